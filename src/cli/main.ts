@@ -1,0 +1,43 @@
+/**
+ * The `faultline` command: a thin dispatcher over one module per subcommand. Each subcommand module exports
+ * `run(argv): Promise<number>` (the process exit code) and is loaded only when it is asked for, so that a
+ * quick `faultline --help` does not load the simulator or the node.
+ */
+export interface Subcommand {
+  readonly summary: string
+  readonly load: () => Promise<{ run: (argv: ReadonlyArray<string>) => Promise<number> }>
+}
+
+export const subcommands: Readonly<Record<string, Subcommand>> = {}
+
+const usage = (): string => {
+  const names = Object.keys(subcommands).sort()
+  const width = Math.max(8, ...names.map((name) => name.length))
+  const lines = names.map((name) => `  ${name.padEnd(width)}  ${subcommands[name]?.summary ?? ""}`)
+  return [
+    "faultline — a Raft key-value store and the property-based fault suite that attacks it",
+    "",
+    "usage: faultline <command> [options]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "Run `faultline <command> --help` for a command's options."
+  ].join("\n")
+}
+
+export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage())
+    return 0
+  }
+  const subcommand = subcommands[name]
+  if (subcommand === undefined) {
+    console.error(`faultline: unknown command "${name}"\n`)
+    console.error(usage())
+    return 2
+  }
+  const module = await subcommand.load()
+  return module.run(rest)
+}
