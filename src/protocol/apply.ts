@@ -1,0 +1,54 @@
+/**
+ * Applying committed entries to the state machine, in log order, exactly once per (clientId, sequence).
+ */
+import { applyApp, type AppResult } from "../app/machine.ts"
+import { assert, type Context } from "./context.ts"
+import type { Entry } from "./entry.ts"
+import type { ClientResult } from "./io.ts"
+import * as Log from "./log.ts"
+import { confirmReads } from "./reads.ts"
+import * as Sessions from "./sessions.ts"
+
+const applyEntry = (context: Context, entry: Entry): ClientResult | undefined => {
+  const payload = entry.payload
+  if (payload._tag !== "Command") return undefined
+  const state = context.state
+  const decision = Sessions.decide(state.sessions, payload.session)
+  if (decision._tag === "Expired") return { _tag: "SessionExpired" }
+  if (decision._tag === "Duplicate") return { _tag: "Applied", result: decision.result, index: entry.index }
+  const applied = applyApp(state.app, payload.command)
+  const result: AppResult = applied.result
+  const sessions = Sessions.record(state.sessions, payload.session, result, entry.index, context.config.maxSessions)
+  context.state = { ...state, app: applied.state, sessions }
+  return { _tag: "Applied", result, index: entry.index }
+}
+
+const replyToProposal = (context: Context, index: number, result: ClientResult | undefined): void => {
+  const leaderState = context.state.leaderState
+  if (leaderState === null) return
+  const proposal = leaderState.proposals.find((candidate) => candidate.index === index)
+  if (proposal === undefined) return
+  context.outputs.push({
+    _tag: "Reply",
+    requestId: proposal.requestId,
+    result: result ?? { _tag: "Rejected", reason: "the entry at this index is not a command" }
+  })
+  const proposals = leaderState.proposals.filter((candidate) => candidate.index !== index)
+  context.state = { ...context.state, leaderState: { ...leaderState, proposals } }
+}
+
+export const applyCommitted = (context: Context): void => {
+  const { commitIndex } = context.state
+  assert(commitIndex <= Log.lastIndex(context.state.log), "never apply beyond the log")
+  while (context.state.lastApplied < commitIndex) {
+    const index = context.state.lastApplied + 1
+    const entry = Log.entryAt(context.state.log, index)
+    assert(entry !== undefined && entry.index === index, `the log holds committed entry ${index}`)
+    const result = applyEntry(context, entry)
+    context.state = { ...context.state, lastApplied: index }
+    context.outputs.push({ _tag: "Applied", entry })
+    replyToProposal(context, index, result)
+  }
+  assert(context.state.lastApplied === commitIndex, "every committed entry is applied")
+  if (context.state.role === "leader") confirmReads(context)
+}

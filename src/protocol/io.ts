@@ -1,0 +1,61 @@
+/**
+ * What a replica is given (Input) and what it asks its host to do (Output).
+ *
+ * The ordering contract, as in etcd-raft's Ready: the host performs outputs in the order given. A `Persist`
+ * is a barrier — the host writes it durably (fsync) and only then feeds `PersistDone { ioId }` back. Nothing
+ * that depends on a Persist (a vote, an append acknowledgement, a candidate's vote requests) is ever emitted
+ * before that PersistDone arrives: the replica holds such messages itself and releases them then, so a host
+ * cannot get the order wrong. Persists complete in ioId order.
+ */
+import type { AppCommand, AppQuery, AppResult } from "../app/machine.ts"
+import type { Entry, HardState, NodeId, Session } from "./entry.ts"
+import type { Message } from "./messages.ts"
+
+export type RequestId = number
+
+export type Input =
+  /** The host's clock reading, in milliseconds. Time enters only here. */
+  | { readonly _tag: "Tick"; readonly nowMs: number }
+  | { readonly _tag: "Receive"; readonly from: NodeId; readonly message: Message }
+  /** A peer sent bytes that did not decode with the message Schema; counted, never applied. */
+  | { readonly _tag: "Malformed"; readonly from: NodeId; readonly reason: string }
+  | {
+      readonly _tag: "ClientRequest"
+      readonly requestId: RequestId
+      readonly request: ClientRequest
+    }
+  | { readonly _tag: "PersistDone"; readonly ioId: number }
+
+export type ClientRequest =
+  | { readonly _tag: "Command"; readonly session: Session; readonly command: AppCommand }
+  | { readonly _tag: "Query"; readonly query: AppQuery }
+
+export type ClientResult =
+  | { readonly _tag: "Applied"; readonly result: AppResult; readonly index: number }
+  | { readonly _tag: "Read"; readonly result: AppResult; readonly readIndex: number }
+  | { readonly _tag: "NotLeader"; readonly leaderHint: NodeId | null }
+  /** The session was evicted; a retry might have been applied already, so it is never re-executed. */
+  | { readonly _tag: "SessionExpired" }
+  | { readonly _tag: "Rejected"; readonly reason: string }
+  /** Too many requests in flight; nothing was done. */
+  | { readonly _tag: "Busy" }
+  /** Leadership was lost while the request was pending: it may or may not take effect. */
+  | { readonly _tag: "Unknown" }
+
+export type Output =
+  | {
+      readonly _tag: "Persist"
+      readonly ioId: number
+      readonly hardState?: HardState
+      /** Drop every entry from this index on before appending. */
+      readonly truncateFrom?: number
+      readonly append: ReadonlyArray<Entry>
+    }
+  | { readonly _tag: "Send"; readonly to: NodeId; readonly message: Message }
+  | { readonly _tag: "Reply"; readonly requestId: RequestId; readonly result: ClientResult }
+  /** An entry was applied to the state machine (for the host's observers; nothing to perform). */
+  | { readonly _tag: "Applied"; readonly entry: Entry }
+  /** The next clock reading at which this replica needs a Tick; the host may sleep until then. */
+  | { readonly _tag: "WakeAt"; readonly atMs: number }
+
+export type Role = "follower" | "precandidate" | "candidate" | "leader"

@@ -1,0 +1,57 @@
+/**
+ * Linearizable reads with ReadIndex (Raft thesis §6.4): record the commit index, confirm leadership with a
+ * round of heartbeats acknowledged by a majority, wait until that index is applied, then answer from the
+ * state machine. A deposed or partitioned leader cannot gather the acknowledgements, so it never answers.
+ */
+import { queryApp, validateAppQuery, type AppQuery } from "../app/machine.ts"
+import { quorumSize } from "./config.ts"
+import { assert, type Context } from "./context.ts"
+import type { RequestId } from "./io.ts"
+import { replicateToAll } from "./leader.ts"
+import type { PendingRead } from "./state.ts"
+
+export const startRead = (context: Context, requestId: RequestId, query: AppQuery): void => {
+  const leaderState = context.state.leaderState
+  assert(context.state.role === "leader" && leaderState !== null, "only a leader serves reads")
+  const invalid = validateAppQuery(query)
+  if (invalid !== undefined) {
+    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", reason: invalid } })
+    return
+  }
+  if (leaderState.reads.length >= context.config.maxPendingReads) {
+    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Busy" } })
+    return
+  }
+  const read: PendingRead = { requestId, key: query.key, context: leaderState.nextReadContext, readIndex: null }
+  context.state = {
+    ...context.state,
+    leaderState: { ...leaderState, reads: [...leaderState.reads, read], nextReadContext: read.context + 1 }
+  }
+  replicateToAll(context, true)
+  confirmReads(context)
+}
+
+const confirmed = (context: Context, read: PendingRead): boolean => {
+  const leaderState = context.state.leaderState
+  if (leaderState === null) return false
+  // The leader must know the latest commit: it has committed an entry of its own term (§6.4 step 1).
+  if (context.state.commitIndex < leaderState.termStartIndex) return false
+  const acknowledgements = leaderState.progress.filter((progress) => progress.readContextAcknowledged >= read.context)
+  return 1 + acknowledgements.length >= quorumSize(context.config)
+}
+
+/** Confirms reads whose heartbeat round has a majority, and answers those whose index is applied. */
+export const confirmReads = (context: Context): void => {
+  const leaderState = context.state.leaderState
+  if (leaderState === null || leaderState.reads.length === 0) return
+  const remaining: Array<PendingRead> = []
+  for (const pending of leaderState.reads) {
+    const read =
+      pending.readIndex === null && confirmed(context, pending) ? { ...pending, readIndex: context.state.commitIndex } : pending
+    if (read.readIndex !== null && context.state.lastApplied >= read.readIndex) {
+      const result = queryApp(context.state.app, { _tag: "Read", key: read.key })
+      context.outputs.push({ _tag: "Reply", requestId: read.requestId, result: { _tag: "Read", result, readIndex: read.readIndex } })
+    } else remaining.push(read)
+  }
+  context.state = { ...context.state, leaderState: { ...leaderState, reads: remaining } }
+}

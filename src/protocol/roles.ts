@@ -1,0 +1,151 @@
+/**
+ * Role changes (Raft §5.2). Each installs the state its role needs; role behaviour lives in follower.ts,
+ * candidate.ts and leader.ts.
+ */
+import { assert, drawInteger, peersOf, persist, send, type Context } from "./context.ts"
+import type { NodeId } from "./entry.ts"
+import type { Output } from "./io.ts"
+import { lastIndex, lastTerm, append } from "./log.ts"
+import { quorumSize } from "./config.ts"
+import type { LeaderState, Progress } from "./state.ts"
+
+export const resetElectionDeadline = (context: Context): void => {
+  const { electionTimeoutMinMs, electionTimeoutMaxMs } = context.config
+  const timeoutMs = drawInteger(context, electionTimeoutMinMs, electionTimeoutMaxMs)
+  context.state = { ...context.state, electionDeadlineMs: context.state.nowMs + timeoutMs }
+}
+
+/** Records who leads this term; counts a change of leader for /status. */
+export const setLeader = (context: Context, leader: NodeId | null): void => {
+  const state = context.state
+  if (state.leader === leader) return
+  const counts = leader !== null
+  context.state = {
+    ...state,
+    leader,
+    stats: counts ? { ...state.stats, leaderChanges: state.stats.leaderChanges + 1 } : state.stats
+  }
+}
+
+/** Leadership is lost: pending proposals have an unknown outcome, pending reads are refused. */
+const abandonLeadership = (context: Context): void => {
+  const leaderState = context.state.leaderState
+  if (leaderState === null) return
+  const replies: Array<Output> = []
+  for (const proposal of leaderState.proposals) {
+    replies.push({ _tag: "Reply", requestId: proposal.requestId, result: { _tag: "Unknown" } })
+  }
+  for (const read of leaderState.reads) {
+    replies.push({ _tag: "Reply", requestId: read.requestId, result: { _tag: "NotLeader", leaderHint: null } })
+  }
+  context.outputs.push(...replies)
+  context.state = { ...context.state, leaderState: null }
+}
+
+/**
+ * Becomes a follower of `term`. A higher term clears the vote and is persisted before anything this step
+ * sends can depend on it.
+ */
+export const becomeFollower = (context: Context, term: number, leader: NodeId | null): void => {
+  const before = context.state
+  assert(term >= before.term, `terms never go back: ${before.term} → ${term}`)
+  abandonLeadership(context)
+  const termChanged = term > before.term
+  context.state = {
+    ...context.state,
+    role: "follower",
+    term,
+    votedFor: termChanged ? null : context.state.votedFor,
+    votesGranted: []
+  }
+  setLeader(context, leader)
+  resetElectionDeadline(context)
+  if (termChanged) persist(context, { hardState: true })
+}
+
+/** PreVote (§9.6): ask whether we could win before disturbing anyone's term. */
+export const becomePreCandidate = (context: Context): void => {
+  assert(context.state.role !== "leader", "a leader never pre-campaigns")
+  abandonLeadership(context)
+  context.state = { ...context.state, role: "precandidate", votesGranted: [context.config.id] }
+  setLeader(context, null)
+  resetElectionDeadline(context)
+  const state = context.state
+  for (const peer of peersOf(context.config)) {
+    send(context, peer, {
+      _tag: "RequestVote",
+      term: state.term + 1,
+      lastLogIndex: lastIndex(state.log),
+      lastLogTerm: lastTerm(state.log),
+      preVote: true
+    })
+  }
+  if (state.votesGranted.length >= quorumSize(context.config)) becomeCandidate(context)
+}
+
+/** A real election: a new term and a vote for ourselves, both durable before any vote request leaves. */
+export const becomeCandidate = (context: Context): void => {
+  const before = context.state
+  context.state = {
+    ...before,
+    role: "candidate",
+    term: before.term + 1,
+    votedFor: context.config.id,
+    votesGranted: [context.config.id],
+    stats: { ...before.stats, electionsStarted: before.stats.electionsStarted + 1 }
+  }
+  setLeader(context, null)
+  resetElectionDeadline(context)
+  const state = context.state
+  const requests: Array<Output> = peersOf(context.config).map((peer) => ({
+    _tag: "Send",
+    to: peer,
+    message: {
+      _tag: "RequestVote",
+      term: state.term,
+      lastLogIndex: lastIndex(state.log),
+      lastLogTerm: lastTerm(state.log),
+      preVote: false
+    }
+  }))
+  persist(context, { hardState: true, release: requests })
+  if (state.votesGranted.length >= quorumSize(context.config)) becomeLeader(context)
+}
+
+const freshProgress = (node: NodeId, nextIndex: number): Progress => ({
+  node,
+  nextIndex,
+  matchIndex: 0,
+  mode: "probe",
+  inflight: [],
+  recentlyActive: true,
+  readContextAcknowledged: 0
+})
+
+/** Wins the election: appends a no-op of the new term so that earlier entries can commit (§5.4.2, §8). */
+export const becomeLeader = (context: Context): void => {
+  const before = context.state
+  assert(before.role === "candidate", "only a candidate becomes leader")
+  assert(before.votedFor === context.config.id, "a leader voted for itself in its term")
+  const termStartIndex = lastIndex(before.log) + 1
+  const leaderState: LeaderState = {
+    progress: peersOf(context.config).map((peer) => freshProgress(peer, termStartIndex)),
+    proposals: [],
+    reads: [],
+    nextReadContext: 1,
+    checkQuorumDeadlineMs: before.nowMs + context.config.electionTimeoutMinMs,
+    termStartIndex
+  }
+  const noOp = { index: termStartIndex, term: before.term, payload: { _tag: "NoOp" as const } }
+  context.state = {
+    ...before,
+    role: "leader",
+    leaderState,
+    votesGranted: [],
+    log: append(before.log, [noOp]),
+    heartbeatDeadlineMs: before.nowMs,
+    lastLeaderContactMs: before.nowMs
+  }
+  setLeader(context, context.config.id)
+  persist(context, { append: [noOp] })
+}

@@ -1,0 +1,93 @@
+/**
+ * The replica: one pure handler per input, `step(config, state, input) → { state, outputs }`.
+ */
+import { Effect } from "effect"
+import { handleClientRequest } from "./client.ts"
+import type { ReplicaConfig } from "./config.ts"
+import { assert, reject, type Context } from "./context.ts"
+import type { Input, Output } from "./io.ts"
+import { leaderTick, maybeCommit } from "./leader.ts"
+import { handleReceive } from "./receive.ts"
+import { becomePreCandidate, resetElectionDeadline } from "./roles.ts"
+import type { ReplicaState } from "./state.ts"
+import { applyCommitted } from "./apply.ts"
+
+export interface Transition {
+  readonly state: ReplicaState
+  readonly outputs: ReadonlyArray<Output>
+}
+
+const handleTick = (context: Context, nowMs: number): void => {
+  // A host clock that steps back (an injected offset) never moves the replica's time backwards.
+  context.state = { ...context.state, nowMs: Math.max(context.state.nowMs, nowMs) }
+  if (context.state.electionDeadlineMs === Number.POSITIVE_INFINITY) resetElectionDeadline(context)
+  if (context.state.role === "leader") {
+    leaderTick(context)
+    return
+  }
+  if (context.state.nowMs < context.state.electionDeadlineMs) return
+  if (context.state.recovering) {
+    // A replica that lost part of its log to corruption waits for a leader instead of campaigning.
+    resetElectionDeadline(context)
+    return
+  }
+  becomePreCandidate(context)
+}
+
+const handlePersistDone = (context: Context, ioId: number): void => {
+  const state = context.state
+  const completed = state.pendingIo.filter((io) => io.ioId <= ioId)
+  const last = completed[completed.length - 1]
+  if (last === undefined || last.ioId !== ioId) {
+    // A completion for a write this incarnation never issued (e.g. from before a restart).
+    reject(context, "UnknownPersist")
+    return
+  }
+  context.state = {
+    ...state,
+    pendingIo: state.pendingIo.filter((io) => io.ioId > ioId),
+    durableIndex: last.lastIndexAfter
+  }
+  for (const io of completed) context.outputs.push(...io.release)
+  if (context.state.role === "leader") maybeCommit(context)
+  else applyCommitted(context)
+}
+
+const wakeAt = (state: ReplicaState): number => {
+  if (state.role === "leader" && state.leaderState !== null) {
+    return Math.min(state.heartbeatDeadlineMs, state.leaderState.checkQuorumDeadlineMs)
+  }
+  return state.electionDeadlineMs
+}
+
+/** The pure transition; `step` wraps it as an Effect. An assertion failure is a defect: a replica bug. */
+export const stepPure = (config: ReplicaConfig, state: ReplicaState, input: Input): Transition => {
+  const context: Context = { config, state, outputs: [] }
+  switch (input._tag) {
+    case "Tick":
+      handleTick(context, input.nowMs)
+      break
+    case "Receive":
+      handleReceive(context, input.from, input.message)
+      break
+    case "Malformed":
+      reject(context, "Malformed")
+      break
+    case "ClientRequest":
+      handleClientRequest(context, input.requestId, input.request)
+      break
+    case "PersistDone":
+      handlePersistDone(context, input.ioId)
+      break
+  }
+  const next = context.state
+  assert(next.commitIndex >= state.commitIndex, "the commit index never decreases")
+  assert(next.term >= state.term, "the term never decreases")
+  assert(next.lastApplied <= next.commitIndex, "nothing is applied beyond the commit index")
+  const wake = wakeAt(next)
+  if (Number.isFinite(wake)) context.outputs.push({ _tag: "WakeAt", atMs: wake })
+  return { state: next, outputs: context.outputs }
+}
+
+export const step = (config: ReplicaConfig, state: ReplicaState, input: Input): Effect.Effect<Transition> =>
+  Effect.sync(() => stepPure(config, state, input))
