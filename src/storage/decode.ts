@@ -1,0 +1,140 @@
+/**
+ * The decoder: scans a whole byte buffer (a WAL file or the simulator's disk image), returns every valid record
+ * in order, and classifies where and why it stopped. The real node and the simulator call this same function, so
+ * both hosts detect exactly the same corruptions.
+ */
+import { chainsEqual, genesisAnchor, type ChainAnchor } from "./chain.ts"
+import { crc32c } from "./crc32c.ts"
+import type { Finding, TornTailCause } from "./finding.ts"
+import {
+  defaultLimits,
+  expectedChainAt,
+  headerBytes,
+  headerChecksumOf,
+  headerVerifies,
+  readHeader,
+  recordMagic,
+  validateLimits,
+  type RecordLimits
+} from "./record.ts"
+
+export interface DecodedRecord {
+  readonly offset: number
+  readonly sequence: number
+  /** A copy: later changes to the scanned buffer (a simulated fault, a reused read buffer) cannot alter it. */
+  readonly payload: Uint8Array
+}
+
+export interface DecodeResult {
+  readonly records: ReadonlyArray<DecodedRecord>
+  readonly finding: Finding
+  /** The offset just past the last valid record: where a torn tail is truncated and the next append goes. */
+  readonly validEndOffset: number
+  /** The last valid record's sequence and chain (or the starting anchor): where the next append continues. */
+  readonly last: ChainAnchor
+}
+
+export interface DecodeOptions {
+  readonly anchor?: ChainAnchor
+  readonly limits?: RecordLimits
+}
+
+/** The outcome of examining the one record at an offset. */
+type Step =
+  | { readonly _tag: "Record"; readonly record: DecodedRecord; readonly chain: Uint8Array; readonly length: number }
+  | { readonly _tag: "Stop"; readonly finding: Finding }
+  | { readonly _tag: "Damaged"; readonly cause: TornTailCause; readonly sequence: number | undefined }
+
+export const decodeRecords = (bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult => {
+  const limits = validateLimits(options.limits ?? defaultLimits)
+  let last = options.anchor ?? genesisAnchor
+  const records: Array<DecodedRecord> = []
+  let offset = 0
+  // Every iteration consumes at least a header, so the loop is bounded by the buffer length.
+  const iterationsMax = Math.floor(bytes.length / headerBytes) + 1
+  for (let iteration = 0; iteration <= iterationsMax; iteration += 1) {
+    if (offset === bytes.length) return { records, finding: { _tag: "Clean" }, validEndOffset: offset, last }
+    const step = examineRecord(bytes, offset, last, limits)
+    if (step._tag === "Stop") return { records, finding: step.finding, validEndOffset: offset, last }
+    if (step._tag === "Damaged") {
+      const finding = classifyDamage(bytes, offset, step.cause, step.sequence, limits)
+      return { records, finding, validEndOffset: offset, last }
+    }
+    records.push(step.record)
+    last = { sequence: step.record.sequence, chain: step.chain }
+    offset += step.length
+  }
+  throw new Error(`decoder did not finish within ${iterationsMax} records of a ${bytes.length}-byte buffer`)
+}
+
+/** Checks, in order: room for a header, magic, length bound, header checksum, room for the payload, payload
+ *  checksum, chain, sequence. The first failure decides the classification. */
+const examineRecord = (bytes: Uint8Array, offset: number, previous: ChainAnchor, limits: RecordLimits): Step => {
+  const remaining = bytes.length - offset
+  if (remaining < headerBytes) return tornTail(offset, "Truncated", undefined)
+  const header = readHeader(bytes, offset)
+  if (header.magic !== recordMagic) return { _tag: "Damaged", cause: "BadMagic", sequence: undefined }
+  if (header.payloadLength > limits.payloadBytesMax) return { _tag: "Damaged", cause: "BadLength", sequence: undefined }
+  if (headerChecksumOf(bytes, offset) !== header.headerChecksum) {
+    return { _tag: "Damaged", cause: "ChecksumMismatch", sequence: undefined }
+  }
+  const length = headerBytes + header.payloadLength
+  if (remaining < length) return tornTail(offset, "Truncated", header.sequence)
+  const payload = bytes.subarray(offset + headerBytes, offset + length)
+  if (crc32c(payload) !== header.payloadChecksum) {
+    return { _tag: "Damaged", cause: "ChecksumMismatch", sequence: header.sequence }
+  }
+  // A crash cannot produce an intact record that links wrongly, so these two are corruption wherever they are.
+  const chain = expectedChainAt(bytes, offset, previous.chain)
+  if (!chainsEqual(chain, header.chain)) {
+    return { _tag: "Stop", finding: { _tag: "ChainBroken", offset, sequence: header.sequence } }
+  }
+  if (header.sequence !== previous.sequence + 1) {
+    const finding = { _tag: "SequenceGap", offset, expected: previous.sequence + 1, found: header.sequence } as const
+    return { _tag: "Stop", finding }
+  }
+  const record = { offset, sequence: header.sequence, payload: payload.slice() }
+  return { _tag: "Record", record, chain: chain, length }
+}
+
+const tornTail = (offset: number, cause: TornTailCause, sequence: number | undefined): Step => ({
+  _tag: "Stop",
+  finding: { _tag: "TornTail", offset, cause, sequence }
+})
+
+/**
+ * Damage at `offset` is a torn tail only if nothing verifiable was written after it. A crash tears only the last
+ * write, so a verifiable header anywhere later means the damaged record was not the last thing written: that is
+ * corruption in the middle of the log, and truncating there would silently throw away the records after it.
+ */
+const classifyDamage = (
+  bytes: Uint8Array,
+  offset: number,
+  cause: TornTailCause,
+  sequence: number | undefined,
+  limits: RecordLimits
+): Finding => {
+  const nextHeaderOffset = findNextHeader(bytes, offset + 1, limits)
+  if (nextHeaderOffset === undefined) return { _tag: "TornTail", offset, cause, sequence }
+  switch (cause) {
+    case "BadMagic":
+      return { _tag: "BadMagic", offset, nextHeaderOffset, byte: bytes[offset] ?? 0 }
+    case "BadLength":
+      return { _tag: "BadLength", offset, nextHeaderOffset, payloadLength: readHeader(bytes, offset).payloadLength }
+    case "ChecksumMismatch": {
+      const part = sequence === undefined ? "Header" : "Payload"
+      return { _tag: "ChecksumMismatch", offset, nextHeaderOffset, part, sequence }
+    }
+    case "Truncated":
+      throw new Error(`a truncated record at ${offset} cannot have data after it`)
+  }
+}
+
+/** The first offset at or after `from` holding a verifiable header, scanning byte by byte because a misdirected
+ *  record need not sit on a record boundary. The magic byte filters all but 1 in 256 offsets cheaply. */
+const findNextHeader = (bytes: Uint8Array, from: number, limits: RecordLimits): number | undefined => {
+  for (let offset = from; offset + headerBytes <= bytes.length; offset += 1) {
+    if (bytes[offset] === recordMagic && headerVerifies(bytes, offset, limits)) return offset
+  }
+  return undefined
+}
