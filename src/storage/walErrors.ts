@@ -1,0 +1,41 @@
+import { Data } from "effect"
+import type { Finding } from "./finding.ts"
+
+/** The WAL cannot take appends in its current state; `reason` says what to do about it. */
+export class WalNotReady extends Data.TaggedError("WalNotReady")<{
+  readonly state: string
+  readonly reason: string
+}> {}
+
+/**
+ * A write or fdatasync failed. After a failed fsync the kernel may have dropped the dirty pages and cleared the
+ * error ("fsyncgate", PostgreSQL 2018), so a retry could report success for data that is gone: the WAL refuses
+ * every later append and the host must crash and recover from the file.
+ */
+export class WalFailed extends Data.TaggedError("WalFailed")<{
+  readonly operation: "write" | "datasync"
+  readonly cause: unknown
+}> {}
+
+/** The append queue is full: backpressure rather than unbounded memory. */
+export class WalOverloaded extends Data.TaggedError("WalOverloaded")<{
+  readonly pendingRecords: number
+  readonly pendingRecordsMax: number
+}> {}
+
+/** An append that cannot ever be written: too many bytes for one batch, or an oversized payload. */
+export class WalAppendRejected extends Data.TaggedError("WalAppendRejected")<{
+  readonly reason: string
+}> {}
+
+/** The file is larger than the configured bound, so it is not read into memory. */
+export class WalFileTooLarge extends Data.TaggedError("WalFileTooLarge")<{
+  readonly path: string
+  readonly sizeBytes: number
+  readonly fileBytesMax: number
+}> {}
+
+/** `discardDamagedSuffix` was called when recovery found no corruption. */
+export class WalNothingToDiscard extends Data.TaggedError("WalNothingToDiscard")<{
+  readonly finding: Finding
+}> {}
