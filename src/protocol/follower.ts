@@ -69,6 +69,11 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
     reject(context, "SecondLeaderInTerm")
     return
   }
+  if (context.state.leader !== null && context.state.leader !== from) {
+    // We already follow another leader of this term: two leaders in one term is impossible in Raft.
+    reject(context, "SecondLeaderInTerm")
+    return
+  }
   if (context.state.role !== "follower") becomeFollower(context, request.term, from)
   setLeader(context, from)
   context.state = { ...context.state, lastLeaderContactMs: context.state.nowMs }

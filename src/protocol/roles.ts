@@ -7,6 +7,7 @@ import type { NodeId } from "./entry.ts"
 import type { Output } from "./io.ts"
 import { lastIndex, lastTerm, append } from "./log.ts"
 import { quorumSize } from "./config.ts"
+import { replicateToAll } from "./leader.ts"
 import type { LeaderState, Progress } from "./state.ts"
 
 export const resetElectionDeadline = (context: Context): void => {
@@ -143,9 +144,11 @@ export const becomeLeader = (context: Context): void => {
     leaderState,
     votesGranted: [],
     log: append(before.log, [noOp]),
-    heartbeatDeadlineMs: before.nowMs,
+    heartbeatDeadlineMs: before.nowMs + context.config.heartbeatIntervalMs,
     lastLeaderContactMs: before.nowMs
   }
   setLeader(context, context.config.id)
   persist(context, { append: [noOp] })
+  // Announce the new term at once rather than at the next heartbeat, so that others stop campaigning.
+  replicateToAll(context, true)
 }
