@@ -1,0 +1,43 @@
+/**
+ * External validation: every history in shared/data/porcupine (real Porcupine test data and Jepsen etcd runs)
+ * must get the verdict Porcupine's own tests assert for it.
+ */
+import { existsSync, readFileSync } from "node:fs"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import { Either } from "effect"
+import { describe, expect, test } from "vitest"
+import { parseHistory, parseManifest } from "./index.ts"
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+const dataDirectory = path.resolve(repositoryRoot, "../shared/data/porcupine")
+
+const loadManifest = () => {
+  if (!existsSync(path.join(dataDirectory, "manifest.tsv"))) {
+    throw new Error(`the shared Porcupine histories are missing: expected ${dataDirectory}/manifest.tsv (shared/ sits next to the repository)`)
+  }
+  const manifest = parseManifest(readFileSync(path.join(dataDirectory, "manifest.tsv"), "utf8"))
+  if (Either.isLeft(manifest)) throw new Error(`manifest.tsv line ${manifest.left.line}: ${manifest.left.message}`)
+  return manifest.right
+}
+
+describe("the shared Porcupine histories", () => {
+  const manifest = loadManifest()
+
+  test("the manifest lists both formats", () => {
+    expect(manifest.some((row) => row.format === "jepsen-etcd")).toBe(true)
+    expect(manifest.some((row) => row.format === "porcupine-kv")).toBe(true)
+  })
+
+  test.each(manifest)("$file is $expectedVerdict", (row) => {
+    // Arrange
+    const parsed = parseHistory(row.format, readFileSync(path.join(dataDirectory, row.file), "utf8"))
+    if (Either.isLeft(parsed)) throw new Error(`${row.file} line ${parsed.left.line}: ${parsed.left.message}`)
+    // Act: a generous step budget, so that a regression shows as "unknown" rather than a hung test.
+    const result = parsed.right.check({ budget: { maxSteps: 20_000_000 } })
+    // Assert
+    expect(parsed.right.operations).toBe(row.operations)
+    expect(result.verdict).toBe(row.expectedVerdict)
+    expect(result.explanation === null).toBe(row.expectedVerdict !== "not linearizable")
+  })
+})

@@ -1,0 +1,7 @@
+export * from "./budget.ts"
+export * from "./check.ts"
+export * from "./explanation.ts"
+export * from "./history.ts"
+export type { DeadEnd, PartitionOutcome } from "./searchPartition.ts"
+export { searchPartition } from "./searchPartition.ts"
+export * from "./spec.ts"

@@ -1,0 +1,66 @@
+/**
+ * The sequential specification a history is checked against. The checker is generic over it: the store's own
+ * kv spec, the Porcupine key-value spec (with append) and the Jepsen etcd register all plug in here.
+ */
+
+/** The output of an operation whose outcome the client never learned (a timeout, a crash, Jepsen's `:info`). */
+export const unknownOutput: unique symbol = Symbol.for("faultline/model/unknownOutput")
+export type UnknownOutput = typeof unknownOutput
+
+/** What the client saw: a definite output, or nothing at all. */
+export type ObservedOutput<Output> = Output | UnknownOutput
+
+export const isUnknownOutput = <Output>(output: ObservedOutput<Output>): output is UnknownOutput =>
+  output === unknownOutput
+
+export interface LinearizabilitySpec<State, Input, Output> {
+  readonly name: string
+  readonly initialState: State
+  /**
+   * The state after `input` takes effect in `state` and produces `output`, or `undefined` when `output` is not a
+   * result this spec allows in `state`. With an unknown output the step must always succeed: an operation whose
+   * outcome is unknown may take effect with whatever result the spec gives it. States are never mutated.
+   */
+  readonly step: (state: State, input: Input, output: ObservedOutput<Output>) => State | undefined
+  readonly statesEqual: (left: State, right: State) => boolean
+  /** Optional: a hash of the state, mixed into the memoization key to keep cache buckets short. */
+  readonly hashState?: (state: State) => number
+  /** Operations on different partitions commute (P-compositionality), so each partition is checked alone. */
+  readonly partitionKey: (input: Input) => string
+  /**
+   * Optional: true when the input never changes the state. Such an operation with an unknown outcome
+   * constrains nothing, so the checker drops it instead of searching over where it might go.
+   */
+  readonly isReadOnly?: (input: Input) => boolean
+  readonly describeOperation: (input: Input, output: ObservedOutput<Output>) => string
+  readonly describeState: (state: State) => string
+}
+
+export interface DeterministicSpecDefinition<State, Input, Output> {
+  readonly name: string
+  readonly initialState: State
+  /** The sequential semantics: one input applied to one state gives exactly one state and one output. */
+  readonly apply: (state: State, input: Input) => { readonly state: State; readonly output: Output }
+  readonly outputsEqual: (left: Output, right: Output) => boolean
+  readonly statesEqual: (left: State, right: State) => boolean
+  readonly hashState?: (state: State) => number
+  readonly partitionKey: (input: Input) => string
+  readonly isReadOnly?: (input: Input) => boolean
+  readonly describeOperation: (input: Input, output: ObservedOutput<Output>) => string
+  readonly describeState: (state: State) => string
+}
+
+/** Builds a checker spec from a deterministic sequential semantics: an observed output must equal the spec's. */
+export const deterministicSpec = <State, Input, Output>(
+  definition: DeterministicSpecDefinition<State, Input, Output>
+): LinearizabilitySpec<State, Input, Output> => {
+  const { apply, outputsEqual, ...rest } = definition
+  return {
+    ...rest,
+    step: (state, input, output) => {
+      const next = apply(state, input)
+      if (output === unknownOutput) return next.state
+      return outputsEqual(next.output, output) ? next.state : undefined
+    }
+  }
+}
