@@ -13,10 +13,12 @@
 import { join } from "node:path"
 import { mkdir } from "node:fs/promises"
 import { genesisAnchor, type ChainAnchor } from "./chain.ts"
-import { decodeRecords, type DecodedRecord } from "./decode.ts"
+import { decodeRecords } from "./decode.ts"
+import type { AppendResult, Recovery } from "./logTypes.ts"
 import { isCorruption, type Finding } from "./finding.ts"
 import { copyFileDurably, replaceFileAtomically, syncDirectory } from "./atomicFile.ts"
 import { defaultLimits, encodeRecords, encodedLength, validateLimits, type RecordLimits } from "./record.ts"
+export type { AppendResult, Recovery } from "./logTypes.ts"
 import { emptyStatistics, recordBatch, type WalStatistics } from "./walStatistics.ts"
 import { openWalFile, type WalFile } from "./walFile.ts"
 import {
@@ -42,18 +44,6 @@ export interface WalOptions {
   readonly fileBytesMax?: number
   /** Wraps the file, for tests and fault injection (hold a sync in flight, fail a write). */
   readonly instrument?: (file: WalFile) => WalFile
-}
-
-export interface Recovery {
-  readonly records: ReadonlyArray<DecodedRecord>
-  readonly finding: Finding
-  /** Bytes cut off a torn tail; zero otherwise. */
-  readonly truncatedBytes: number
-}
-
-export interface AppendResult {
-  readonly firstSequence: number
-  readonly lastSequence: number
 }
 
 export interface DiscardResult {

@@ -5,7 +5,11 @@ import type { Finding } from "./finding.ts"
 export class WalNotReady extends Data.TaggedError("WalNotReady")<{
   readonly state: string
   readonly reason: string
-}> {}
+}> {
+  override get message(): string {
+    return `the log is ${this.state}: ${this.reason}`
+  }
+}
 
 /**
  * A write or fdatasync failed. After a failed fsync the kernel may have dropped the dirty pages and cleared the
@@ -26,7 +30,11 @@ export class WalOverloaded extends Data.TaggedError("WalOverloaded")<{
 /** An append that cannot ever be written: too many bytes for one batch, or an oversized payload. */
 export class WalAppendRejected extends Data.TaggedError("WalAppendRejected")<{
   readonly reason: string
-}> {}
+}> {
+  override get message(): string {
+    return this.reason
+  }
+}
 
 /** The file is larger than the configured bound, so it is not read into memory. */
 export class WalFileTooLarge extends Data.TaggedError("WalFileTooLarge")<{
