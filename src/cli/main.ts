@@ -8,7 +8,9 @@ export interface Subcommand {
   readonly load: () => Promise<{ run: (argv: ReadonlyArray<string>) => Promise<number> }>
 }
 
-export const subcommands: Readonly<Record<string, Subcommand>> = {}
+export const subcommands: Readonly<Record<string, Subcommand>> = {
+  "check-history": { summary: "check a client history for linearizability", load: () => import("./checkHistory.ts") }
+}
 
 const usage = (): string => {
   const names = Object.keys(subcommands).sort()

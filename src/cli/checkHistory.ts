@@ -1,0 +1,102 @@
+/**
+ * `faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N]`: checks a recorded
+ * client history for linearizability. Exit codes: 0 linearizable, 1 not linearizable, 3 unknown (the budget ran
+ * out), 2 usage or parse error.
+ */
+import { readFile } from "node:fs/promises"
+import { Either, Schema } from "effect"
+import { HistoryFormat, parseHistory } from "../../model/formats/index.ts"
+import type { CheckResult } from "../../model/linearizability/index.ts"
+
+const usage = `usage: faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N]
+
+Checks a client history for linearizability against the format's sequential spec.
+  --format     porcupine-kv (get/put/append per key) or jepsen-etcd (one compare-and-set register)
+  --json       print one JSON object: { verdict, milliseconds, explanation }
+  --budget-ms  give up with "unknown" after this many milliseconds of search (default 60000)
+Exit codes: 0 linearizable, 1 not linearizable, 3 unknown, 2 usage or parse error.`
+
+const defaultBudgetMilliseconds = 60_000
+
+interface Arguments {
+  readonly file: string
+  readonly format: HistoryFormat
+  readonly json: boolean
+  readonly budgetMilliseconds: number
+}
+
+const decodeFormat = Schema.decodeUnknownEither(HistoryFormat)
+
+const parseArguments = (argv: ReadonlyArray<string>): Either.Either<Arguments, string> => {
+  const positional: Array<string> = []
+  let format: string | undefined
+  let json = false
+  let budgetMilliseconds = defaultBudgetMilliseconds
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index]!
+    if (argument === "--json") json = true
+    else if (argument === "--format" || argument === "--budget-ms") {
+      const value = argv[++index]
+      if (value === undefined) return Either.left(`${argument} needs a value`)
+      if (argument === "--format") format = value
+      else {
+        budgetMilliseconds = Number(value)
+        if (!Number.isFinite(budgetMilliseconds) || budgetMilliseconds <= 0) return Either.left(`--budget-ms should be a positive number, not ${JSON.stringify(value)}`)
+      }
+    } else if (argument.startsWith("--")) return Either.left(`unknown option ${argument}`)
+    else positional.push(argument)
+  }
+  if (positional.length !== 1) return Either.left("expected exactly one history file")
+  if (format === undefined) return Either.left("--format is required")
+  const decoded = decodeFormat(format)
+  if (Either.isLeft(decoded)) return Either.left(`--format should be porcupine-kv or jepsen-etcd, not ${JSON.stringify(format)}`)
+  return Either.right({ file: positional[0]!, format: decoded.right, json, budgetMilliseconds })
+}
+
+const explanationText = (result: CheckResult): string | null =>
+  result.verdict === "linearizable" ? null : (result.explanation?.text ?? result.summary)
+
+const exitCodeOf = { linearizable: 0, "not linearizable": 1, unknown: 3 } as const
+
+const readText = async (file: string): Promise<Either.Either<string, string>> => {
+  try {
+    return Either.right(await readFile(file, "utf8"))
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    return Either.left(`cannot read ${file}${typeof code === "string" ? ` (${code})` : ""}`)
+  }
+}
+
+export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(usage)
+    return 0
+  }
+  const parsedArguments = parseArguments(argv)
+  if (Either.isLeft(parsedArguments)) {
+    console.error(`faultline check-history: ${parsedArguments.left}\n\n${usage}`)
+    return 2
+  }
+  const { file, format, json, budgetMilliseconds } = parsedArguments.right
+  const text = await readText(file)
+  if (Either.isLeft(text)) {
+    console.error(`faultline check-history: ${text.left}`)
+    return 2
+  }
+  const history = parseHistory(format, text.right)
+  if (Either.isLeft(history)) {
+    console.error(`faultline check-history: ${file}:${history.left.line}: ${history.left.message}`)
+    return 2
+  }
+  const start = performance.now()
+  const result = history.right.check({ budget: { time: { clock: () => performance.now(), maxMilliseconds: budgetMilliseconds } } })
+  const milliseconds = performance.now() - start
+  if (json) {
+    console.log(JSON.stringify({ verdict: result.verdict, milliseconds, explanation: explanationText(result) }))
+  } else {
+    console.log(`${result.verdict} (${history.right.operations} operations, ${milliseconds.toFixed(1)} ms)`)
+    const explanation = explanationText(result)
+    if (explanation !== null) console.log(explanation)
+  }
+  return exitCodeOf[result.verdict]
+}
