@@ -112,7 +112,8 @@ export class WriteAheadLog {
     if (sizeBytes > fileBytesMax) throw new WalFileTooLarge({ path: this.file.path, sizeBytes, fileBytesMax })
     const bytes = await this.file.readExactly(0, sizeBytes)
     const decoded = decodeRecords(bytes, { anchor: this.next, limits: this.limits })
-    this.lastDecode = decoded
+    // Keep only where the damage starts, not the records: the host owns those after recovery returns.
+    this.lastDecode = { finding: decoded.finding, validEndOffset: decoded.validEndOffset, last: decoded.last }
     let truncatedBytes = 0
     if (decoded.finding._tag === "TornTail") {
       await this.file.truncate(decoded.validEndOffset)
