@@ -13,12 +13,14 @@ const applyEntry = (context: Context, entry: Entry): ClientResult | undefined =>
   const payload = entry.payload
   if (payload._tag !== "Command") return undefined
   const state = context.state
-  const decision = Sessions.decide(state.sessions, payload.session)
+  const bugs = context.config.bugs
+  const decision = Sessions.decide(state.sessions, payload.session, !bugs.has("noSessionDeduplication"))
   if (decision._tag === "Expired") return { _tag: "SessionExpired" }
   if (decision._tag === "Duplicate") return { _tag: "Applied", result: decision.result, index: entry.index }
   const applied = applyApp(state.app, payload.command)
   const result: AppResult = applied.result
-  const sessions = Sessions.record(state.sessions, payload.session, result, entry.index, context.config.maxSessions)
+  const salt = bugs.has("evictSessionsNondeterministically") ? context.config.id : undefined
+  const sessions = Sessions.record(state.sessions, payload.session, result, entry.index, context.config.maxSessions, salt)
   context.state = { ...state, app: applied.state, sessions }
   return { _tag: "Applied", result, index: entry.index }
 }
@@ -38,9 +40,11 @@ const replyToProposal = (context: Context, index: number, result: ClientResult |
 }
 
 export const applyCommitted = (context: Context): void => {
-  const { commitIndex } = context.state
-  assert(commitIndex <= Log.lastIndex(context.state.log), "never apply beyond the log")
-  while (context.state.lastApplied < commitIndex) {
+  const beyond = context.config.bugs.has("applyBeyondCommit")
+  // Bug zoo: apply whatever the log holds, committed or not.
+  const applyUpTo = beyond ? Log.lastIndex(context.state.log) : context.state.commitIndex
+  assert(applyUpTo <= Log.lastIndex(context.state.log), "never apply beyond the log")
+  while (context.state.lastApplied < applyUpTo) {
     const index = context.state.lastApplied + 1
     const entry = Log.entryAt(context.state.log, index)
     assert(entry !== undefined && entry.index === index, `the log holds committed entry ${index}`)
@@ -49,6 +53,6 @@ export const applyCommitted = (context: Context): void => {
     context.outputs.push({ _tag: "Applied", entry })
     replyToProposal(context, index, result)
   }
-  assert(context.state.lastApplied === commitIndex, "every committed entry is applied")
+  assert(beyond || context.state.lastApplied === applyUpTo, "every committed entry is applied")
   if (context.state.role === "leader") confirmReads(context)
 }

@@ -43,16 +43,26 @@ export const handleVote = (context: Context, from: NodeId, request: RequestVote)
   }
   context.state = { ...state, votedFor: from }
   resetElectionDeadline(context)
+  const bugs = context.config.bugs
+  const reply = { _tag: "Send" as const, to: from, message: response }
+  if (bugs.has("voteBeforePersist")) context.outputs.push(reply)
   // The vote is durable before the candidate can count it: a restart must not vote again in this term.
-  persist(context, { hardState: true, release: [{ _tag: "Send", to: from, message: response }] })
+  persist(context, {
+    hardState: true,
+    ...(bugs.has("votedForNotPersisted") ? { hardStateValue: { term: state.term, votedFor: null } } : {}),
+    release: bugs.has("voteBeforePersist") ? [] : [reply]
+  })
 }
 
 export const handleVoteResponse = (context: Context, from: NodeId, response: RequestVoteResponse): void => {
   const state = context.state
-  if (!response.granted || state.votesGranted.includes(from)) return
+  const bugs = context.config.bugs
+  if (!response.granted) return
+  if (state.votesGranted.includes(from) && !bugs.has("countDuplicateVotes")) return
+  const termMatches = bugs.has("countStaleVotes") ? response.term <= state.term : response.term === state.term
   if (response.preVote) {
     if (state.role !== "precandidate" || response.term !== state.term + 1) return
-  } else if (state.role !== "candidate" || response.term !== state.term) return
+  } else if (state.role !== "candidate" || !termMatches) return
   context.state = { ...state, votesGranted: [...state.votesGranted, from] }
   if (context.state.votesGranted.length < quorumSize(context.config)) return
   if (response.preVote) becomeCandidate(context)

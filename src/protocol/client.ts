@@ -2,7 +2,7 @@
  * Client requests at the replica: followers redirect, the leader proposes commands (deduplicated by
  * session) and serves reads through ReadIndex.
  */
-import { validateAppCommand } from "../app/machine.ts"
+import { applyApp, queryApp, validateAppCommand } from "../app/machine.ts"
 import { persist, type Context } from "./context.ts"
 import type { Entry } from "./entry.ts"
 import type { ClientRequest, ClientResult, RequestId } from "./io.ts"
@@ -22,7 +22,7 @@ const propose = (context: Context, requestId: RequestId, request: Extract<Client
   const invalid = validateAppCommand(request.command)
   if (invalid !== undefined) return reply(context, requestId, { _tag: "Rejected", reason: invalid })
   // A retry of a command already applied is answered from the session table without a new entry.
-  const known = Sessions.lookup(state.sessions, request.session)
+  const known = Sessions.lookup(state.sessions, request.session, !context.config.bugs.has("noSessionDeduplication"))
   if (known !== undefined) {
     return reply(context, requestId, { _tag: "Applied", result: known, index: state.lastApplied })
   }
@@ -40,11 +40,27 @@ const propose = (context: Context, requestId: RequestId, request: Extract<Client
     leaderState: { ...leaderState, proposals: [...leaderState.proposals, { index: entry.index, requestId }] }
   }
   persist(context, { append: [entry] })
+  if (context.config.bugs.has("replyBeforeCommit")) replySpeculatively(context, requestId, entry)
   replicateToAll(context, false)
   maybeCommit(context)
 }
 
+/** Bug zoo: answer from the applied state as if the new entry had committed, and forget the proposal. */
+const replySpeculatively = (context: Context, requestId: RequestId, entry: Entry): void => {
+  if (entry.payload._tag !== "Command") return
+  const result = applyApp(context.state.app, entry.payload.command).result
+  reply(context, requestId, { _tag: "Applied", result, index: entry.index })
+  const leaderState = context.state.leaderState
+  if (leaderState === null) return
+  const proposals = leaderState.proposals.filter((proposal) => proposal.requestId !== requestId)
+  context.state = { ...context.state, leaderState: { ...leaderState, proposals } }
+}
+
 export const handleClientRequest = (context: Context, requestId: RequestId, request: ClientRequest): void => {
+  if (context.state.role !== "leader" && request._tag === "Query" && context.config.bugs.has("followerReads")) {
+    const result = queryApp(context.state.app, request.query)
+    return reply(context, requestId, { _tag: "Read", result, readIndex: context.state.lastApplied })
+  }
   if (context.state.role !== "leader") {
     return reply(context, requestId, { _tag: "NotLeader", leaderHint: context.state.leader })
   }

@@ -35,6 +35,8 @@ export const hardStateOf = (state: ReplicaState): HardState => ({ term: state.te
 
 export interface PersistRequest {
   readonly hardState?: boolean
+  /** What to write as the hard state when it must differ from the state's (bug zoo only). */
+  readonly hardStateValue?: HardState
   readonly truncateFrom?: number
   readonly append?: ReadonlyArray<Entry>
   /** Outputs that depend on this write and must wait for its PersistDone. */
@@ -50,7 +52,7 @@ export const persist = (context: Context, request: PersistRequest): void => {
   context.outputs.push({
     _tag: "Persist",
     ioId,
-    ...(request.hardState === true ? { hardState: hardStateOf(state) } : {}),
+    ...(request.hardState === true ? { hardState: request.hardStateValue ?? hardStateOf(state) } : {}),
     ...(request.truncateFrom !== undefined ? { truncateFrom: request.truncateFrom } : {}),
     append
   })

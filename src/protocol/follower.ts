@@ -32,6 +32,10 @@ const newEntries = (
   entries: ReadonlyArray<Entry>
 ): { truncateFrom: number | undefined; append: ReadonlyArray<Entry> } => {
   const log = context.state.log
+  const first = entries[0]
+  if (context.config.bugs.has("truncateMatchingEntries") && first !== undefined && first.index <= Log.lastIndex(log)) {
+    return { truncateFrom: first.index, append: entries }
+  }
   for (let position = 0; position < entries.length; position += 1) {
     const entry = entries[position] as Entry
     const existingTerm = Log.termAt(log, entry.index)
@@ -39,6 +43,22 @@ const newEntries = (
     if (existingTerm !== entry.term) return { truncateFrom: entry.index, append: entries.slice(position) }
   }
   return { truncateFrom: undefined, append: [] }
+}
+
+/** The log after taking the request's new entries (§5.3 steps 3 and 4). */
+const spliceEntries = (
+  context: Context,
+  change: { truncateFrom: number | undefined; append: ReadonlyArray<Entry> }
+): Log.Log => {
+  const log = context.state.log
+  if (change.append.length === 0) return log
+  if (change.truncateFrom === undefined) return Log.append(log, change.append)
+  const truncated = Log.truncateFrom(log, change.truncateFrom)
+  const appended = Log.append(truncated, change.append)
+  if (!context.config.bugs.has("keepConflictingSuffix")) return appended
+  // Bug zoo: the entries after the overwritten ones survive although they may come from another leader.
+  const keptFrom = Log.lastIndex(appended) + 1
+  return { ...appended, entries: appended.entries.concat(Log.entriesFrom(log, keptFrom, Number.MAX_SAFE_INTEGER)) }
 }
 
 /** Sends now if everything acknowledged is durable, otherwise after the write that makes it so. */
@@ -83,12 +103,16 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
     return
   }
   const change = newEntries(context, request.entries)
-  if (change.truncateFrom !== undefined && change.truncateFrom <= context.state.commitIndex) {
+  const bugs = context.config.bugs
+  const guarded = !bugs.has("truncateMatchingEntries") && !bugs.has("keepConflictingSuffix")
+  if (guarded && change.truncateFrom !== undefined && change.truncateFrom <= context.state.commitIndex) {
     // Committed entries are never replaced (§5.4); only a forged or corrupt leader could ask for it.
     reject(context, "TruncatesCommitted")
     return
   }
-  const matchIndex = request.prevLogIndex + request.entries.length
+  const verifiedIndex = request.prevLogIndex + request.entries.length
+  const logAfter = spliceEntries(context, change)
+  const matchIndex = bugs.has("matchIndexOffByOne") ? Math.min(verifiedIndex + 1, Log.lastIndex(logAfter)) : verifiedIndex
   const response: Output = {
     _tag: "Send",
     to: from,
@@ -103,8 +127,7 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
     }
   }
   if (change.append.length > 0) {
-    const truncated = change.truncateFrom === undefined ? context.state.log : Log.truncateFrom(context.state.log, change.truncateFrom)
-    context.state = { ...context.state, log: Log.append(truncated, change.append) }
+    context.state = { ...context.state, log: logAfter }
     persist(context, {
       ...(change.truncateFrom !== undefined ? { truncateFrom: change.truncateFrom } : {}),
       append: change.append,
@@ -113,7 +136,8 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   } else {
     sendWhenDurable(context, response, matchIndex)
   }
-  const commitIndex = Math.max(context.state.commitIndex, Math.min(request.leaderCommit, matchIndex))
+  const commitLimit = bugs.has("acceptInflatedCommit") ? Log.lastIndex(context.state.log) : verifiedIndex
+  const commitIndex = Math.max(context.state.commitIndex, Math.min(request.leaderCommit, commitLimit))
   assert(commitIndex <= Log.lastIndex(context.state.log), "a follower never commits beyond its log")
   context.state = { ...context.state, commitIndex }
   applyCommitted(context)

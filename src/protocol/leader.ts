@@ -43,7 +43,9 @@ const sendBatch = (context: Context, progress: Progress, maxEntries: number): nu
     prevLogIndex,
     prevLogTerm,
     entries,
-    leaderCommit: Math.min(state.commitIndex, prevLogIndex + entries.length),
+    leaderCommit: context.config.bugs.has("acceptInflatedCommit")
+      ? state.commitIndex
+      : Math.min(state.commitIndex, prevLogIndex + entries.length),
     readContext: leaderStateOf(context).nextReadContext - 1
   })
   return entries.length
@@ -169,6 +171,7 @@ const expireInflight = (context: Context): void => {
 const checkQuorum = (context: Context): void => {
   const leaderState = leaderStateOf(context)
   if (context.state.nowMs < leaderState.checkQuorumDeadlineMs) return
+  if (context.config.bugs.has("noCheckQuorum")) return
   const active = 1 + leaderState.progress.filter((progress) => progress.recentlyActive).length
   if (active < quorumSize(context.config)) {
     becomeFollower(context, context.state.term, null)

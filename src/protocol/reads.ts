@@ -18,6 +18,11 @@ export const startRead = (context: Context, requestId: RequestId, query: AppQuer
     context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", reason: invalid } })
     return
   }
+  if (context.config.bugs.has("readWithoutQuorum")) {
+    const result = queryApp(context.state.app, query)
+    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Read", result, readIndex: context.state.lastApplied } })
+    return
+  }
   if (leaderState.reads.length >= context.config.maxPendingReads) {
     context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Busy" } })
     return

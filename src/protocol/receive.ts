@@ -45,7 +45,8 @@ const alignTerm = (context: Context, from: NodeId, message: Message): boolean =>
     becomeFollower(context, message.term, message._tag === "AppendEntries" ? from : null)
     return true
   }
-  if (message.term < state.term && !(message._tag === "RequestVote" && message.preVote)) {
+  const staleAccepted = message._tag === "AppendEntriesResponse" && context.config.bugs.has("acceptStaleResponses")
+  if (message.term < state.term && !(message._tag === "RequestVote" && message.preVote) && !staleAccepted) {
     reject(context, "StaleTerm")
     answerStale(context, from, message)
     return false

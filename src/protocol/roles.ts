@@ -56,7 +56,7 @@ export const becomeFollower = (context: Context, term: number, leader: NodeId | 
     ...context.state,
     role: "follower",
     term,
-    votedFor: termChanged ? null : context.state.votedFor,
+    votedFor: termChanged || context.config.bugs.has("forgetVoteOnStepDown") ? null : context.state.votedFor,
     votesGranted: []
   }
   setLeader(context, leader)
@@ -67,6 +67,10 @@ export const becomeFollower = (context: Context, term: number, leader: NodeId | 
 /** PreVote (§9.6): ask whether we could win before disturbing anyone's term. */
 export const becomePreCandidate = (context: Context): void => {
   assert(context.state.role !== "leader", "a leader never pre-campaigns")
+  if (context.config.bugs.has("noPreVote")) {
+    becomeCandidate(context)
+    return
+  }
   abandonLeadership(context)
   context.state = { ...context.state, role: "precandidate", votesGranted: [context.config.id] }
   setLeader(context, null)

@@ -16,7 +16,8 @@ export type SessionDecision =
   /** The session is unknown (evicted) or the sequence is older than its last: never re-executed. */
   | { readonly _tag: "Expired" }
 
-export const decide = (table: SessionTable, session: Session): SessionDecision => {
+export const decide = (table: SessionTable, session: Session, deduplicate = true): SessionDecision => {
+  if (!deduplicate) return { _tag: "Execute" }
   const record = HashMap.get(table, session.clientId)
   if (Option.isNone(record)) return session.sequence === 1 ? { _tag: "Execute" } : { _tag: "Expired" }
   if (session.sequence === record.value.lastSequence) return { _tag: "Duplicate", result: record.value.lastResult }
@@ -24,7 +25,8 @@ export const decide = (table: SessionTable, session: Session): SessionDecision =
   return { _tag: "Execute" }
 }
 
-export const lookup = (table: SessionTable, session: Session): AppResult | undefined => {
+export const lookup = (table: SessionTable, session: Session, deduplicate = true): AppResult | undefined => {
+  if (!deduplicate) return undefined
   const record = HashMap.get(table, session.clientId)
   if (Option.isNone(record) || record.value.lastSequence !== session.sequence) return undefined
   return record.value.lastResult
@@ -42,15 +44,22 @@ const leastRecentlyUsed = (table: SessionTable): string | undefined => {
   return oldestClientId
 }
 
+const pickLocally = (table: SessionTable, salt: number): string | undefined => {
+  const clientIds = [...HashMap.keys(table)].sort()
+  return clientIds[salt % clientIds.length]
+}
+
 export const record = (
   table: SessionTable,
   session: Session,
   result: AppResult,
   index: number,
-  maxSessions: number
+  maxSessions: number,
+  /** Bug zoo: a replica-local choice of whom to evict, so replicas' tables diverge. */
+  localEvictionSalt?: number
 ): SessionTable => {
   const updated = HashMap.set(table, session.clientId, { lastSequence: session.sequence, lastResult: result, lastIndex: index })
   if (HashMap.size(updated) <= maxSessions) return updated
-  const evicted = leastRecentlyUsed(updated)
+  const evicted = localEvictionSalt === undefined ? leastRecentlyUsed(updated) : pickLocally(updated, localEvictionSalt)
   return evicted === undefined ? updated : HashMap.remove(updated, evicted)
 }
