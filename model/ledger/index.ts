@@ -1,0 +1,3 @@
+export * from "./invariants.ts"
+export * from "./ledger.ts"
+export * from "./ledgerSpec.ts"
