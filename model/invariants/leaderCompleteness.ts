@@ -1,0 +1,59 @@
+/**
+ * Leader completeness (Raft §5.4): an entry committed in some term is in the log of every leader of every later
+ * term. A leader is checked when first seen in its term (cheap, and the moment that matters: it has just won
+ * an election) and again at every audit.
+ */
+import { CommittedEntries } from "./committedEntries.ts"
+import type { Monitor } from "./monitor.ts"
+import { type ClusterObservation, entryAt, isCompacted, type ReplicaObservation } from "./observation.ts"
+import { collect, type Report } from "./violation.ts"
+
+export class LeaderCompletenessMonitor implements Monitor {
+  private readonly checkedLeaders = new Set<string>()
+
+  constructor(readonly committed: CommittedEntries = new CommittedEntries()) {}
+
+  readonly observe = (cluster: ClusterObservation, report: Report): void => {
+    this.committed.learn(cluster, report)
+    for (const replica of cluster.replicas) {
+      if (!replica.alive || replica.role !== "leader") continue
+      const key = `${replica.node}:${replica.term}`
+      if (this.checkedLeaders.has(key)) continue
+      this.checkedLeaders.add(key)
+      this.checkLeader(replica, cluster.atMs, report)
+    }
+  }
+
+  readonly audit = (cluster: ClusterObservation, report: Report): void => {
+    for (const replica of cluster.replicas) {
+      if (replica.alive && replica.role === "leader") this.checkLeader(replica, cluster.atMs, report)
+    }
+  }
+
+  private checkLeader(leader: ReplicaObservation, atMs: number, report: Report): void {
+    for (const committed of this.committed.byIndex.values()) {
+      if (committed.knownCommittedInTerm >= leader.term || isCompacted(leader, committed.index)) continue
+      const held = entryAt(leader, committed.index)
+      if (held !== undefined && held.term === committed.term && held.digest === committed.digest) continue
+      report(`${leader.node}:${leader.term}:${committed.index}`, {
+        invariant: "leader_completeness",
+        message:
+          `Node ${leader.node}, leader of term ${leader.term}, lacks the entry committed at index ${committed.index} ` +
+          `(known committed by node ${committed.node} in term ${committed.knownCommittedInTerm}).`,
+        atMs,
+        evidence: {
+          leader: leader.node,
+          leaderTerm: leader.term,
+          committed: { index: committed.index, term: committed.term, digest: committed.digest, node: committed.node, atMs: committed.atMs },
+          leaderEntry: held === undefined ? null : { index: held.index, term: held.term, digest: held.digest }
+        }
+      })
+    }
+  }
+}
+
+export const checkLeaderCompleteness = (observations: ReadonlyArray<ClusterObservation>) =>
+  collect((report) => {
+    const monitor = new LeaderCompletenessMonitor()
+    for (const cluster of observations) monitor.observe(cluster, report)
+  })
