@@ -9,7 +9,10 @@ export interface Subcommand {
 }
 
 export const subcommands: Readonly<Record<string, Subcommand>> = {
-  "check-history": { summary: "check a client history for linearizability", load: () => import("./checkHistory.ts") }
+  "check-history": { summary: "check a client history for linearizability", load: () => import("./checkHistory.ts") },
+  sim: { summary: "run catalog scenarios in the deterministic simulator", load: () => import("./sim.ts") },
+  serve: { summary: "run one node of a cluster (replica, WAL, peer transport, HTTP API)", load: () => import("./serve.ts") },
+  cluster: { summary: "run a local cluster of node processes on 127.0.0.1", load: () => import("./cluster.ts") }
 }
 
 const usage = (): string => {

@@ -1,0 +1,109 @@
+/**
+ * The node's HTTP API (node:http): routing, status, health and the test-only admin endpoint. Every refusal is a
+ * JSON body `{ "error": reason }` with a 4xx status, sent before anything reaches the replica.
+ */
+import { timingSafeEqual } from "node:crypto"
+import * as http from "node:http"
+import { Either, Schema } from "effect"
+import { FaultSettings } from "./faults.ts"
+import { HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
+import { handleKv, type KvAction, type KvContext } from "./kvRoutes.ts"
+
+export interface ApiContext extends KvContext {
+  readonly status: () => Record<string, unknown>
+  readonly health: () => { readonly serving: boolean; readonly reason: string }
+  /** Present only when the node was started with --fault-injection and an admin token. */
+  readonly admin:
+    | {
+        readonly token: string
+        readonly current: () => FaultSettings
+        readonly apply: (settings: FaultSettings) => void
+      }
+    | undefined
+}
+
+const decodeFaultSettings = Schema.decodeUnknownEither(Schema.parseJson(FaultSettings))
+const maxAdminBodyBytes = 64 * 1024
+
+type Route =
+  | { readonly _tag: "Kv"; readonly action: KvAction; readonly key: string }
+  | { readonly _tag: "Status" | "Health" | "AdminFaults" }
+
+/** Resolves a path and method to a route, or refuses with 404 (no such path) or 405 (wrong method). */
+const routeOf = (method: string, pathname: string, adminEnabled: boolean): Route => {
+  const simple: Record<string, { methods: ReadonlyArray<string>; route: Route }> = {
+    "/status": { methods: ["GET"], route: { _tag: "Status" } },
+    "/health": { methods: ["GET"], route: { _tag: "Health" } },
+    ...(adminEnabled ? { "/admin/faults": { methods: ["GET", "POST"], route: { _tag: "AdminFaults" } } } : {})
+  }
+  const known = simple[pathname]
+  if (known !== undefined) return allow(method, known.methods, known.route)
+  const match = /^\/kv\/([^/]+)(\/cas)?$/.exec(pathname)
+  if (match === null) throw new HttpRefusal({ status: 404, reason: `no route ${pathname}` })
+  const key = decodeKey(match[1] ?? "")
+  if (match[2] !== undefined) return allow(method, ["POST"], { _tag: "Kv", action: "cas", key })
+  const actions: Record<string, KvAction> = { GET: "get", PUT: "put", DELETE: "delete" }
+  const action = actions[method]
+  if (action === undefined) return allow(method, ["GET", "PUT", "DELETE"], { _tag: "Kv", action: "get", key })
+  return { _tag: "Kv", action, key }
+}
+
+const allow = (method: string, methods: ReadonlyArray<string>, route: Route): Route => {
+  if (methods.includes(method)) return route
+  throw new HttpRefusal({ status: 405, reason: `${method} is not allowed here; use ${methods.join(" or ")}`, headers: { allow: methods.join(", ") } })
+}
+
+const decodeKey = (encoded: string): string => {
+  try {
+    return decodeURIComponent(encoded)
+  } catch {
+    throw new HttpRefusal({ status: 400, reason: "the key is not valid percent-encoding" })
+  }
+}
+
+const handle = async (context: ApiContext, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
+  const pathname = (request.url ?? "/").split("?")[0] ?? "/"
+  const route = routeOf(request.method ?? "GET", pathname, context.admin !== undefined)
+  switch (route._tag) {
+    case "Status":
+      return sendJson(response, 200, context.status())
+    case "Health": {
+      const health = context.health()
+      return sendJson(response, health.serving ? 200 : 503, { status: health.serving ? "serving" : "unavailable", reason: health.reason })
+    }
+    case "AdminFaults":
+      return handleAdmin(context, request, response)
+    case "Kv":
+      return handleKv(context, route.action, route.key, request, response)
+  }
+}
+
+const handleAdmin = async (context: ApiContext, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
+  const admin = context.admin
+  if (admin === undefined) throw new HttpRefusal({ status: 404, reason: "no route /admin/faults" })
+  const presented = Buffer.from(request.headers.authorization ?? "")
+  const expected = Buffer.from(`Bearer ${admin.token}`)
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+    throw new HttpRefusal({ status: 401, reason: "an admin token is required: Authorization: Bearer <token>" })
+  }
+  if (request.method === "GET") return sendJson(response, 200, admin.current())
+  const decoded = decodeFaultSettings(await readBodyText(request, maxAdminBodyBytes))
+  if (Either.isLeft(decoded)) throw new HttpRefusal({ status: 400, reason: decoded.left.message.slice(0, 500) })
+  admin.apply(decoded.right)
+  sendJson(response, 200, decoded.right)
+}
+
+export const createApiServer = (context: ApiContext, log: (line: string) => void): http.Server => {
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 10_000 }, (request, response) => {
+    handle(context, request, response).catch((error: unknown) => {
+      if (error instanceof HttpRefusal) {
+        // An unread body would be parsed as the next request on a kept-alive connection: close after a refusal.
+        const closing = request.complete ? {} : { connection: "close" }
+        return sendJson(response, error.status, { error: error.reason }, { ...error.headers, ...closing })
+      }
+      log(`HTTP ${request.method} ${request.url} failed: ${String(error)}`)
+      sendJson(response, 500, { error: "internal error" })
+    })
+  })
+  return server
+}

@@ -1,0 +1,134 @@
+/**
+ * The key-value routes: PUT/GET/DELETE /kv/{key} and POST /kv/{key}/cas. Each request is checked (key, body,
+ * headers) before it reaches the replica, so a refused request changes nothing.
+ *
+ * When this node does not lead: 307 Temporary Redirect to the same path on the leader's HTTP address (clients
+ * such as fetch and curl -L follow it with the method and body intact), with a JSON body naming the leader; when
+ * the leader's address is not known yet, 503 with the same JSON and Retry-After.
+ */
+import type * as http from "node:http"
+import { Either, Schema } from "effect"
+import type { AppCommand } from "../app/machine.ts"
+import { describeKvRejection, maxValueLengthBytes, validateKvCommand, type KvResult } from "../app/kv/index.ts"
+import type { ClientResult } from "../protocol/index.ts"
+import { sessionSourceOf, type AutomaticSessions } from "./clientSessions.ts"
+import { execute, type Operation, type Outcome } from "./execute.ts"
+import type { ReplicaHost } from "./host.ts"
+import { deadlineOf, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
+
+export interface KvContext {
+  readonly selfId: number
+  readonly host: ReplicaHost
+  readonly sessions: AutomaticSessions
+  readonly leaderHttpUrl: (leader: number) => string | undefined
+}
+
+export const CasBody = Schema.Struct({ expected: Schema.NullOr(Schema.String), value: Schema.String })
+const decodeCasBody = Schema.decodeUnknownEither(Schema.parseJson(CasBody))
+/** The CAS body holds two values of at most maxValueLengthBytes each, JSON-escaped, plus a little framing. */
+const maxCasBodyBytes = 2 * 6 * maxValueLengthBytes + 1024
+
+export type KvAction = "put" | "get" | "delete" | "cas"
+
+export const handleKv = async (
+  context: KvContext,
+  action: KvAction,
+  key: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse
+): Promise<void> => {
+  const deadlineMs = deadlineOf(request)
+  const operation = await operationOf(action, key, request)
+  const outcome = await execute(context.host, context.sessions, context.selfId, operation, deadlineMs)
+  respond(context, action, key, outcome, request, response)
+}
+
+const operationOf = async (action: KvAction, key: string, request: http.IncomingMessage): Promise<Operation> => {
+  if (action === "get") {
+    checkCommand({ _tag: "Get", key })
+    return { _tag: "Query", query: { _tag: "Read", key } }
+  }
+  const source = sessionSourceOf(request)
+  let command: AppCommand
+  if (action === "put") command = { _tag: "Put", key, value: await readBodyText(request, maxValueLengthBytes) }
+  else if (action === "delete") command = { _tag: "Delete", key }
+  else {
+    const decoded = decodeCasBody(await readBodyText(request, maxCasBodyBytes))
+    if (Either.isLeft(decoded)) {
+      throw new HttpRefusal({ status: 400, reason: `the body should be {"expected": string | null, "value": string}: ${decoded.left.message.slice(0, 300)}` })
+    }
+    command = { _tag: "Cas", key, expected: decoded.right.expected, value: decoded.right.value }
+  }
+  checkCommand(command)
+  return { _tag: "Command", command, source }
+}
+
+const checkCommand = (command: AppCommand): void => {
+  const rejection = validateKvCommand(command)
+  if (rejection === undefined) return
+  const status = rejection._tag === "ValueTooLong" ? 413 : 400
+  throw new HttpRefusal({ status, reason: describeKvRejection(rejection) })
+}
+
+const respond = (
+  context: KvContext,
+  action: KvAction,
+  key: string,
+  outcome: Outcome,
+  request: http.IncomingMessage,
+  response: http.ServerResponse
+): void => {
+  switch (outcome._tag) {
+    case "Timeout": {
+      const reason = outcome.proposed ? "no commit within the deadline; the write may still take effect" : "no leader within the deadline"
+      return sendJson(response, 503, { error: reason, outcome: outcome.proposed ? "unknown" : "not applied" }, { "retry-after": "1" })
+    }
+    case "OtherLeader": {
+      const leaderUrl = context.leaderHttpUrl(outcome.leader)
+      const body = { error: "not the leader", leader: outcome.leader, leaderUrl: leaderUrl ?? null }
+      if (leaderUrl === undefined) return sendJson(response, 503, body, { "retry-after": "1" })
+      return sendJson(response, 307, body, { location: `${leaderUrl}${request.url ?? ""}` })
+    }
+    case "Result":
+      return respondToResult(action, key, outcome.result, response)
+  }
+}
+
+const respondToResult = (action: KvAction, key: string, result: ClientResult, response: http.ServerResponse): void => {
+  switch (result._tag) {
+    case "Applied":
+      return respondToKvResult(action, key, result.result, { index: result.index }, response)
+    case "Read":
+      return respondToKvResult(action, key, result.result, { readIndex: result.readIndex }, response)
+    case "Rejected":
+      return sendJson(response, 400, { error: result.reason })
+    case "SessionExpired":
+      return sendJson(response, 422, { error: "the session expired or the sequence is older than its last; it was not run again" })
+    case "Busy":
+      return sendJson(response, 503, { error: "too many requests in flight", outcome: "not applied" }, { "retry-after": "1" })
+    case "Unknown":
+      return sendJson(response, 503, { error: "leadership was lost; the write may or may not take effect", outcome: "unknown" })
+    case "NotLeader":
+      return sendJson(response, 503, { error: "no leader", outcome: "not applied" }, { "retry-after": "1" })
+  }
+}
+
+const respondToKvResult = (
+  action: KvAction,
+  key: string,
+  result: KvResult,
+  position: Readonly<Record<string, number>>,
+  response: http.ServerResponse
+): void => {
+  switch (result._tag) {
+    case "Ok":
+      if (action === "get") return sendJson(response, 200, { key, value: result.value, ...position })
+      return sendJson(response, 200, { ok: true, ...position })
+    case "NotFound":
+      return sendJson(response, 404, { error: "key not found", key, ...position })
+    case "CasMismatch":
+      // Expecting a value of a key that does not exist is "not found", as the API promises 404 for a missing key.
+      if (result.current === null) return sendJson(response, 404, { error: "key not found", key, current: null, ...position })
+      return sendJson(response, 409, { error: "cas mismatch", key, current: result.current, ...position })
+  }
+}

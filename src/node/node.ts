@@ -1,0 +1,197 @@
+/**
+ * A started node: the WAL recovered, the replica rebuilt from it, the peer transport listening and dialling,
+ * and the HTTP API serving. `startNode` wires the parts; each part lives in its own module.
+ */
+import type * as http from "node:http"
+import { Effect } from "effect"
+import { makeReplicaConfig, recover, type ReplicaConfig } from "../protocol/index.ts"
+import { Log } from "../protocol/index.ts"
+import { AutomaticSessions } from "./clientSessions.ts"
+import { NodeClock } from "./clock.ts"
+import { noFaults, type FaultSettings } from "./faults.ts"
+import { maxFrameBytesDefault } from "./frame.ts"
+import { ReplicaHost } from "./host.ts"
+import { createApiServer, type ApiContext } from "./httpApi.ts"
+import type { PeerAddress } from "./peerLink.ts"
+import { PeerTransport } from "./transport.ts"
+import { Wal, WalLive, type WalRecovery, type WalService } from "./wal.ts"
+
+export interface NodeOptions {
+  readonly id: number
+  /** Every member's peer address, this node's included (it listens there). */
+  readonly members: ReadonlyMap<number, PeerAddress>
+  readonly httpHost: string
+  readonly httpPort: number
+  readonly dataDirectory: string
+  readonly clusterSecret: string
+  /** Present only with --fault-injection: the token the admin endpoint requires. */
+  readonly adminToken: string | undefined
+  readonly heartbeatIntervalMs: number | undefined
+  readonly electionTimeoutMs: number | undefined
+  readonly log: (line: string) => void
+  readonly onFatal: (error: unknown) => void
+}
+
+export interface StartedNode {
+  readonly httpUrl: string
+  readonly host: ReplicaHost
+  readonly close: () => Promise<void>
+}
+
+const maxSendQueueMessages = 4_096
+
+const configOf = (options: NodeOptions): ReplicaConfig =>
+  makeReplicaConfig({
+    id: options.id,
+    voters: [...options.members.keys()],
+    // Seeded per process start so that restarted nodes do not replay the same election timeouts.
+    randomSeed: (options.id * 7919 + Date.now()) % 2 ** 31,
+    maxSessions: 4_096,
+    ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+    ...(options.electionTimeoutMs !== undefined
+      ? { electionTimeoutMinMs: options.electionTimeoutMs, electionTimeoutMaxMs: 2 * options.electionTimeoutMs }
+      : {})
+  })
+
+const openWal = (dataDirectory: string): Promise<{ wal: WalService; recovery: WalRecovery }> =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const wal = yield* Wal
+      const recovery = yield* wal.recover
+      return { wal, recovery }
+    }).pipe(Effect.provide(WalLive(dataDirectory)))
+  )
+
+export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
+  const listen = options.members.get(options.id)
+  if (listen === undefined) throw new Error(`--peers should include this node's own id ${options.id}`)
+  const config = configOf(options)
+  const { wal, recovery } = await openWal(options.dataDirectory)
+  logRecovery(options, recovery)
+  const clock = new NodeClock()
+  const httpUrl = `http://${options.httpHost}:${options.httpPort}`
+  let host: ReplicaHost | undefined
+  const peers = new Map([...options.members].filter(([peerId]) => peerId !== options.id))
+  const transport = new PeerTransport({
+    selfId: options.id,
+    listen,
+    peers,
+    secret: options.clusterSecret,
+    httpUrl,
+    maxQueueMessages: maxSendQueueMessages,
+    maxFrameBytes: maxFrameBytesDefault,
+    deliver: (inputs) => host?.deliver(inputs)
+  })
+  const started = new ReplicaHost({
+    config,
+    initialState: recover(config, recovery.durable),
+    wal,
+    clock,
+    send: (output) => transport.send(output.to, output.message),
+    onFatal: options.onFatal,
+    log: options.log
+  })
+  host = started
+  await transport.listen()
+  started.start()
+  let faults: FaultSettings = noFaults
+  const context: ApiContext = {
+    selfId: options.id,
+    host: started,
+    sessions: new AutomaticSessions(options.id),
+    leaderHttpUrl: (leader) => (leader === options.id ? httpUrl : transport.peerHttpUrls.get(leader)),
+    status: () => statusOf(options.id, started, transport, wal, recovery, httpUrl),
+    health: () => healthOf(started),
+    admin:
+      options.adminToken === undefined
+        ? undefined
+        : {
+            token: options.adminToken,
+            current: () => faults,
+            apply: (settings) => {
+              faults = settings
+              transport.setFaults(settings)
+              clock.setOffsetMs(settings.clockOffsetMs)
+              options.log(`fault settings changed: ${JSON.stringify(settings)}`)
+            }
+          }
+  }
+  const server = createApiServer(context, options.log)
+  await listenHttp(server, options.httpHost, options.httpPort)
+  return { httpUrl, host: started, close: () => closeNode(server, started, transport, wal) }
+}
+
+const logRecovery = (options: NodeOptions, recovery: WalRecovery): void => {
+  const durable = recovery.durable
+  options.log(
+    `WAL recovered: ${recovery.recordCount} records, ${durable.log.length} entries, term ${durable.hardState.term}; ${recovery.finding}`
+  )
+  if (recovery.corruptionDetected) {
+    options.log(`WAL CORRUPTION detected; the damaged suffix is discarded and will be recovered from peers (quarantined as ${recovery.quarantineFile})`)
+  } else if (recovery.recoveringFromEarlierStart) {
+    options.log("still recovering from WAL corruption found at an earlier start: not voting until caught up")
+  }
+}
+
+const listenHttp = (server: http.Server, host: string, port: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(port, host, () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+
+const closeNode = async (server: http.Server, host: ReplicaHost, transport: PeerTransport, wal: WalService): Promise<void> => {
+  host.stop()
+  server.closeAllConnections()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await transport.close()
+  await Effect.runPromise(wal.close)
+}
+
+const healthOf = (host: ReplicaHost): { serving: boolean; reason: string } => {
+  const state = host.state
+  if (state.recovering) return { serving: false, reason: "recovering from WAL corruption: waiting for a leader to catch this node up" }
+  if (state.leader === null) return { serving: false, reason: `no known leader in term ${state.term}` }
+  return { serving: true, reason: state.role === "leader" ? "leader" : `following leader ${state.leader}` }
+}
+
+const statusOf = (
+  id: number,
+  host: ReplicaHost,
+  transport: PeerTransport,
+  wal: WalService,
+  recovery: WalRecovery,
+  httpUrl: string
+): Record<string, unknown> => {
+  const state = host.state
+  return {
+    id,
+    httpUrl,
+    role: state.role,
+    term: state.term,
+    leader: state.leader,
+    commitIndex: state.commitIndex,
+    lastApplied: state.lastApplied,
+    lastLogIndex: Log.lastIndex(state.log),
+    durableIndex: state.durableIndex,
+    leaderChanges: state.stats.leaderChanges,
+    electionsStarted: state.stats.electionsStarted,
+    recovering: state.recovering,
+    rejectedMessages: state.stats.rejectedMessages,
+    peers: transport.peerStatus(),
+    transport: transport.counters,
+    host: host.counters,
+    wal: {
+      finding: recovery.finding,
+      corruptionDetected: recovery.corruptionDetected,
+      recoveringFromEarlierStart: recovery.recoveringFromEarlierStart,
+      quarantineFile: recovery.quarantineFile ?? null,
+      truncatedTailBytes: recovery.truncatedTailBytes,
+      discardedBytes: recovery.discardedBytes,
+      recoveredRecords: recovery.recordCount,
+      ...wal.stats()
+    }
+  }
+}
