@@ -1,0 +1,191 @@
+/**
+ * Closed-loop clients. Each runs one operation at a time: it finds the leader (following NotLeader hints,
+ * otherwise trying replicas round-robin), times out and retries with the same session and sequence (so a
+ * retried command is applied at most once), and records invoke / ok / fail / unknown events in the history
+ * format of model/linearizability.
+ */
+import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
+import type { SimContext } from "./events.ts"
+import type { SimRandom } from "./random.ts"
+import type { ClientOperation, ClientProfile } from "./schedule.ts"
+
+/** The model's key-value command: a ReadIndex read is a Get for the checker. */
+export type HistoryInput =
+  | { readonly _tag: "Put"; readonly key: string; readonly value: string }
+  | { readonly _tag: "Get"; readonly key: string }
+  | { readonly _tag: "Delete"; readonly key: string }
+  | { readonly _tag: "Cas"; readonly key: string; readonly expected: string | null; readonly value: string }
+export type HistoryOutput =
+  | { readonly _tag: "Ok"; readonly value: string | null }
+  | { readonly _tag: "NotFound" }
+  | { readonly _tag: "CasMismatch"; readonly current: string | null }
+
+/** Structurally model/linearizability's HistoryEvent<KvCommand, KvResult>. */
+export type HistoryEvent =
+  | { readonly _tag: "Invoke"; readonly process: number; readonly atTime: number; readonly input: HistoryInput }
+  | { readonly _tag: "Ok"; readonly process: number; readonly atTime: number; readonly output: HistoryOutput }
+  | { readonly _tag: "Fail"; readonly process: number; readonly atTime: number }
+  | { readonly _tag: "Unknown"; readonly process: number; readonly atTime: number }
+
+/** Operations waiting behind the current one; a schedule that outpaces its client drops the excess, visibly. */
+export const clientQueueMax = 1024
+const backoffBaseMs = 50
+const backoffMaxMs = 1000
+
+interface Current {
+  readonly op: ClientOperation
+  readonly request: ClientRequest
+  attempt: number
+  /** An attempt timed out or was cut off: the command may have been applied, so giving up is "unknown". */
+  maybeApplied: boolean
+}
+
+/** What a client needs from the simulation beyond the common context. */
+export interface ClientHost extends SimContext {
+  readonly replicas: number
+  nextRequestId(): RequestId
+  nextProcessId(): number
+  register(requestId: RequestId, client: number, attempt: number): void
+  record(event: HistoryEvent): void
+}
+
+const historyInputOf = (op: ClientOperation): HistoryInput => (op._tag === "Read" ? { _tag: "Get", key: op.key } : op)
+
+export class SimClient {
+  private generation = 0
+  private sequence = 0
+  private process: number
+  private leaderGuess: number | undefined
+  private roundRobin: number
+  private readonly queue: Array<ClientOperation> = []
+  private current: Current | undefined
+  dropped = 0
+
+  constructor(
+    readonly index: number,
+    private readonly host: ClientHost,
+    private readonly profile: ClientProfile,
+    private readonly random: SimRandom
+  ) {
+    this.process = host.nextProcessId()
+    this.roundRobin = index % host.replicas
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0
+  }
+
+  private get clientId(): string {
+    return `c${this.index}.${this.generation}`
+  }
+
+  submit(op: ClientOperation): void {
+    if (this.current === undefined) return this.invoke(op)
+    if (this.queue.length >= clientQueueMax) {
+      this.dropped += 1
+      this.host.note(`client ${this.index} queue full: dropped an operation`)
+      return
+    }
+    this.queue.push(op)
+  }
+
+  private invoke(op: ClientOperation): void {
+    const host = this.host
+    host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) })
+    host.note(`client ${this.index} p${this.process} invoke ${JSON.stringify(op)}`)
+    let request: ClientRequest
+    if (op._tag === "Read") request = { _tag: "Query", query: op }
+    else {
+      this.sequence += 1
+      request = { _tag: "Command", session: { clientId: this.clientId, sequence: this.sequence }, command: op }
+    }
+    this.current = { op, request, attempt: 0, maybeApplied: false }
+    this.attempt()
+  }
+
+  private attempt(): void {
+    const current = this.current
+    if (current === undefined) return
+    const host = this.host
+    current.attempt += 1
+    if (current.attempt > this.profile.attemptsMax) return this.finish(current.maybeApplied ? "unknown" : "fail")
+    const target = this.leaderGuess ?? this.nextRoundRobin()
+    const requestId = host.nextRequestId()
+    host.register(requestId, this.index, current.attempt)
+    const arriveMs = host.nowMs + this.random.integer(1, 2)
+    host.enqueue(arriveMs, { _tag: "ClientArrive", node: target, requestId, request: current.request })
+    host.enqueue(host.nowMs + this.profile.timeoutMs, { _tag: "ClientTimeout", client: this.index, attempt: current.attempt })
+  }
+
+  private nextRoundRobin(): number {
+    const target = this.roundRobin
+    this.roundRobin = (this.roundRobin + 1) % this.host.replicas
+    return target
+  }
+
+  private retryAfter(delayMs: number): void {
+    const current = this.current
+    if (current === undefined) return
+    this.host.enqueue(this.host.nowMs + delayMs, { _tag: "ClientRetry", client: this.index, attempt: current.attempt })
+  }
+
+  private backoffMs(): number {
+    const attempt = this.current?.attempt ?? 1
+    return Math.min(backoffMaxMs, backoffBaseMs * attempt) + this.random.integer(0, backoffBaseMs)
+  }
+
+  retry(attempt: number): void {
+    if (this.current?.attempt === attempt) this.attempt()
+  }
+
+  timeout(attempt: number): void {
+    const current = this.current
+    if (current === undefined || current.attempt !== attempt) return
+    this.host.note(`client ${this.index} timed out (attempt ${attempt})`)
+    current.maybeApplied = current.request._tag === "Command"
+    this.leaderGuess = undefined
+    this.attempt()
+  }
+
+  reply(attempt: number, from: number, result: ClientResult): void {
+    const current = this.current
+    if (current === undefined || current.attempt !== attempt) return
+    switch (result._tag) {
+      case "Applied":
+      case "Read":
+        this.leaderGuess = from
+        return this.finish(result.result)
+      case "NotLeader":
+        this.leaderGuess = result.leaderHint !== null && result.leaderHint !== from ? result.leaderHint : undefined
+        return this.leaderGuess === undefined ? this.retryAfter(this.backoffMs()) : this.attempt()
+      case "Busy":
+        return this.retryAfter(this.backoffMs())
+      case "Unknown":
+        current.maybeApplied = current.request._tag === "Command"
+        this.leaderGuess = undefined
+        return this.retryAfter(this.backoffMs())
+      case "Rejected":
+        return this.finish("fail")
+      case "SessionExpired":
+        return this.finish("unknown")
+    }
+  }
+
+  private finish(outcome: HistoryOutput | "fail" | "unknown"): void {
+    const host = this.host
+    const current = this.current
+    if (current === undefined) return
+    host.note(`client ${this.index} p${this.process} ${typeof outcome === "string" ? outcome : `ok ${JSON.stringify(outcome)}`}`)
+    if (outcome === "fail") host.record({ _tag: "Fail", process: this.process, atTime: host.nowMs })
+    else if (outcome === "unknown") {
+      host.record({ _tag: "Unknown", process: this.process, atTime: host.nowMs })
+      // The operation may still take effect later: a fresh process (Jepsen's convention) and a fresh session.
+      this.process = host.nextProcessId()
+      this.generation += 1
+      this.sequence = 0
+    } else host.record({ _tag: "Ok", process: this.process, atTime: host.nowMs, output: outcome })
+    this.current = undefined
+    const next = this.queue.shift()
+    if (next !== undefined) this.invoke(next)
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The simulator's events and the small interface the simulated parts use to act on the run: the current
+ * time, the queue, the trace and the violation list.
+ */
+import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
+import type { Message } from "../protocol/messages.ts"
+
+export type SimEvent =
+  | { readonly _tag: "Deliver"; readonly from: number; readonly to: number; readonly message: Message }
+  /** Adversary bytes: decoded with the Message Schema when they arrive, like anything from a socket. */
+  | { readonly _tag: "DeliverForged"; readonly from: number; readonly to: number; readonly payload: unknown }
+  | { readonly _tag: "Wake"; readonly node: number; readonly incarnation: number }
+  | { readonly _tag: "FsyncDone"; readonly node: number; readonly incarnation: number; readonly wrote: boolean; readonly ioId: number }
+  | { readonly _tag: "ClientArrive"; readonly node: number; readonly requestId: RequestId; readonly request: ClientRequest }
+  | { readonly _tag: "ClientReply"; readonly from: number; readonly requestId: RequestId; readonly result: ClientResult }
+  | { readonly _tag: "ClientRetry"; readonly client: number; readonly attempt: number }
+  | { readonly _tag: "ClientTimeout"; readonly client: number; readonly attempt: number }
+  | { readonly _tag: "Resume"; readonly node: number; readonly pauseId: number }
+
+export interface Violation {
+  /** A stable name: an invariant from model/, "AssertionFailure", or a simulator check. */
+  readonly invariant: string
+  readonly message: string
+  readonly atMs: number
+  readonly seed: number
+  readonly node?: number
+}
+
+export interface SimContext {
+  readonly nowMs: number
+  readonly seed: number
+  enqueue(atMs: number, event: SimEvent): void
+  note(text: string): void
+  violation(invariant: string, message: string, node?: number): void
+}

@@ -1,0 +1,80 @@
+/**
+ * The timed steps of a schedule, performed on the simulation: client operations and faults. Each leaves a
+ * trace line, including when it could not apply (restarting a replica that is up is a no-op, said so).
+ */
+import type { SimReplica } from "./replica.ts"
+import type { Step } from "./schedule.ts"
+import type { Simulation } from "./simulation.ts"
+
+const slowDiskWindowMs = 2000
+
+const crash = (simulation: Simulation, replica: SimReplica): void => {
+  if (!replica.up) return simulation.note(`crash n${replica.node}: already down`)
+  const tornBytes = replica.crash(simulation.faultRandomOf(replica.node))
+  simulation.note(`crash n${replica.node}${tornBytes > 0 ? ` (torn write: ${tornBytes} bytes landed)` : ""}`)
+}
+
+const restart = (simulation: Simulation, replica: SimReplica): void => {
+  if (replica.up) return simulation.note(`restart n${replica.node}: already up`)
+  const recovered = replica.restart()
+  const state = replica.state
+  simulation.note(
+    `restart n${replica.node}: ${recovered.logLength} entries, term ${state?.term ?? "?"}, ${recovered.finding}${recovered.damaged ? ", DAMAGED" : ""}`
+  )
+  simulation.tick(replica)
+}
+
+const pause = (simulation: Simulation, replica: SimReplica, forMs: number): void => {
+  if (!replica.up || replica.paused) return simulation.note(`pause n${replica.node}: not running`)
+  replica.paused = true
+  replica.pauseId += 1
+  simulation.note(`pause n${replica.node} for ${forMs} ms`)
+  simulation.enqueue(simulation.nowMs + forMs, { _tag: "Resume", node: replica.node, pauseId: replica.pauseId })
+}
+
+const corrupt = (simulation: Simulation, replica: SimReplica, kind: Extract<Step, { _tag: "Corrupt" }>["kind"]): void => {
+  if (kind === "slow") {
+    replica.disk.slowUntilMs = simulation.nowMs + slowDiskWindowMs
+    return simulation.note(`disk n${replica.node} slow for ${slowDiskWindowMs} ms`)
+  }
+  const outcome = replica.disk.corrupt(kind, simulation.faultRandomOf(replica.node))
+  simulation.note(`disk n${replica.node} ${kind}: ${outcome ?? "nothing to damage"}`)
+}
+
+export const applyStep = (simulation: Simulation, step: Step): void => {
+  const nodeOf = (node: number): SimReplica => {
+    const replica = simulation.nodes[node]
+    if (replica === undefined) throw new Error(`no replica n${node}`)
+    return replica
+  }
+  switch (step._tag) {
+    case "Client":
+      return simulation.client(step.client).submit(step.op)
+    case "Crash":
+      return crash(simulation, nodeOf(step.node))
+    case "Restart":
+      return restart(simulation, nodeOf(step.node))
+    case "Pause":
+      return pause(simulation, nodeOf(step.node), step.forMs)
+    case "Partition":
+      simulation.network.partition(step.cut)
+      return simulation.note(`partition ${step.cut.map(([from, to]) => `n${from}→n${to}`).join(" ")}`)
+    case "Heal":
+      simulation.network.heal()
+      return simulation.note("heal")
+    case "Clog":
+      simulation.network.clog(step.from, step.to, simulation.nowMs + step.forMs)
+      return simulation.note(`clog n${step.from}→n${step.to} for ${step.forMs} ms`)
+    case "Corrupt":
+      return corrupt(simulation, nodeOf(step.node), step.kind)
+    case "Clock": {
+      const replica = nodeOf(step.node)
+      replica.clock.set(simulation.nowMs, step.offsetMs, step.driftPpm)
+      simulation.note(`clock n${step.node} offset ${step.offsetMs} ms drift ${step.driftPpm} ppm`)
+      // The replica's pending wake was converted with the old clock: a tick gets a fresh WakeAt.
+      return simulation.tick(replica)
+    }
+    case "Forge":
+      return simulation.enqueue(simulation.nowMs + 1, { _tag: "DeliverForged", from: step.from, to: step.to, payload: step.message })
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * One simulated replica process: its `step` state, its clock, its disk and write-ahead log, and its life
+ * (running, crashed, paused). It turns the replica's outputs into simulator events: a Persist becomes a write
+ * plus an fsync that completes after the disk's latency (then PersistDone), a Send goes to the network, a
+ * WakeAt schedules the next Tick in simulated time.
+ */
+import { Cause, Effect, Exit } from "effect"
+import type { ReplicaConfig } from "../protocol/config.ts"
+import type { Input, Output } from "../protocol/io.ts"
+import { initialState, recover, type ReplicaState } from "../protocol/state.ts"
+import { step, stepPure, type Transition } from "../protocol/step.ts"
+import { ReplicaClock } from "./clock.ts"
+import { SimDisk } from "./disk.ts"
+import type { SimContext } from "./events.ts"
+import type { SimRandom } from "./random.ts"
+import type { DiskProfile } from "./schedule.ts"
+import { Wal } from "./wal.ts"
+
+/** Inputs held while a process is paused; beyond this the oldest are dropped, as a full socket buffer would. */
+export const deferredInputsMax = 10_000
+const slowDiskFactor = 20
+
+export type StepMode = "effect" | "pure"
+
+export interface StepObserver {
+  (replica: SimReplica, input: Input, before: ReplicaState, transition: Transition): void
+}
+
+export class SimReplica {
+  state: ReplicaState | null
+  incarnation = 0
+  paused = false
+  pauseId = 0
+  readonly clock = new ReplicaClock()
+  readonly disk = new SimDisk()
+  readonly wal = new Wal(this.disk)
+  readonly deferred: Array<Input> = []
+  /** The simulated time the replica next wants a Tick, and the times of Wake events already queued. */
+  desiredWakeMs = Number.POSITIVE_INFINITY
+  private readonly queuedWakesMs: Array<number> = []
+  private lastFsyncDoneMs = 0
+
+  constructor(
+    readonly node: number,
+    readonly config: ReplicaConfig,
+    private readonly diskProfile: DiskProfile,
+    private readonly diskRandom: SimRandom
+  ) {
+    this.state = initialState(config)
+  }
+
+  get up(): boolean {
+    return this.state !== null
+  }
+
+  localNowMs(simulatedMs: number): number {
+    return this.clock.localAt(simulatedMs)
+  }
+
+  /** Runs one step; an assertion failure inside the replica is returned as the defect, never thrown. */
+  runStep(input: Input, mode: StepMode): { readonly transition: Transition } | { readonly defect: unknown } {
+    const state = this.state
+    if (state === null) throw new Error(`n${this.node} is down; the simulator must not step it`)
+    if (mode === "pure") {
+      try {
+        return { transition: stepPure(this.config, state, input) }
+      } catch (defect) {
+        return { defect }
+      }
+    }
+    const exit = Effect.runSyncExit(step(this.config, state, input))
+    if (Exit.isSuccess(exit)) return { transition: exit.value }
+    return { defect: Cause.squash(exit.cause) }
+  }
+
+  /** Performs a Persist: the records are buffered now and made durable after the fsync latency. */
+  persist(context: SimContext, output: Extract<Output, { _tag: "Persist" }>): void {
+    const wrote = this.wal.append(output)
+    const profile = this.diskProfile
+    const slow = context.nowMs < this.disk.slowUntilMs ? slowDiskFactor : 1
+    const latencyMs = this.diskRandom.integer(profile.fsyncMinMs, profile.fsyncMaxMs) * slow
+    // Persists complete in ioId order (io.ts), so an fsync never finishes before the one issued before it.
+    const doneMs = Math.max(context.nowMs + latencyMs, this.lastFsyncDoneMs)
+    this.lastFsyncDoneMs = doneMs
+    context.enqueue(doneMs, { _tag: "FsyncDone", node: this.node, incarnation: this.incarnation, wrote, ioId: output.ioId })
+  }
+
+  /** Keeps at least one queued Wake at or before the desired time, without a queue entry per step. */
+  wantWake(context: SimContext, localWakeMs: number): void {
+    const desired = Math.max(this.clock.simulatedAt(localWakeMs), context.nowMs + 1)
+    this.desiredWakeMs = desired
+    this.ensureWakeQueued(context)
+  }
+
+  private ensureWakeQueued(context: SimContext): void {
+    const desired = this.desiredWakeMs
+    if (!Number.isFinite(desired)) return
+    let earliest = Number.POSITIVE_INFINITY
+    for (const queued of this.queuedWakesMs) earliest = Math.min(earliest, queued)
+    if (earliest <= desired) return
+    if (this.queuedWakesMs.length >= 64) throw new Error(`n${this.node} has 64 wakes queued; the wake bookkeeping is broken`)
+    this.queuedWakesMs.push(desired)
+    context.enqueue(desired, { _tag: "Wake", node: this.node, incarnation: this.incarnation })
+  }
+
+  /** A queued Wake fired: true when the replica should Tick now. */
+  wakeFired(context: SimContext): boolean {
+    const position = this.queuedWakesMs.indexOf(context.nowMs)
+    if (position >= 0) this.queuedWakesMs.splice(position, 1)
+    if (context.nowMs >= this.desiredWakeMs) return true
+    this.ensureWakeQueued(context)
+    return false
+  }
+
+  crash(random: SimRandom): number {
+    this.state = null
+    this.incarnation += 1
+    this.paused = false
+    this.deferred.length = 0
+    this.queuedWakesMs.length = 0
+    this.desiredWakeMs = Number.POSITIVE_INFINITY
+    this.lastFsyncDoneMs = 0
+    return this.disk.crash(random, this.diskProfile.tornWriteProbability)
+  }
+
+  /** Recovers from the disk alone; returns the decoder's finding for the trace. */
+  restart(): { readonly finding: string; readonly damaged: boolean; readonly logLength: number } {
+    const recovered = this.wal.recover()
+    this.state = recover(this.config, recovered.durable)
+    this.incarnation += 1
+    return { finding: recovered.finding, damaged: recovered.durable.damaged, logLength: recovered.durable.log.length }
+  }
+
+  defer(input: Input): boolean {
+    if (this.deferred.length >= deferredInputsMax) return false
+    this.deferred.push(input)
+    return true
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Running a schedule: the event loop and the run's result. The loop takes the earliest of the next timed step
+ * and the next queued event (a step first on a tie), and ends when every step has run and every client is idle,
+ * or when a cap on simulated time or events is hit — which the result says explicitly.
+ */
+import { Either, Schema } from "effect"
+import type { ReplicaState } from "../protocol/state.ts"
+import type { HistoryEvent } from "./client.ts"
+import type { Violation } from "./events.ts"
+import { QueueFull } from "./eventQueue.ts"
+import { applyStep } from "./faults.ts"
+import { checkLinearizable } from "./linearizability.ts"
+import { checkSchedule, Schedule, type Step } from "./schedule.ts"
+import { Simulation, type Counters, type RunOptions } from "./simulation.ts"
+import type { TraceLine } from "./trace.ts"
+
+export type { RunOptions } from "./simulation.ts"
+
+export type Cap = "none" | "simulatedMs" | "events" | "queue"
+
+export interface ReplicaSummary {
+  readonly node: number
+  readonly up: boolean
+  readonly paused: boolean
+  readonly state: ReplicaState | null
+}
+
+export interface RunResult {
+  readonly seed: number
+  readonly traceHash: string
+  readonly counters: Counters
+  readonly cap: Cap
+  /** A sentence when a cap was hit: the run was cut short with work pending. */
+  readonly capMessage: string | undefined
+  readonly violations: ReadonlyArray<Violation>
+  readonly history: ReadonlyArray<HistoryEvent>
+  readonly replicas: ReadonlyArray<ReplicaSummary>
+  /** The most recent trace lines (bounded). */
+  readonly trace: ReadonlyArray<TraceLine>
+  readonly traceLines: number
+}
+
+const sortedSteps = (steps: ReadonlyArray<Step>): ReadonlyArray<Step> =>
+  steps
+    .map((step, position) => ({ step, position }))
+    .sort((left, right) => left.step.at - right.step.at || left.position - right.position)
+    .map(({ step }) => step)
+
+const clientsBusy = (simulation: Simulation): boolean => {
+  for (const client of simulation.clients.values()) if (client.busy) return true
+  return false
+}
+
+const capMessageOf = (cap: Cap, schedule: Schedule, nextMs: number): string | undefined => {
+  switch (cap) {
+    case "none":
+      return undefined
+    case "simulatedMs":
+      return `hit the simulated time cap of ${schedule.limits.simulatedMs} ms with work pending (next at ${nextMs} ms)`
+    case "events":
+      return `hit the event cap of ${schedule.limits.events} events at ${nextMs} ms`
+    case "queue":
+      return "the event queue filled up"
+  }
+}
+
+const loop = (simulation: Simulation, schedule: Schedule): { cap: Cap; nextMs: number } => {
+  const steps = sortedSteps(schedule.steps)
+  let cursor = 0
+  for (;;) {
+    if (simulation.stopped) return { cap: "none", nextMs: simulation.nowMs }
+    const nextStepMs = steps[cursor]?.at ?? Number.POSITIVE_INFINITY
+    const nextEventMs = simulation.queue.peekTimeMs()
+    if (cursor >= steps.length && !clientsBusy(simulation)) return { cap: "none", nextMs: simulation.nowMs }
+    const nextMs = Math.min(nextStepMs, nextEventMs)
+    if (!Number.isFinite(nextMs)) return { cap: "none", nextMs: simulation.nowMs }
+    if (nextMs > schedule.limits.simulatedMs) return { cap: "simulatedMs", nextMs }
+    if (simulation.counters.events >= schedule.limits.events) return { cap: "events", nextMs }
+    simulation.nowMs = nextMs
+    simulation.counters.events += 1
+    if (nextStepMs <= nextEventMs) {
+      applyStep(simulation, steps[cursor] as Step)
+      cursor += 1
+    } else {
+      const queued = simulation.queue.pop()
+      if (queued !== undefined) simulation.dispatch(queued.event)
+    }
+  }
+}
+
+/** Not cheap (a search), so it runs once at the end of a run rather than after every step. */
+const checkHistoryAtEnd = (simulation: Simulation): void => {
+  const verdict = checkLinearizable(simulation.history)
+  if (verdict._tag === "MalformedHistory") return simulation.violation("HistoryWellFormed", verdict.message)
+  const result = verdict.result
+  if (result.verdict === "not linearizable") simulation.violation("Linearizability", result.summary)
+  else simulation.note(`linearizability: ${result.summary}`)
+}
+
+/** Runs one schedule to its end or its cap. Same schedule, same options → same trace hash. */
+export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunResult => {
+  const problem = checkSchedule(schedule)
+  if (problem !== undefined) throw new Error(`invalid schedule: ${problem}`)
+  const simulation = new Simulation(schedule, options)
+  for (const replica of simulation.nodes) simulation.tick(replica)
+  let outcome: { cap: Cap; nextMs: number }
+  try {
+    outcome = loop(simulation, schedule)
+  } catch (error) {
+    if (!(error instanceof QueueFull)) throw error
+    outcome = { cap: "queue", nextMs: simulation.nowMs }
+  }
+  simulation.counters.simulatedMs = simulation.nowMs
+  const capMessage = capMessageOf(outcome.cap, schedule, outcome.nextMs)
+  if (capMessage !== undefined) simulation.note(`CAP ${capMessage}`)
+  if (options.checkLinearizability !== false) checkHistoryAtEnd(simulation)
+  return {
+    seed: schedule.seed,
+    traceHash: simulation.trace.digest(),
+    counters: simulation.counters,
+    cap: outcome.cap,
+    capMessage,
+    violations: simulation.violations,
+    history: simulation.history,
+    replicas: simulation.nodes.map((replica) => ({ node: replica.node, up: replica.up, paused: replica.paused, state: replica.state })),
+    trace: simulation.trace.recent(),
+    traceLines: simulation.trace.lineCount
+  }
+}
+
+/** Decodes a schedule from JSON-like data (a counterexample file) with its Schema. */
+export const decodeSchedule = (input: unknown): Either.Either<Schedule, string> =>
+  Either.mapLeft(Schema.decodeUnknownEither(Schedule)(input), (error) => error.message)

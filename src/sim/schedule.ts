@@ -1,0 +1,222 @@
+/**
+ * THE schedule: one plain-data description of a run, with two interpreters (this simulator and the Docker
+ * replay). A schedule is an Effect Schema type so that a counterexample file is validated when it is loaded.
+ *
+ * Continuous behaviour (message delay, loss, duplication, reordering, fsync latency, torn writes) is drawn
+ * from the fault profile by the seeded PRNG; discrete faults and client operations are timed steps, so that a
+ * shrunk schedule reads like a story: "at 1200 ms crash n2; at 1500 ms client 0 put(k1, v3)".
+ */
+import { Schema } from "effect"
+import { KvCommand } from "../app/kv/command.ts"
+import { AppQuery } from "../app/machine.ts"
+
+export const scheduleVersion = 1
+export const replicasMax = 7
+export const clientsMax = 64
+export const stepsMax = 200_000
+
+const Millis = Schema.NonNegativeInt
+const Node = Schema.Int.pipe(Schema.between(0, replicasMax - 1))
+const Probability = Schema.Number.pipe(Schema.between(0, 1))
+
+export const NetworkProfile = Schema.Struct({
+  delayMinMs: Millis,
+  delayMaxMs: Millis,
+  lossProbability: Probability,
+  duplicateProbability: Probability,
+  /** A reordered message is held back by up to reorderDelayMaxMs more, so later ones overtake it. */
+  reorderProbability: Probability,
+  reorderDelayMaxMs: Millis
+})
+export type NetworkProfile = typeof NetworkProfile.Type
+
+export const DiskProfile = Schema.Struct({
+  fsyncMinMs: Millis,
+  fsyncMaxMs: Millis,
+  /** The chance that a crash tears the write in flight (a prefix of it reaches the disk). */
+  tornWriteProbability: Probability
+})
+export type DiskProfile = typeof DiskProfile.Type
+
+export const ClientProfile = Schema.Struct({
+  /** A request unanswered for this long is retried (same session and sequence) at another replica. */
+  timeoutMs: Millis,
+  /** After this many attempts the client gives up and records an unknown outcome. */
+  attemptsMax: Schema.Int.pipe(Schema.between(1, 1000))
+})
+export type ClientProfile = typeof ClientProfile.Type
+
+export const FaultProfile = Schema.Struct({
+  network: NetworkProfile,
+  disk: DiskProfile,
+  clients: ClientProfile
+})
+export type FaultProfile = typeof FaultProfile.Type
+
+export const Limits = Schema.Struct({
+  simulatedMs: Schema.Int.pipe(Schema.between(1, 7 * 24 * 3600 * 1000)),
+  events: Schema.Int.pipe(Schema.between(1, 100_000_000))
+})
+export type Limits = typeof Limits.Type
+
+export const ClientOperation = Schema.Union(KvCommand, AppQuery)
+export type ClientOperation = typeof ClientOperation.Type
+
+export const DiskFault = Schema.Literal("bitflip", "misdirected", "latent", "torn", "slow")
+export type DiskFault = typeof DiskFault.Type
+
+export const ClientStep = Schema.TaggedStruct("Client", {
+  at: Millis,
+  client: Schema.Int.pipe(Schema.between(0, clientsMax - 1)),
+  op: ClientOperation
+})
+export const CrashStep = Schema.TaggedStruct("Crash", { at: Millis, node: Node })
+export const RestartStep = Schema.TaggedStruct("Restart", { at: Millis, node: Node })
+export const PauseStep = Schema.TaggedStruct("Pause", { at: Millis, node: Node, forMs: Millis })
+export const PartitionStep = Schema.TaggedStruct("Partition", {
+  at: Millis,
+  /** Directed links cut: [from, to] drops every message from `from` to `to`. */
+  cut: Schema.Array(Schema.Tuple(Node, Node))
+})
+export const HealStep = Schema.TaggedStruct("Heal", { at: Millis })
+export const ClogStep = Schema.TaggedStruct("Clog", { at: Millis, from: Node, to: Node, forMs: Millis })
+export const CorruptStep = Schema.TaggedStruct("Corrupt", { at: Millis, node: Node, kind: DiskFault })
+export const ClockStep = Schema.TaggedStruct("Clock", {
+  at: Millis,
+  node: Node,
+  offsetMs: Schema.Int.pipe(Schema.between(-3_600_000, 3_600_000)),
+  driftPpm: Schema.Int.pipe(Schema.between(-500_000, 500_000))
+})
+export const ForgeStep = Schema.TaggedStruct("Forge", {
+  at: Millis,
+  /** The sender the forged message claims; may be a non-member. */
+  from: Schema.Int.pipe(Schema.between(0, 1023)),
+  to: Node,
+  /** Anything at all: it is decoded with the Message Schema on arrival, like bytes from a socket. */
+  message: Schema.Unknown
+})
+
+export const Step = Schema.Union(
+  ClientStep,
+  CrashStep,
+  RestartStep,
+  PauseStep,
+  PartitionStep,
+  HealStep,
+  ClogStep,
+  CorruptStep,
+  ClockStep,
+  ForgeStep
+)
+export type Step = typeof Step.Type
+
+export const Schedule = Schema.Struct({
+  version: Schema.Literal(scheduleVersion),
+  replicas: Schema.Int.pipe(Schema.between(1, replicasMax)),
+  seed: Schema.Int,
+  profile: FaultProfile,
+  limits: Limits,
+  steps: Schema.Array(Step).pipe(Schema.maxItems(stepsMax))
+})
+export type Schedule = typeof Schedule.Type
+
+export const quietNetwork: NetworkProfile = {
+  delayMinMs: 1,
+  delayMaxMs: 5,
+  lossProbability: 0,
+  duplicateProbability: 0,
+  reorderProbability: 0,
+  reorderDelayMaxMs: 0
+}
+
+export const defaultProfile: FaultProfile = {
+  network: quietNetwork,
+  disk: { fsyncMinMs: 1, fsyncMaxMs: 3, tornWriteProbability: 0 },
+  clients: { timeoutMs: 3000, attemptsMax: 20 }
+}
+
+const describeOperation = (op: ClientOperation): string => {
+  switch (op._tag) {
+    case "Put":
+      return `put(${JSON.stringify(op.key)}, ${JSON.stringify(op.value)})`
+    case "Get":
+      return `get(${JSON.stringify(op.key)}) through the log`
+    case "Read":
+      return `read(${JSON.stringify(op.key)})`
+    case "Delete":
+      return `delete(${JSON.stringify(op.key)})`
+    case "Cas":
+      return `cas(${JSON.stringify(op.key)}, ${JSON.stringify(op.expected)} → ${JSON.stringify(op.value)})`
+  }
+}
+
+const describeForged = (message: unknown): string => {
+  const text = JSON.stringify(message) ?? String(message)
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
+
+/** One line of the story a shrunk counterexample tells. */
+export const describeStep = (step: Step): string => {
+  const at = `at ${step.at} ms`
+  switch (step._tag) {
+    case "Client":
+      return `${at}: client ${step.client} ${describeOperation(step.op)}`
+    case "Crash":
+      return `${at}: crash n${step.node}`
+    case "Restart":
+      return `${at}: restart n${step.node} from its disk`
+    case "Pause":
+      return `${at}: pause n${step.node} for ${step.forMs} ms`
+    case "Partition":
+      return `${at}: cut ${step.cut.map(([from, to]) => `n${from}→n${to}`).join(", ") || "nothing"}`
+    case "Heal":
+      return `${at}: heal every partition and clog`
+    case "Clog":
+      return `${at}: clog n${step.from}→n${step.to} for ${step.forMs} ms`
+    case "Corrupt":
+      return `${at}: disk fault "${step.kind}" on n${step.node}`
+    case "Clock":
+      return `${at}: set n${step.node}'s clock to ${step.offsetMs} ms off, drifting ${step.driftPpm} ppm`
+    case "Forge":
+      return `${at}: forge to n${step.to} as n${step.from}: ${describeForged(step.message)}`
+  }
+}
+
+export const describeSchedule = (schedule: Schedule): string =>
+  [
+    `${schedule.replicas} replicas, seed ${schedule.seed}, up to ${schedule.limits.simulatedMs} ms / ${schedule.limits.events} events`,
+    ...schedule.steps.map((step) => `  ${describeStep(step)}`)
+  ].join("\n")
+
+/** A reason a person can act on, or undefined when the schedule can run (beyond what the Schema checks). */
+export const checkSchedule = (schedule: Schedule): string | undefined => {
+  const { network, disk } = schedule.profile
+  if (network.delayMaxMs < network.delayMinMs) return "profile.network.delayMaxMs should be at least delayMinMs"
+  if (disk.fsyncMaxMs < disk.fsyncMinMs) return "profile.disk.fsyncMaxMs should be at least fsyncMinMs"
+  for (const [position, step] of schedule.steps.entries()) {
+    const nodes = nodesOf(step)
+    const outside = nodes.find((node) => node >= schedule.replicas)
+    if (outside !== undefined) return `step ${position} (${describeStep(step)}) names n${outside}, but there are ${schedule.replicas} replicas`
+  }
+  return undefined
+}
+
+const nodesOf = (step: Step): ReadonlyArray<number> => {
+  switch (step._tag) {
+    case "Crash":
+    case "Restart":
+    case "Pause":
+    case "Corrupt":
+    case "Clock":
+      return [step.node]
+    case "Clog":
+      return [step.from, step.to]
+    case "Partition":
+      return step.cut.flat()
+    case "Forge":
+      return [step.to]
+    case "Client":
+    case "Heal":
+      return []
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The simulation: virtual time, the one event queue, and the dispatch of events to the simulated parts
+ * (replicas, network, clients). It reads no clock and no global randomness: a run is a pure function of its
+ * schedule, and the trace hash proves it.
+ */
+import { Either, Schema } from "effect"
+import { makeReplicaConfig } from "../protocol/config.ts"
+import type { Input, Output, RequestId } from "../protocol/io.ts"
+import { Message } from "../protocol/messages.ts"
+import type { ReplicaState } from "../protocol/state.ts"
+import { builtinObservers, type SimObserver } from "./checks.ts"
+import { SimClient, type ClientHost, type HistoryEvent } from "./client.ts"
+import { EventQueue } from "./eventQueue.ts"
+import type { SimEvent, Violation } from "./events.ts"
+import { Network } from "./network.ts"
+import { SimRandom } from "./random.ts"
+import { SimReplica, type StepMode } from "./replica.ts"
+import type { Schedule } from "./schedule.ts"
+import { describeMessage, Trace } from "./trace.ts"
+import type { BugName } from "../protocol/bugs.ts"
+
+export interface RunOptions {
+  /** "effect" runs `step` through Effect.runSync (the default, as the node does); "pure" calls stepPure. */
+  readonly stepMode?: StepMode
+  readonly observers?: ReadonlyArray<SimObserver>
+  readonly bugs?: ReadonlySet<BugName>
+  readonly traceLinesKept?: number
+  readonly queueCapacity?: number
+  /** Check the client history with model/'s linearizability checker at the end (default true). */
+  readonly checkLinearizability?: boolean
+}
+
+export interface Counters {
+  events: number
+  replicaSteps: number
+  messagesSent: number
+  messagesDelivered: number
+  messagesDropped: number
+  persists: number
+  forgedDelivered: number
+  forgedRejected: number
+  clientInvocations: number
+  simulatedMs: number
+}
+
+const decodeMessage = Schema.decodeUnknownEither(Message)
+const violationsMax = 100
+const replyDelayMs = 1
+
+const rejectedTotal = (state: ReplicaState): number => {
+  let total = 0
+  for (const count of Object.values(state.stats.rejectedMessages)) total += count
+  return total
+}
+
+export class Simulation implements ClientHost {
+  nowMs = 0
+  readonly seed: number
+  readonly replicas: number
+  readonly queue: EventQueue<SimEvent>
+  readonly trace: Trace
+  readonly network: Network
+  readonly nodes: ReadonlyArray<SimReplica>
+  readonly clients = new Map<number, SimClient>()
+  readonly history: Array<HistoryEvent> = []
+  readonly violations: Array<Violation> = []
+  readonly counters: Counters = {
+    events: 0,
+    replicaSteps: 0,
+    messagesSent: 0,
+    messagesDelivered: 0,
+    messagesDropped: 0,
+    persists: 0,
+    forgedDelivered: 0,
+    forgedRejected: 0,
+    clientInvocations: 0,
+    simulatedMs: 0
+  }
+  /** Set when the run must end early (a replica assertion failed). */
+  stopped = false
+  private readonly observers: ReadonlyArray<SimObserver>
+  private readonly stepMode: StepMode
+  private readonly pendingRequests = new Map<RequestId, { readonly client: number; readonly attempt: number }>()
+  private readonly faultRandom: ReadonlyArray<SimRandom>
+  private requestCounter = 0
+  private processCounter = 0
+
+  constructor(readonly schedule: Schedule, options: RunOptions = {}) {
+    this.seed = schedule.seed
+    this.replicas = schedule.replicas
+    this.queue = new EventQueue(options.queueCapacity ?? 1_000_000)
+    this.trace = new Trace(options.traceLinesKept ?? 2000)
+    this.stepMode = options.stepMode ?? "effect"
+    this.observers = [...builtinObservers(), ...(options.observers ?? [])]
+    this.network = new Network(schedule.replicas, schedule.profile.network, new SimRandom(schedule.seed, "network"))
+    const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
+    this.nodes = voters.map((node) => {
+      const randomSeed = new SimRandom(schedule.seed, `replica:${node}`).integer(0, 2 ** 31 - 1)
+      const config = makeReplicaConfig({ id: node, voters, randomSeed, ...(options.bugs ? { bugs: options.bugs } : {}) })
+      return new SimReplica(node, config, schedule.profile.disk, new SimRandom(schedule.seed, `disk:${node}`))
+    })
+    this.faultRandom = voters.map((node) => new SimRandom(schedule.seed, `faults:${node}`))
+  }
+
+  // ClientHost ---------------------------------------------------------------------------------------------
+
+  enqueue(atMs: number, event: SimEvent): void {
+    this.queue.push(atMs, event)
+  }
+
+  record(event: HistoryEvent): void {
+    this.history.push(event)
+    if (event._tag === "Invoke") this.counters.clientInvocations += 1
+  }
+
+  nextRequestId(): RequestId {
+    this.requestCounter += 1
+    return this.requestCounter
+  }
+
+  nextProcessId(): number {
+    this.processCounter += 1
+    return this.processCounter - 1
+  }
+
+  register(requestId: RequestId, client: number, attempt: number): void {
+    this.pendingRequests.set(requestId, { client, attempt })
+  }
+
+  violation(invariant: string, message: string, node?: number): void {
+    if (this.violations.length >= violationsMax) return
+    const violation: Violation = { invariant, message, atMs: this.nowMs, seed: this.seed, ...(node !== undefined ? { node } : {}) }
+    this.violations.push(violation)
+    this.trace.record(this.nowMs, `VIOLATION ${invariant}: ${message}`)
+  }
+
+  note(text: string): void {
+    this.trace.record(this.nowMs, text)
+  }
+
+  client(index: number): SimClient {
+    let client = this.clients.get(index)
+    if (client === undefined) {
+      const random = new SimRandom(this.seed, `client:${index}`)
+      client = new SimClient(index, this, this.schedule.profile.clients, random)
+      this.clients.set(index, client)
+    }
+    return client
+  }
+
+  // Replica inputs -----------------------------------------------------------------------------------------
+
+  /** Gives a replica an input now, or holds it while the process is paused. */
+  feed(replica: SimReplica, input: Input): void {
+    const state = replica.state
+    if (state === null) return
+    if (replica.paused) {
+      if (!replica.defer(input)) this.note(`n${replica.node} paused: input buffer full, dropped ${input._tag}`)
+      return
+    }
+    // Peer messages carry no time: tick first when the clock has moved, or deadlines would reset from a stale now.
+    if (input._tag !== "Tick") {
+      const localNowMs = replica.localNowMs(this.nowMs)
+      if (localNowMs > state.nowMs) this.runInput(replica, { _tag: "Tick", nowMs: localNowMs })
+    }
+    this.runInput(replica, input)
+  }
+
+  tick(replica: SimReplica): void {
+    if (replica.state === null || replica.paused) return
+    this.runInput(replica, { _tag: "Tick", nowMs: replica.localNowMs(this.nowMs) })
+  }
+
+  private runInput(replica: SimReplica, input: Input): void {
+    const before = replica.state
+    if (before === null || this.stopped) return
+    const result = replica.runStep(input, this.stepMode)
+    this.counters.replicaSteps += 1
+    if ("defect" in result) {
+      const defect = result.defect
+      const text = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
+      this.violation("AssertionFailure", `n${replica.node} on ${input._tag}: ${text} (seed ${this.seed})`, replica.node)
+      this.stopped = true
+      return
+    }
+    const { state: after, outputs } = result.transition
+    replica.state = after
+    if (after.role !== before.role || after.term !== before.term) {
+      this.note(`n${replica.node} ${after.role} t${after.term}${after.votedFor === null ? "" : ` voted n${after.votedFor}`}`)
+    }
+    for (const output of outputs) this.perform(replica, output)
+    this.observe(replica, input, before, after, outputs)
+  }
+
+  private observe(replica: SimReplica, input: Input, before: ReplicaState, after: ReplicaState, outputs: ReadonlyArray<Output>): void {
+    const observation = { atMs: this.nowMs, node: replica.node, incarnation: replica.incarnation, input, before, after, outputs }
+    for (const observer of this.observers) {
+      if (observer.afterStep === undefined) continue
+      for (const finding of observer.afterStep(observation)) this.violation(finding.invariant, finding.message, replica.node)
+    }
+  }
+
+  private perform(replica: SimReplica, output: Output): void {
+    switch (output._tag) {
+      case "Persist":
+        this.counters.persists += 1
+        replica.persist(this, output)
+        this.note(
+          `n${replica.node} persist io${output.ioId}${output.hardState ? ` hs t${output.hardState.term}/v${output.hardState.votedFor ?? "-"}` : ""}${output.truncateFrom !== undefined ? ` cut ${output.truncateFrom}` : ""} +${output.append.length}`
+        )
+        return
+      case "Send":
+        this.send(replica.node, output.to, output.message)
+        return
+      case "Reply":
+        this.enqueue(this.nowMs + replyDelayMs, { _tag: "ClientReply", from: replica.node, requestId: output.requestId, result: output.result })
+        return
+      case "Applied":
+        this.note(`n${replica.node} apply ${output.entry.index}/t${output.entry.term} ${output.entry.payload._tag}`)
+        return
+      case "WakeAt":
+        replica.wantWake(this, output.atMs)
+        return
+    }
+  }
+
+  private send(from: number, to: number, message: Message): void {
+    this.counters.messagesSent += 1
+    if (to < 0 || to >= this.replicas) {
+      this.counters.messagesDropped += 1
+      this.note(`n${from}→n${to} drop (no such node) ${describeMessage(message)}`)
+      return
+    }
+    const route = this.network.route(from, to, this.nowMs)
+    if (route.dropped !== undefined) {
+      this.counters.messagesDropped += 1
+      this.note(`n${from}→n${to} drop (${route.dropped}) ${describeMessage(message)}`)
+      return
+    }
+    for (const arrivalMs of route.arrivalsMs) this.enqueue(arrivalMs, { _tag: "Deliver", from, to, message })
+  }
+
+  // Events -------------------------------------------------------------------------------------------------
+
+  dispatch(event: SimEvent): void {
+    switch (event._tag) {
+      case "Deliver":
+        return this.deliver(event.from, event.to, event.message)
+      case "DeliverForged":
+        return this.deliverForged(event.from, event.to, event.payload)
+      case "Wake": {
+        const replica = this.nodes[event.node] as SimReplica
+        if (replica.incarnation !== event.incarnation || !replica.up) return
+        if (replica.wakeFired(this) && !replica.paused) this.tick(replica)
+        return
+      }
+      case "FsyncDone": {
+        const replica = this.nodes[event.node] as SimReplica
+        if (replica.incarnation !== event.incarnation || !replica.up) return
+        // fdatasync makes everything written so far durable, as on a real file.
+        if (event.wrote) replica.wal.sync()
+        return this.feed(replica, { _tag: "PersistDone", ioId: event.ioId })
+      }
+      case "ClientArrive": {
+        const replica = this.nodes[event.node] as SimReplica
+        if (!replica.up) return this.note(`client request ${event.requestId} lost: n${event.node} is down`)
+        return this.feed(replica, { _tag: "ClientRequest", requestId: event.requestId, request: event.request })
+      }
+      case "ClientReply": {
+        const pending = this.pendingRequests.get(event.requestId)
+        if (pending === undefined) return
+        this.pendingRequests.delete(event.requestId)
+        this.note(`client ${pending.client} ← n${event.from} ${event.result._tag}`)
+        return this.client(pending.client).reply(pending.attempt, event.from, event.result)
+      }
+      case "ClientRetry":
+        return this.client(event.client).retry(event.attempt)
+      case "ClientTimeout":
+        return this.client(event.client).timeout(event.attempt)
+      case "Resume":
+        return this.resume(event.node, event.pauseId)
+    }
+  }
+
+  private deliver(from: number, to: number, message: Message): void {
+    const replica = this.nodes[to] as SimReplica
+    // A partition cuts messages already in flight too, as iptables drops packets queued behind the rule.
+    const reason = !replica.up ? "down" : this.network.isCut(from, to) ? "partition" : undefined
+    if (reason !== undefined) {
+      this.counters.messagesDropped += 1
+      this.note(`n${from}→n${to} drop (${reason}) ${describeMessage(message)}`)
+      return
+    }
+    this.counters.messagesDelivered += 1
+    this.note(`n${from}→n${to} ${describeMessage(message)}`)
+    this.feed(replica, { _tag: "Receive", from, message })
+  }
+
+  private deliverForged(from: number, to: number, payload: unknown): void {
+    const replica = this.nodes[to] as SimReplica
+    if (replica.state === null || replica.paused) return this.note(`forgery to n${to} lost: not running`)
+    const decoded = decodeMessage(payload)
+    const input: Input = Either.isRight(decoded)
+      ? { _tag: "Receive", from, message: decoded.right }
+      : { _tag: "Malformed", from, reason: "the bytes do not decode as a Message" }
+    const before = rejectedTotal(replica.state)
+    this.counters.forgedDelivered += 1
+    this.feed(replica, input)
+    const after = replica.state === null ? before : rejectedTotal(replica.state)
+    const rejected = after > before
+    if (rejected) this.counters.forgedRejected += 1
+    this.note(`forgery n${from}→n${to} ${input._tag === "Receive" ? describeMessage(input.message) : "malformed"} ${rejected ? "rejected" : "ACCEPTED"}`)
+  }
+
+  private resume(node: number, pauseId: number): void {
+    const replica = this.nodes[node] as SimReplica
+    if (!replica.paused || replica.pauseId !== pauseId) return
+    replica.paused = false
+    this.note(`resume n${node} (${replica.deferred.length} inputs held)`)
+    // Timers fire late: the first thing a resumed process sees is the clock having jumped.
+    this.tick(replica)
+    const held = replica.deferred.splice(0, replica.deferred.length)
+    for (const input of held) this.feed(replica, input)
+  }
+
+  faultRandomOf(node: number): SimRandom {
+    return this.faultRandom[node] as SimRandom
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The replica's write-ahead log on a simulated disk: a Persist output becomes records in the shared format
+ * (through src/storage's MemoryLog: CRC32C and a hash chain), and a restart decodes the disk with the same
+ * decoder the real node uses, replays the records into a DurableState, and tells `recover` whether corruption
+ * (or an unreadable sector) cut the log short.
+ */
+import { Either, Schema } from "effect"
+import { Entry, HardState } from "../protocol/entry.ts"
+import type { Output } from "../protocol/io.ts"
+import type { DurableState } from "../protocol/state.ts"
+import { describeFinding } from "../storage/finding.ts"
+import { MemoryLog } from "../storage/memoryLog.ts"
+import type { SimDisk } from "./disk.ts"
+
+export const WalRecord = Schema.Union(
+  Schema.TaggedStruct("HardState", { hardState: HardState }),
+  Schema.TaggedStruct("Truncate", { fromIndex: Schema.Int.pipe(Schema.positive()) }),
+  Schema.TaggedStruct("Entries", { entries: Schema.Array(Entry) })
+)
+export type WalRecord = typeof WalRecord.Type
+
+const decodeWalRecord = Schema.decodeUnknownEither(Schema.parseJson(WalRecord))
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder()
+
+type Persist = Extract<Output, { _tag: "Persist" }>
+
+/**
+ * The records of one Persist. WalRecord's encoded form equals its type (no transformations), so JSON of the
+ * value is its Schema encoding (wal.test.ts checks that the two agree); this skips a Schema encode per write.
+ */
+export const walRecordsOf = (persist: Persist): ReadonlyArray<Uint8Array> => {
+  const records: Array<WalRecord> = []
+  if (persist.hardState !== undefined) records.push({ _tag: "HardState", hardState: persist.hardState })
+  if (persist.truncateFrom !== undefined) records.push({ _tag: "Truncate", fromIndex: persist.truncateFrom })
+  if (persist.append.length > 0) records.push({ _tag: "Entries", entries: persist.append })
+  return records.map((record) => textEncoder.encode(JSON.stringify(record)))
+}
+
+export interface Recovered {
+  readonly durable: DurableState
+  readonly finding: string
+}
+
+export class Wal {
+  private log: MemoryLog
+
+  constructor(readonly disk: SimDisk) {
+    this.log = this.open()
+  }
+
+  /** A fresh MemoryLog over the disk, recovered and ready for appends (discarding a damaged suffix). */
+  private open(): MemoryLog {
+    const log = new MemoryLog(this.disk.medium)
+    const recovery = log.recover()
+    if (Either.isLeft(recovery)) throw new Error("open after an unreadable sector was cut away should read cleanly")
+    if (recovery.right.finding._tag !== "Clean" && recovery.right.finding._tag !== "TornTail") log.discardDamagedSuffix()
+    return log
+  }
+
+  /** Buffers the Persist's records; false when there was nothing to write. */
+  append(persist: Persist): boolean {
+    const payloads = walRecordsOf(persist)
+    if (payloads.length === 0) return false
+    const appended = this.log.append(payloads)
+    if (Either.isLeft(appended)) throw new Error(`the simulated disk is full (${appended.left.capacityBytes} bytes)`)
+    return true
+  }
+
+  sync(): void {
+    this.log.sync()
+  }
+
+  /** Decodes the disk after a crash into what `recover` needs; the log is then ready for appends. */
+  recover(): Recovered {
+    const medium = this.disk.medium
+    const log = new MemoryLog(medium)
+    const recovery = log.recover()
+    if (Either.isLeft(recovery)) {
+      // An unreadable sector: everything from it on is lost to this replica, which must say so (damaged).
+      medium.truncate(recovery.left.unreadable.offset)
+      medium.sync()
+      medium.clearLatentReadErrors()
+      this.log = this.open()
+      return this.replayAll(true, `LatentReadError at offset ${recovery.left.unreadable.offset}`)
+    }
+    const damaged = recovery.right.finding._tag !== "Clean" && recovery.right.finding._tag !== "TornTail"
+    this.log = log
+    if (damaged) log.discardDamagedSuffix()
+    return this.replay(recovery.right.records, damaged, describeFinding(recovery.right.finding))
+  }
+
+  private replayAll(damaged: boolean, finding: string): Recovered {
+    const log = new MemoryLog(this.disk.medium)
+    const recovery = log.recover()
+    if (Either.isLeft(recovery)) throw new Error("the log should read cleanly after recovery")
+    this.log = log
+    return this.replay(recovery.right.records, damaged, finding)
+  }
+
+  private replay(records: ReadonlyArray<{ readonly offset: number; readonly payload: Uint8Array }>, damagedAlready: boolean, finding: string): Recovered {
+    let hardState: HardState = { term: 0, votedFor: null }
+    const log: Array<Entry> = []
+    for (const record of records) {
+      const parsed = decodeWalRecord(textDecoder.decode(record.payload))
+      if (Either.isLeft(parsed) || !replay(parsed.right, log)) {
+        // An intact record that does not parse or does not continue the log: mid-log damage from here on.
+        this.disk.medium.truncate(record.offset)
+        this.disk.medium.sync()
+        this.log = this.open()
+        return { durable: { hardState, log, damaged: true }, finding: `${finding}; unreadable record at offset ${record.offset}` }
+      }
+      if (parsed.right._tag === "HardState") hardState = parsed.right.hardState
+    }
+    return { durable: { hardState, log, damaged: damagedAlready }, finding }
+  }
+}
+
+/** Applies a Truncate or Entries record to the replay's own log array, in place; false when it does not fit. */
+const replay = (record: WalRecord, log: Array<Entry>): boolean => {
+  switch (record._tag) {
+    case "HardState":
+      return true
+    case "Truncate":
+      if (record.fromIndex - 1 < log.length) log.length = record.fromIndex - 1
+      return true
+    case "Entries": {
+      const first = record.entries[0]
+      // The replica truncates before it overwrites, so every append continues the log exactly.
+      if (first !== undefined && first.index !== log.length + 1) return false
+      for (const entry of record.entries) log.push(entry)
+      return true
+    }
+  }
+}
