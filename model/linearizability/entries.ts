@@ -55,6 +55,10 @@ export const buildEntryLists = (operations: ReadonlyArray<TimedOperation>): Entr
   const definite: Array<Entry> = []
   const unknown: Array<Entry> = []
   operations.forEach((operation, index) => {
+    // Callers build operations from histories that were validated; a bad time here is a programming error.
+    if (!Number.isFinite(operation.callTime) || !(operation.returnTime >= operation.callTime)) {
+      throw new RangeError(`operation ${index} has call time ${operation.callTime} and return time ${operation.returnTime}`)
+    }
     if (operation.returnTime === Infinity) {
       unknown.push({ isCall: true, isUnknown: true, operation: index, time: operation.callTime, previous: null, next: null, match: null })
       return

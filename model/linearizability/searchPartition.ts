@@ -56,7 +56,10 @@ export const searchPartition = <State, Input, Output>(
     if (entry !== null && (blocking === null || entry.time <= blocking.time)) {
       const operation = operations[entry.operation]!
       const next = spec.step(state, operation.input, operation.output)
-      if (next !== undefined && memo.insert(linearized, entry.operation, next)) {
+      // An unknown-outcome operation that leaves the state as it is can always be moved to the end (or dropped),
+      // so placing it here never helps: skip it (a failed cas that timed out, a write of the current value).
+      const useless = blocking !== null && next !== undefined && spec.statesEqual(next, state)
+      if (next !== undefined && !useless && memo.insert(linearized, entry.operation, next)) {
         stackEntries.push(entry)
         stackStates.push(state)
         stackBlocking.push(blocking)
