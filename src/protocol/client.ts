@@ -24,7 +24,9 @@ const propose = (context: Context, requestId: RequestId, request: Extract<Client
   // A retry of a command already applied is answered from the session table without a new entry.
   const known = Sessions.lookup(state.sessions, request.session, !context.config.bugs.has("noSessionDeduplication"))
   if (known !== undefined) {
-    return reply(context, requestId, { _tag: "Applied", result: known, index: state.lastApplied })
+    // The index the command was applied at, not the current lastApplied: a client (and the durability check)
+    // must be told where its write lives, whichever attempt's reply reaches it.
+    return reply(context, requestId, { _tag: "Applied", result: known.result, index: known.index })
   }
   if (Log.lastIndex(state.log) - state.commitIndex >= context.config.maxUncommittedEntries) {
     return reply(context, requestId, { _tag: "Busy" })

@@ -25,11 +25,16 @@ export const decide = (table: SessionTable, session: Session, deduplicate = true
   return { _tag: "Execute" }
 }
 
-export const lookup = (table: SessionTable, session: Session, deduplicate = true): AppResult | undefined => {
+/** A retried command's recorded result and the log index it was applied at (what its first reply named). */
+export const lookup = (
+  table: SessionTable,
+  session: Session,
+  deduplicate = true
+): { readonly result: AppResult; readonly index: number } | undefined => {
   if (!deduplicate) return undefined
   const record = HashMap.get(table, session.clientId)
   if (Option.isNone(record) || record.value.lastSequence !== session.sequence) return undefined
-  return record.value.lastResult
+  return { result: record.value.lastResult, index: record.value.lastIndex }
 }
 
 const leastRecentlyUsed = (table: SessionTable): string | undefined => {
