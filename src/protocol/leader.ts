@@ -130,12 +130,20 @@ const handleRejection = (context: Context, from: NodeId, response: AppendEntries
   const log = context.state.log
   const lastOfConflictTerm = response.conflictTerm > 0 ? Log.lastIndexOfTerm(log, response.conflictTerm) : undefined
   const hint = lastOfConflictTerm !== undefined ? lastOfConflictTerm + 1 : response.conflictIndex
-  updateProgress(context, from, (progress) => ({
-    ...progress,
-    mode: "probe",
-    inflight: [],
-    nextIndex: Math.min(Math.max(hint, progress.matchIndex + 1), Log.lastIndex(log) + 1)
-  }))
+  updateProgress(context, from, (progress) => {
+    // A log shorter than what the follower acknowledged means its disk lost entries to corruption (it restarts
+    // recovering, without a vote): matchIndex no longer holds, and probing must go back to what it still has,
+    // or the leader would retry past the gap forever and the follower would never recover.
+    const lostEntries = response.conflictTerm === 0 && response.conflictIndex <= progress.matchIndex
+    const matchIndex = lostEntries ? Math.max(0, response.conflictIndex - 1) : progress.matchIndex
+    return {
+      ...progress,
+      matchIndex,
+      mode: "probe",
+      inflight: [],
+      nextIndex: Math.min(Math.max(hint, matchIndex + 1), Log.lastIndex(log) + 1)
+    }
+  })
 }
 
 /** Called after term alignment: response.term === state.term. */
