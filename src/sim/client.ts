@@ -4,6 +4,8 @@
  * retried command is applied at most once), and records invoke / ok / fail / unknown events in the history
  * format of model/linearizability.
  */
+import type { ModelEvent } from "../../model/invariants/observation.ts"
+import { entryDigest } from "../protocol/entry.ts"
 import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { SimContext } from "./events.ts"
 import type { SimRandom } from "./random.ts"
@@ -36,6 +38,10 @@ interface Current {
   readonly op: ClientOperation
   readonly request: ClientRequest
   attempt: number
+  /** Every request id sent for this operation: a final answer to any of them answers the operation. */
+  readonly requestIds: Set<RequestId>
+  /** The latest attempt's request id: only its timeout or redirect moves the client on. */
+  latestRequestId: RequestId
   /** An attempt timed out or was cut off: the command may have been applied, so giving up is "unknown". */
   maybeApplied: boolean
 }
@@ -45,8 +51,9 @@ export interface ClientHost extends SimContext {
   readonly replicas: number
   nextRequestId(): RequestId
   nextProcessId(): number
-  register(requestId: RequestId, client: number, attempt: number): void
+  register(requestId: RequestId, client: number): void
   record(event: HistoryEvent): void
+  modelEvent(event: ModelEvent): void
 }
 
 const historyInputOf = (op: ClientOperation): HistoryInput => (op._tag === "Read" ? { _tag: "Get", key: op.key } : op)
@@ -98,8 +105,9 @@ export class SimClient {
     else {
       this.sequence += 1
       request = { _tag: "Command", session: { clientId: this.clientId, sequence: this.sequence }, command: op }
+      host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     }
-    this.current = { op, request, attempt: 0, maybeApplied: false }
+    this.current = { op, request, attempt: 0, maybeApplied: false, requestIds: new Set(), latestRequestId: 0 }
     this.attempt()
   }
 
@@ -111,10 +119,12 @@ export class SimClient {
     if (current.attempt > this.profile.attemptsMax) return this.finish(current.maybeApplied ? "unknown" : "fail")
     const target = this.leaderGuess ?? this.nextRoundRobin()
     const requestId = host.nextRequestId()
-    host.register(requestId, this.index, current.attempt)
+    current.requestIds.add(requestId)
+    current.latestRequestId = requestId
+    host.register(requestId, this.index)
     const arriveMs = host.nowMs + this.random.integer(1, 2)
     host.enqueue(arriveMs, { _tag: "ClientArrive", node: target, requestId, request: current.request })
-    host.enqueue(host.nowMs + this.profile.timeoutMs, { _tag: "ClientTimeout", client: this.index, attempt: current.attempt })
+    host.enqueue(host.nowMs + this.profile.timeoutMs, { _tag: "ClientTimeout", client: this.index, requestId })
   }
 
   private nextRoundRobin(): number {
@@ -126,7 +136,7 @@ export class SimClient {
   private retryAfter(delayMs: number): void {
     const current = this.current
     if (current === undefined) return
-    this.host.enqueue(this.host.nowMs + delayMs, { _tag: "ClientRetry", client: this.index, attempt: current.attempt })
+    this.host.enqueue(this.host.nowMs + delayMs, { _tag: "ClientRetry", client: this.index, requestId: current.latestRequestId })
   }
 
   private backoffMs(): number {
@@ -134,24 +144,29 @@ export class SimClient {
     return Math.min(backoffMaxMs, backoffBaseMs * attempt) + this.random.integer(0, backoffBaseMs)
   }
 
-  retry(attempt: number): void {
-    if (this.current?.attempt === attempt) this.attempt()
+  retry(requestId: RequestId): void {
+    if (this.current?.latestRequestId === requestId) this.attempt()
   }
 
-  timeout(attempt: number): void {
+  timeout(requestId: RequestId): void {
     const current = this.current
-    if (current === undefined || current.attempt !== attempt) return
-    this.host.note(`client ${this.index} timed out (attempt ${attempt})`)
+    if (current === undefined || current.latestRequestId !== requestId) return
+    this.host.note(`client ${this.index} timed out (attempt ${current.attempt})`)
     current.maybeApplied = current.request._tag === "Command"
     this.leaderGuess = undefined
     this.attempt()
   }
 
-  reply(attempt: number, from: number, result: ClientResult): void {
+  reply(requestId: RequestId, from: number, result: ClientResult): void {
     const current = this.current
-    if (current === undefined || current.attempt !== attempt) return
+    // A reply to an earlier operation's request is stale: it must never answer this one.
+    if (current === undefined || !current.requestIds.has(requestId)) return
+    const final = result._tag === "Applied" || result._tag === "Read" || result._tag === "Rejected" || result._tag === "SessionExpired"
+    if (!final && requestId !== current.latestRequestId) return
     switch (result._tag) {
       case "Applied":
+        this.leaderGuess = from
+        return this.finish(result.result, result.index)
       case "Read":
         this.leaderGuess = from
         return this.finish(result.result)
@@ -171,10 +186,26 @@ export class SimClient {
     }
   }
 
-  private finish(outcome: HistoryOutput | "fail" | "unknown"): void {
+  /** Tells model/ how a command ended: acknowledged (with its entry's digest and index) or no longer pending. */
+  private reportCommand(current: Current, outcome: HistoryOutput | "fail" | "unknown", index: number | undefined): void {
+    const request = current.request
+    if (request._tag !== "Command") return
+    const { clientId, sequence } = request.session
+    const atMs = this.host.nowMs
+    if (outcome === "fail" || outcome === "unknown") {
+      this.host.modelEvent({ _tag: "ClientFailed", atMs, clientId, sequence, reason: outcome })
+      return
+    }
+    const digest = entryDigest({ index: 0, term: 0, payload: { _tag: "Command", session: request.session, command: request.command } })
+    const write = { digest, ...(index !== undefined ? { index } : {}) }
+    this.host.modelEvent({ _tag: "ClientAcknowledged", atMs, clientId, sequence, write })
+  }
+
+  private finish(outcome: HistoryOutput | "fail" | "unknown", index?: number): void {
     const host = this.host
     const current = this.current
     if (current === undefined) return
+    this.reportCommand(current, outcome, index)
     host.note(`client ${this.index} p${this.process} ${typeof outcome === "string" ? outcome : `ok ${JSON.stringify(outcome)}`}`)
     if (outcome === "fail") host.record({ _tag: "Fail", process: this.process, atTime: host.nowMs })
     else if (outcome === "unknown") {

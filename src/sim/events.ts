@@ -13,8 +13,8 @@ export type SimEvent =
   | { readonly _tag: "FsyncDone"; readonly node: number; readonly incarnation: number; readonly wrote: boolean; readonly ioId: number }
   | { readonly _tag: "ClientArrive"; readonly node: number; readonly requestId: RequestId; readonly request: ClientRequest }
   | { readonly _tag: "ClientReply"; readonly from: number; readonly requestId: RequestId; readonly result: ClientResult }
-  | { readonly _tag: "ClientRetry"; readonly client: number; readonly attempt: number }
-  | { readonly _tag: "ClientTimeout"; readonly client: number; readonly attempt: number }
+  | { readonly _tag: "ClientRetry"; readonly client: number; readonly requestId: RequestId }
+  | { readonly _tag: "ClientTimeout"; readonly client: number; readonly requestId: RequestId }
   | { readonly _tag: "Resume"; readonly node: number; readonly pauseId: number }
 
 export interface Violation {

@@ -17,6 +17,7 @@ const crash = (simulation: Simulation, replica: SimReplica): void => {
 const restart = (simulation: Simulation, replica: SimReplica): void => {
   if (replica.up) return simulation.note(`restart n${replica.node}: already up`)
   const recovered = replica.restart()
+  simulation.modelEvent({ _tag: "Restarted", atMs: simulation.nowMs, node: replica.node })
   const state = replica.state
   simulation.note(
     `restart n${replica.node}: ${recovered.logLength} entries, term ${state?.term ?? "?"}, ${recovered.finding}${recovered.damaged ? ", DAMAGED" : ""}`

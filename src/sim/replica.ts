@@ -6,6 +6,7 @@
  */
 import { Cause, Effect, Exit } from "effect"
 import type { ReplicaConfig } from "../protocol/config.ts"
+import type { HardState } from "../protocol/entry.ts"
 import type { Input, Output } from "../protocol/io.ts"
 import { initialState, recover, type ReplicaState } from "../protocol/state.ts"
 import { step, stepPure, type Transition } from "../protocol/step.ts"
@@ -39,6 +40,9 @@ export class SimReplica {
   desiredWakeMs = Number.POSITIVE_INFINITY
   private readonly queuedWakesMs: Array<number> = []
   private lastFsyncDoneMs = 0
+  /** The hard state on the disk (synced), and hard states written but not yet synced, by ioId. */
+  durableHardState: HardState = { term: 0, votedFor: null }
+  private readonly unsyncedHardStates: Array<{ readonly ioId: number; readonly hardState: HardState }> = []
 
   constructor(
     readonly node: number,
@@ -76,6 +80,7 @@ export class SimReplica {
   /** Performs a Persist: the records are buffered now and made durable after the fsync latency. */
   persist(context: SimContext, output: Extract<Output, { _tag: "Persist" }>): void {
     const wrote = this.wal.append(output)
+    if (output.hardState !== undefined) this.unsyncedHardStates.push({ ioId: output.ioId, hardState: output.hardState })
     const profile = this.diskProfile
     const slow = context.nowMs < this.disk.slowUntilMs ? slowDiskFactor : 1
     const latencyMs = this.diskRandom.integer(profile.fsyncMinMs, profile.fsyncMaxMs) * slow
@@ -112,7 +117,16 @@ export class SimReplica {
     return false
   }
 
+  /** The fsync of `ioId` returned: everything written so far is on the disk. */
+  synced(): void {
+    this.wal.sync()
+    const last = this.unsyncedHardStates[this.unsyncedHardStates.length - 1]
+    if (last !== undefined) this.durableHardState = last.hardState
+    this.unsyncedHardStates.length = 0
+  }
+
   crash(random: SimRandom): number {
+    this.unsyncedHardStates.length = 0
     this.state = null
     this.incarnation += 1
     this.paused = false
@@ -127,6 +141,7 @@ export class SimReplica {
   restart(): { readonly finding: string; readonly damaged: boolean; readonly logLength: number } {
     const recovered = this.wal.recover()
     this.state = recover(this.config, recovered.durable)
+    this.durableHardState = recovered.durable.hardState
     this.incarnation += 1
     return { finding: recovered.finding, damaged: recovered.durable.damaged, logLength: recovered.durable.log.length }
   }

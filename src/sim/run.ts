@@ -114,6 +114,7 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
   const capMessage = capMessageOf(outcome.cap, schedule, outcome.nextMs)
   if (capMessage !== undefined) simulation.note(`CAP ${capMessage}`)
   if (options.checkLinearizability !== false) checkHistoryAtEnd(simulation)
+  if (simulation.model !== undefined && !simulation.stopped) simulation.modelViolations(simulation.model.finish(simulation.nowMs))
   return {
     seed: schedule.seed,
     traceHash: simulation.trace.digest(),

@@ -8,7 +8,10 @@ import { makeReplicaConfig } from "../protocol/config.ts"
 import type { Input, Output, RequestId } from "../protocol/io.ts"
 import { Message } from "../protocol/messages.ts"
 import type { ReplicaState } from "../protocol/state.ts"
+import type { ModelEvent } from "../../model/invariants/observation.ts"
+import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
 import { builtinObservers, type SimObserver } from "./checks.ts"
+import { ModelInvariants } from "./modelInvariants.ts"
 import { SimClient, type ClientHost, type HistoryEvent } from "./client.ts"
 import { EventQueue } from "./eventQueue.ts"
 import type { SimEvent, Violation } from "./events.ts"
@@ -28,6 +31,8 @@ export interface RunOptions {
   readonly queueCapacity?: number
   /** Check the client history with model/'s linearizability checker at the end (default true). */
   readonly checkLinearizability?: boolean
+  /** Feed model/'s protocol invariants after every step (default true). */
+  readonly modelInvariants?: boolean
 }
 
 export interface Counters {
@@ -79,8 +84,9 @@ export class Simulation implements ClientHost {
   /** Set when the run must end early (a replica assertion failed). */
   stopped = false
   private readonly observers: ReadonlyArray<SimObserver>
+  readonly model: ModelInvariants | undefined
   private readonly stepMode: StepMode
-  private readonly pendingRequests = new Map<RequestId, { readonly client: number; readonly attempt: number }>()
+  private readonly pendingRequests = new Map<RequestId, number>()
   private readonly faultRandom: ReadonlyArray<SimRandom>
   private requestCounter = 0
   private processCounter = 0
@@ -99,6 +105,7 @@ export class Simulation implements ClientHost {
       const config = makeReplicaConfig({ id: node, voters, randomSeed, ...(options.bugs ? { bugs: options.bugs } : {}) })
       return new SimReplica(node, config, schedule.profile.disk, new SimRandom(schedule.seed, `disk:${node}`))
     })
+    this.model = options.modelInvariants === false ? undefined : new ModelInvariants(this.nodes)
     this.faultRandom = voters.map((node) => new SimRandom(schedule.seed, `faults:${node}`))
   }
 
@@ -123,8 +130,8 @@ export class Simulation implements ClientHost {
     return this.processCounter - 1
   }
 
-  register(requestId: RequestId, client: number, attempt: number): void {
-    this.pendingRequests.set(requestId, { client, attempt })
+  register(requestId: RequestId, client: number): void {
+    this.pendingRequests.set(requestId, client)
   }
 
   violation(invariant: string, message: string, node?: number): void {
@@ -132,6 +139,14 @@ export class Simulation implements ClientHost {
     const violation: Violation = { invariant, message, atMs: this.nowMs, seed: this.seed, ...(node !== undefined ? { node } : {}) }
     this.violations.push(violation)
     this.trace.record(this.nowMs, `VIOLATION ${invariant}: ${message}`)
+  }
+
+  modelEvent(event: ModelEvent): void {
+    if (this.model !== undefined) this.modelViolations(this.model.record(event))
+  }
+
+  modelViolations(violations: ReadonlyArray<ModelViolation>): void {
+    for (const violation of violations) this.violation(violation.invariant, violation.message)
   }
 
   note(text: string): void {
@@ -190,6 +205,7 @@ export class Simulation implements ClientHost {
     }
     for (const output of outputs) this.perform(replica, output)
     this.observe(replica, input, before, after, outputs)
+    if (this.model !== undefined) this.modelViolations(this.model.observe(this.nowMs))
   }
 
   private observe(replica: SimReplica, input: Input, before: ReplicaState, after: ReplicaState, outputs: ReadonlyArray<Output>): void {
@@ -217,6 +233,7 @@ export class Simulation implements ClientHost {
         return
       case "Applied":
         this.note(`n${replica.node} apply ${output.entry.index}/t${output.entry.term} ${output.entry.payload._tag}`)
+        if (this.model !== undefined) this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry))
         return
       case "WakeAt":
         replica.wantWake(this, output.atMs)
@@ -258,7 +275,7 @@ export class Simulation implements ClientHost {
         const replica = this.nodes[event.node] as SimReplica
         if (replica.incarnation !== event.incarnation || !replica.up) return
         // fdatasync makes everything written so far durable, as on a real file.
-        if (event.wrote) replica.wal.sync()
+        if (event.wrote) replica.synced()
         return this.feed(replica, { _tag: "PersistDone", ioId: event.ioId })
       }
       case "ClientArrive": {
@@ -267,16 +284,16 @@ export class Simulation implements ClientHost {
         return this.feed(replica, { _tag: "ClientRequest", requestId: event.requestId, request: event.request })
       }
       case "ClientReply": {
-        const pending = this.pendingRequests.get(event.requestId)
-        if (pending === undefined) return
+        const client = this.pendingRequests.get(event.requestId)
+        if (client === undefined) return
         this.pendingRequests.delete(event.requestId)
-        this.note(`client ${pending.client} ← n${event.from} ${event.result._tag}`)
-        return this.client(pending.client).reply(pending.attempt, event.from, event.result)
+        this.note(`client ${client} ← n${event.from} ${event.result._tag} (request ${event.requestId})`)
+        return this.client(client).reply(event.requestId, event.from, event.result)
       }
       case "ClientRetry":
-        return this.client(event.client).retry(event.attempt)
+        return this.client(event.client).retry(event.requestId)
       case "ClientTimeout":
-        return this.client(event.client).timeout(event.attempt)
+        return this.client(event.client).timeout(event.requestId)
       case "Resume":
         return this.resume(event.node, event.pauseId)
     }

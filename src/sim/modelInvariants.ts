@@ -1,0 +1,98 @@
+/**
+ * model/'s protocol invariants, fed by the simulator: after every replica step a ClusterObservation (cheap to
+ * build: each replica's observed log is extended in place as entries are appended, and rebuilt only after a
+ * truncation), and the events as they happen (applies, restarts, client invocations and acknowledgements).
+ */
+import { InvariantChecker } from "../../model/invariants/invariantChecker.ts"
+import type { ClusterObservation, LogEntryObservation, ModelEvent, ReplicaObservation } from "../../model/invariants/observation.ts"
+import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
+import { entryDigest, type Entry } from "../protocol/entry.ts"
+import type { ReplicaState } from "../protocol/state.ts"
+import type { SimReplica } from "./replica.ts"
+
+interface LogCache {
+  entries: ReadonlyArray<Entry>
+  observed: Array<LogEntryObservation>
+}
+
+export class ModelInvariants {
+  readonly checker = new InvariantChecker()
+  private readonly caches = new Map<number, LogCache>()
+  private readonly lastSequenceApplied = new Map<number, Map<string, number>>()
+
+  constructor(private readonly replicas: ReadonlyArray<SimReplica>) {}
+
+  private observedLog(node: number, state: ReplicaState): ReadonlyArray<LogEntryObservation> {
+    const entries = state.log.entries
+    let cache = this.caches.get(node)
+    if (cache === undefined) {
+      cache = { entries: [], observed: [] }
+      this.caches.set(node, cache)
+    }
+    if (cache.entries === entries) return cache.observed
+    const kept = cache.observed.length
+    // The same entry object at the last cached position means the log only grew past it (entries are immutable).
+    const prefixKept = kept > 0 && kept <= entries.length && entries[kept - 1] === cache.entries[kept - 1]
+    const observed = prefixKept ? cache.observed : []
+    for (let position = observed.length; position < entries.length; position += 1) {
+      const entry = entries[position] as Entry
+      observed.push({ index: entry.index, term: entry.term, digest: entryDigest(entry) })
+    }
+    cache.entries = entries
+    cache.observed = observed
+    return observed
+  }
+
+  private replicaObservation(replica: SimReplica): ReplicaObservation {
+    const state = replica.state
+    const durable = replica.durableHardState
+    if (state === null) {
+      const log = this.caches.get(replica.node)?.observed ?? []
+      return { node: replica.node, alive: false, role: "follower", term: durable.term, votedFor: durable.votedFor, commitIndex: 0, lastApplied: 0, log, durable }
+    }
+    return {
+      node: replica.node,
+      alive: true,
+      role: state.role,
+      term: state.term,
+      votedFor: state.votedFor,
+      commitIndex: state.commitIndex,
+      lastApplied: state.lastApplied,
+      log: this.observedLog(replica.node, state),
+      durable
+    }
+  }
+
+  cluster(atMs: number): ClusterObservation {
+    return { atMs, replicas: this.replicas.map((replica) => this.replicaObservation(replica)) }
+  }
+
+  observe(atMs: number): ReadonlyArray<ModelViolation> {
+    return this.checker.observe(this.cluster(atMs))
+  }
+
+  record(event: ModelEvent): ReadonlyArray<ModelViolation> {
+    if (event._tag === "Restarted") this.lastSequenceApplied.delete(event.node)
+    return this.checker.record(event)
+  }
+
+  /** The Applied event for an entry, with whether this replica's session table already held it. */
+  applied(atMs: number, node: number, entry: Entry): ModelEvent {
+    const payload = entry.payload
+    const base = { _tag: "Applied" as const, atMs, node, index: entry.index, term: entry.term, digest: entryDigest(entry) }
+    if (payload._tag !== "Command") return base
+    let sessions = this.lastSequenceApplied.get(node)
+    if (sessions === undefined) {
+      sessions = new Map()
+      this.lastSequenceApplied.set(node, sessions)
+    }
+    const last = sessions.get(payload.session.clientId) ?? 0
+    const duplicate = payload.session.sequence <= last
+    if (!duplicate) sessions.set(payload.session.clientId, payload.session.sequence)
+    return { ...base, session: { ...payload.session, duplicate } }
+  }
+
+  finish(atMs: number): ReadonlyArray<ModelViolation> {
+    return this.checker.finish(this.cluster(atMs))
+  }
+}
