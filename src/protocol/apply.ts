@@ -9,20 +9,22 @@ import * as Log from "./log.ts"
 import { confirmReads } from "./reads.ts"
 import * as Sessions from "./sessions.ts"
 
-const applyEntry = (context: Context, entry: Entry): ClientResult | undefined => {
+const applyEntry = (context: Context, entry: Entry): { result: ClientResult | undefined; executed: boolean } => {
   const payload = entry.payload
-  if (payload._tag !== "Command") return undefined
+  if (payload._tag !== "Command") return { result: undefined, executed: false }
   const state = context.state
   const bugs = context.config.bugs
   const decision = Sessions.decide(state.sessions, payload.session, !bugs.has("noSessionDeduplication"))
-  if (decision._tag === "Expired") return { _tag: "SessionExpired" }
-  if (decision._tag === "Duplicate") return { _tag: "Applied", result: decision.result, index: entry.index }
+  if (decision._tag === "Expired") return { result: { _tag: "SessionExpired" }, executed: false }
+  if (decision._tag === "Duplicate") {
+    return { result: { _tag: "Applied", result: decision.result, index: entry.index }, executed: false }
+  }
   const applied = applyApp(state.app, payload.command)
   const result: AppResult = applied.result
   const salt = bugs.has("evictSessionsNondeterministically") ? context.config.id : undefined
   const sessions = Sessions.record(state.sessions, payload.session, result, entry.index, context.config.maxSessions, salt)
   context.state = { ...state, app: applied.state, sessions }
-  return { _tag: "Applied", result, index: entry.index }
+  return { result: { _tag: "Applied", result, index: entry.index }, executed: true }
 }
 
 const replyToProposal = (context: Context, index: number, result: ClientResult | undefined): void => {
@@ -48,10 +50,10 @@ export const applyCommitted = (context: Context): void => {
     const index = context.state.lastApplied + 1
     const entry = Log.entryAt(context.state.log, index)
     assert(entry !== undefined && entry.index === index, `the log holds committed entry ${index}`)
-    const result = applyEntry(context, entry)
+    const applied = applyEntry(context, entry)
     context.state = { ...context.state, lastApplied: index }
-    context.outputs.push({ _tag: "Applied", entry })
-    replyToProposal(context, index, result)
+    context.outputs.push({ _tag: "Applied", entry, executed: applied.executed })
+    replyToProposal(context, index, applied.result)
   }
   assert(beyond || context.state.lastApplied === applyUpTo, "every committed entry is applied")
   if (context.state.role === "leader") confirmReads(context)

@@ -53,8 +53,11 @@ export type Output =
     }
   | { readonly _tag: "Send"; readonly to: NodeId; readonly message: Message }
   | { readonly _tag: "Reply"; readonly requestId: RequestId; readonly result: ClientResult }
-  /** An entry was applied to the state machine (for the host's observers; nothing to perform). */
-  | { readonly _tag: "Applied"; readonly entry: Entry }
+  /**
+   * An entry was applied to the state machine (for the host's observers; nothing to perform). `executed` is
+   * false when a command was answered from its session instead of running again (or its session expired).
+   */
+  | { readonly _tag: "Applied"; readonly entry: Entry; readonly executed: boolean }
   /** The next clock reading at which this replica needs a Tick; the host may sleep until then. */
   | { readonly _tag: "WakeAt"; readonly atMs: number }
 
