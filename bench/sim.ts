@@ -1,0 +1,58 @@
+/**
+ * Simulator throughput: replica steps per second and simulated-to-wall time ratio for 3 and 5 replicas under a
+ * steady client load (100 operations per simulated second) at etcd's timing (100 ms heartbeats, 1 s election
+ * timeout: the replica's defaults), with and without faults. Also compares `step` through Effect.runSync with
+ * the bare `stepPure`, and the cost of running model/'s invariants after every step.
+ * Goal on one core: ≥100,000 replica steps/s and ≥1,000x real time for 3 replicas. Measures, never asserts.
+ */
+import { allFaultKinds, generateSchedule, noisyProfile } from "../properties/scenarios/generate.ts"
+import { runSchedule, type RunOptions } from "../src/sim/run.ts"
+
+const simulatedSeconds = Number(process.env["BENCH_SECONDS"] ?? 30)
+const workload = { clients: 4, keys: 8, opsPerSecond: 100, startMs: 2000, durationMs: simulatedSeconds * 1000 }
+
+interface Row {
+  readonly name: string
+  readonly replicas: number
+  readonly faults: boolean
+  readonly options: RunOptions
+}
+
+const fast: RunOptions = { modelInvariants: false, checkLinearizability: false, traceLinesKept: 0 }
+const rows: ReadonlyArray<Row> = [
+  { name: "effect step", replicas: 3, faults: false, options: fast },
+  { name: "pure step", replicas: 3, faults: false, options: { ...fast, stepMode: "pure" } },
+  { name: "effect step", replicas: 3, faults: true, options: fast },
+  { name: "effect step", replicas: 5, faults: false, options: fast },
+  { name: "effect step", replicas: 5, faults: true, options: fast },
+  { name: "effect + model invariants", replicas: 3, faults: false, options: { ...fast, modelInvariants: true } }
+]
+
+const measure = (row: Row): string => {
+  const schedule = generateSchedule({
+    seed: 42,
+    replicas: row.replicas,
+    workload,
+    faults: row.faults ? allFaultKinds : [],
+    ...(row.faults ? { profile: noisyProfile, faultEveryMs: 1000 } : {})
+  })
+  runSchedule(schedule, row.options) // warm-up: JIT and module initialisation
+  const startedMs = performance.now()
+  const result = runSchedule(schedule, row.options)
+  const wallMs = performance.now() - startedMs
+  const stepsPerSecond = Math.round(result.counters.replicaSteps / (wallMs / 1000))
+  const ratio = result.counters.simulatedMs / wallMs
+  const completed = result.history.filter((event) => event._tag === "Ok").length
+  return [
+    `${row.replicas} replicas`.padEnd(11),
+    (row.faults ? "faults" : "no faults").padEnd(10),
+    row.name.padEnd(26),
+    `${stepsPerSecond.toLocaleString("en-US")} steps/s`.padStart(18),
+    `${ratio.toFixed(0)}x real time`.padStart(16),
+    `${(result.counters.replicaSteps / (result.counters.simulatedMs / 1000)).toFixed(0)} steps per simulated s`.padStart(28),
+    `${completed} ops ok, ${result.violations.length} violations, ${wallMs.toFixed(0)} ms wall`
+  ].join("  ")
+}
+
+console.log(`faultline bench:sim — ${simulatedSeconds} s simulated at ${workload.opsPerSecond} ops/s, 100 ms heartbeats, 1 s election timeout`)
+for (const row of rows) console.log(measure(row))
