@@ -117,6 +117,15 @@ export class SimReplica {
     return false
   }
 
+  private durableHardStateObserved: HardState | undefined
+
+  /** True once after each change of the durable hard state: the model must see it. */
+  durableHardStateChanged(): boolean {
+    if (this.durableHardStateObserved === this.durableHardState) return false
+    this.durableHardStateObserved = this.durableHardState
+    return true
+  }
+
   /** The fsync of `ioId` returned: everything written so far is on the disk. */
   synced(): void {
     this.wal.sync()
