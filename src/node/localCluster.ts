@@ -20,6 +20,8 @@ export interface LocalClusterOptions {
   readonly clusterSecret?: string
   readonly adminToken?: string
   readonly extraArgs?: ReadonlyArray<string>
+  /** Options for the node processes' Node.js runtime itself, e.g. --cpu-prof for profiling. */
+  readonly runtimeArgs?: ReadonlyArray<string>
   /** Where each node's stderr goes: a log file in its data directory (default) or this process's stderr. */
   readonly logTo?: "file" | "inherit"
 }
@@ -81,7 +83,7 @@ export class LocalCluster {
     args.push("--data-dir", node.dataDirectory, ...(this.options.extraArgs ?? []))
     if (this.options.adminToken !== undefined) args.push("--fault-injection")
     const logFile = this.options.logTo === "inherit" ? "inherit" : fs.openSync(path.join(node.dataDirectory, "node.log"), "a")
-    const child = spawn(process.execPath, args, {
+    const child = spawn(process.execPath, [...(this.options.runtimeArgs ?? []), ...args], {
       // stdin is a pipe the child watches: if this process dies without cleaning up, the child exits too.
       stdio: ["pipe", logFile, logFile],
       env: {
