@@ -110,11 +110,13 @@ const faultlineTarget = async (dataDirectory: string): Promise<{ target: Target;
       port,
       report: async () => {
         const status = await fetchStatus(`http://127.0.0.1:${port}`)
-        const wal = status?.wal as Record<string, number>
+        const wal = (status?.wal ?? {}) as { records?: number; syncs?: number }
+        const records = wal.records ?? 0
+        const syncs = Math.max(1, wal.syncs ?? 0)
         const peers = (status?.peers ?? []) as Array<Record<string, number>>
         const frames = peers.reduce((sum, peer) => sum + (peer.framesSent ?? 0), 0)
         const messages = peers.reduce((sum, peer) => sum + (peer.messagesSent ?? 0), 0)
-        return `leader: ${status?.commitIndex} entries committed, WAL ${wal.records} records in ${wal.syncs} syncs (${(wal.records / wal.syncs).toFixed(1)} per sync), ${messages} peer messages in ${frames} frames`
+        return `leader: ${status?.commitIndex} entries committed, WAL ${records} records in ${syncs} syncs (${(records / syncs).toFixed(1)} per sync), ${messages} peer messages in ${frames} frames`
       },
       write: (worker, sequence) => ({ method: "PUT", path: `/kv/key-${(worker * 7919 + sequence) % keySpace}`, body: `value-${worker}-${sequence}` }),
       read: (worker, sequence) => ({ method: "GET", path: `/kv/key-${(worker * 7919 + sequence) % keySpace}`, body: "" })
