@@ -12,7 +12,8 @@ export const subcommands: Readonly<Record<string, Subcommand>> = {
   "check-history": { summary: "check a client history for linearizability", load: () => import("./checkHistory.ts") },
   sim: { summary: "run catalog scenarios in the deterministic simulator", load: () => import("./sim.ts") },
   serve: { summary: "run one node of a cluster (replica, WAL, peer transport, HTTP API)", load: () => import("./serve.ts") },
-  cluster: { summary: "run a local cluster of node processes on 127.0.0.1", load: () => import("./cluster.ts") }
+  cluster: { summary: "run a local cluster of node processes on 127.0.0.1", load: () => import("./cluster.ts") },
+  replay: { summary: "replay a counterexample against a Docker cluster (--docker)", load: () => import("./replay.ts") }
 }
 
 const usage = (): string => {

@@ -1,0 +1,39 @@
+/**
+ * The counterexample file as the Docker replay reads it. It mirrors the property suite's format
+ * (properties/counterexample.ts: version, scenario, fastCheck, schedule, violation, traceHash, and its extras
+ * `bugs` and `healedAtMs`, optional here so that a hand-written regression needs only what the replay uses).
+ * The schedule is THE Schedule of src/sim/schedule.ts; it is validated on load, then checked semantically.
+ */
+import { readFileSync } from "node:fs"
+import { Either, Schema } from "effect"
+import { checkSchedule, Schedule } from "../../src/sim/schedule.ts"
+
+export const ReplayableCounterexample = Schema.Struct({
+  version: Schema.Literal(1),
+  scenario: Schema.String,
+  bugs: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  fastCheck: Schema.Struct({ seed: Schema.Int, path: Schema.String }),
+  healedAtMs: Schema.optional(Schema.Number),
+  schedule: Schedule,
+  violation: Schema.Struct({ invariant: Schema.String, message: Schema.String, atMs: Schema.Number }),
+  traceHash: Schema.String
+})
+export type ReplayableCounterexample = typeof ReplayableCounterexample.Type
+
+export class CounterexampleFileError extends Error {
+  override readonly name = "CounterexampleFileError"
+}
+
+export const loadReplayable = (path: string): Either.Either<ReplayableCounterexample, CounterexampleFileError> => {
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"))
+  } catch (error) {
+    return Either.left(new CounterexampleFileError(`cannot read ${path} as JSON: ${(error as Error).message}`))
+  }
+  const decoded = Schema.decodeUnknownEither(ReplayableCounterexample)(json)
+  if (Either.isLeft(decoded)) return Either.left(new CounterexampleFileError(`${path} is not a valid counterexample:\n${decoded.left.message}`))
+  const problem = checkSchedule(decoded.right.schedule)
+  if (problem !== undefined) return Either.left(new CounterexampleFileError(`${path}: ${problem}`))
+  return Either.right(decoded.right)
+}

@@ -1,0 +1,213 @@
+/**
+ * The second interpreter of a Schedule (the first is the simulator): the same steps as real actions on a Docker
+ * cluster, at wall-clock times scaled from the schedule's, with real HTTP clients recording a history. The run
+ * is judged by the same checkers (linearizability from model/, one leader per term, convergence after heal),
+ * and the report says whether the counterexample's violation reproduced.
+ *
+ * What cannot be real is said, not faked: a forged peer message, clock drift (only the offset is applied) and a
+ * slow disk are reported as approximations in `notes`.
+ */
+import type { KvCommand } from "../../model/kv/index.ts"
+import type { ClientOperation, FaultProfile, Step } from "../../src/sim/schedule.ts"
+import { describeStep } from "../../src/sim/schedule.ts"
+import { saveArtifacts } from "../fixture/artifacts.ts"
+import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
+import { DockerCluster, sleep } from "../fixture/cluster.ts"
+import type { WalDamage } from "../fixture/corrupt.ts"
+import { describeVerdicts, electionSafetyVerdict, linearizabilityVerdict, type Verdict } from "../fixture/verdicts.ts"
+import type { ReplayableCounterexample } from "./counterexample.ts"
+
+export interface ReplayOptions {
+  /** Wall milliseconds per simulated millisecond. */
+  readonly timeScale?: number
+  /** A replay longer than this (wall time, before settling) is refused. */
+  readonly maxWallMs?: number
+  readonly artifactsName?: string
+  readonly log?: (line: string) => void
+}
+
+export interface ReplayReport {
+  readonly scenario: string
+  readonly expected: { readonly invariant: string; readonly message: string }
+  readonly reproduced: boolean
+  readonly verdicts: ReadonlyArray<Verdict>
+  readonly notes: ReadonlyArray<string>
+  readonly clusterStartMs: number
+  readonly durationMs: number
+  readonly operations: number
+  readonly artifacts: string
+}
+
+const toModelCommand = (op: ClientOperation): KvCommand => (op._tag === "Read" ? { _tag: "Get", key: op.key } : op)
+
+/** The profile's network distributions as the node transport's link faults and iptables loss. */
+const applyProfile = async (cluster: DockerCluster, profile: FaultProfile): Promise<void> => {
+  const network = profile.network
+  await cluster.setLinkFaults(cluster.allLinks(), {
+    delayMs: network.delayMinMs,
+    delayJitterMs: Math.max(0, network.delayMaxMs - network.delayMinMs),
+    duplicateRate: network.duplicateProbability,
+    reorderRate: network.reorderProbability
+  })
+  if (network.lossProbability > 0) await cluster.setLoss(cluster.allLinks(), network.lossProbability)
+}
+
+/** Same names, same meaning: "linearizability" matches "linearizability", "election safety" "electionSafety". */
+const sameInvariant = (left: string, right: string): boolean => {
+  const normalize = (text: string): string => text.toLowerCase().replace(/[^a-z]/g, "")
+  const a = normalize(left)
+  const b = normalize(right)
+  return a.length > 0 && b.length > 0 && (a.includes(b) || b.includes(a))
+}
+
+export const replayOnDocker = async (counterexample: ReplayableCounterexample, options: ReplayOptions = {}): Promise<ReplayReport> => {
+  const schedule = counterexample.schedule
+  const timeScale = options.timeScale ?? 1
+  const log = options.log ?? (() => undefined)
+  const steps = [...schedule.steps].sort((left, right) => left.at - right.at)
+  const lastAtMs = steps.at(-1)?.at ?? 0
+  const maxWallMs = options.maxWallMs ?? 120_000
+  if (lastAtMs * timeScale > maxWallMs) {
+    throw new Error(`the schedule's last step is at ${lastAtMs} ms; at time scale ${timeScale} that is over the ${maxWallMs} ms limit`)
+  }
+  const startedAt = performance.now()
+  await using cluster = await DockerCluster.start({ replicas: schedule.replicas })
+  log(`${schedule.replicas}-node cluster started in ${(cluster.startDurationMs / 1000).toFixed(1)} s`)
+  const notes: Array<string> = []
+  if (counterexample.bugs.length > 0) notes.push(`found with protocol bugs [${counterexample.bugs.join(", ")}] switched on; real nodes run the correct replica`)
+  const recorder = new HistoryRecorder()
+  const attemptTimeoutMs = Math.max(1_000, schedule.profile.clients.timeoutMs * timeScale)
+  const clients = new Map<number, { client: ClusterClient; queue: Promise<unknown> }>()
+  const clientOf = (number: number): { client: ClusterClient; queue: Promise<unknown> } => {
+    let entry = clients.get(number)
+    if (entry === undefined) {
+      const client = new ClusterClient(cluster, recorder, number, { attemptTimeoutMs, attemptsMax: Math.min(schedule.profile.clients.attemptsMax, 20) })
+      entry = { client, queue: Promise.resolve() }
+      clients.set(number, entry)
+    }
+    return entry
+  }
+  const timers = new Set<Promise<unknown>>()
+  const later = (delayMs: number, action: () => Promise<unknown>): void => {
+    const pending = sleep(delayMs).then(action).catch((error: unknown) => notes.push(`a delayed action failed: ${String(error)}`))
+    timers.add(pending)
+  }
+  await applyProfile(cluster, schedule.profile)
+  const origin = performance.now()
+  let failure: unknown
+  try {
+    for (const step of steps) {
+      const dueMs = origin + step.at * timeScale - performance.now()
+      if (dueMs > 0) await sleep(dueMs)
+      log(describeStep(step))
+      await performStep(cluster, step, { clientOf, later, notes, timeScale, schedule })
+    }
+    // Liveness phase, as in the simulator: every fault healed, every node up, pending operations completed.
+    await Promise.all([...timers])
+    await cluster.heal()
+    for (const node of cluster.nodes) {
+      await node.refresh()
+      if (node.getState().paused) await cluster.resume(node.getNodeId())
+      if (!node.getState().running) await cluster.restart(node.getNodeId())
+    }
+    await Promise.all([...clients.values()].map((entry) => entry.queue))
+    await cluster.waitForLeader({ timeoutMs: 30_000 })
+    await cluster.waitForConvergence({ timeoutMs: 30_000 })
+  } catch (error) {
+    failure = error
+  }
+  await cluster.monitor.pollOnce()
+  const verdicts: Array<Verdict> = [linearizabilityVerdict(recorder.events), electionSafetyVerdict(cluster.monitor.violations())]
+  verdicts.push(
+    failure === undefined
+      ? { invariant: "liveness after heal", ok: true, message: "a leader was elected and every node converged after the heal" }
+      : { invariant: "liveness after heal", ok: false, message: failure instanceof Error ? failure.message : String(failure) }
+  )
+  const reproduced = verdicts.some((verdict) => !verdict.ok && sameInvariant(verdict.invariant, counterexample.violation.invariant))
+  const artifacts = await saveArtifacts(cluster, options.artifactsName ?? `replay-${counterexample.scenario}`, {
+    history: recorder.events,
+    verdicts,
+    notes: { notes, expected: counterexample.violation, reproduced }
+  }).catch((error: unknown) => `not saved: ${String(error)}`)
+  log(describeVerdicts(verdicts))
+  return {
+    scenario: counterexample.scenario,
+    expected: { invariant: counterexample.violation.invariant, message: counterexample.violation.message },
+    reproduced,
+    verdicts,
+    notes,
+    clusterStartMs: cluster.startDurationMs,
+    durationMs: performance.now() - startedAt,
+    operations: recorder.events.filter((event) => event._tag === "Invoke").length,
+    artifacts
+  }
+}
+
+interface StepContext {
+  readonly clientOf: (number: number) => { client: ClusterClient; queue: Promise<unknown> }
+  readonly later: (delayMs: number, action: () => Promise<unknown>) => void
+  readonly notes: Array<string>
+  readonly timeScale: number
+  readonly schedule: ReplayableCounterexample["schedule"]
+}
+
+const performStep = async (cluster: DockerCluster, step: Step, context: StepContext): Promise<void> => {
+  switch (step._tag) {
+    case "Client": {
+      // A client runs one operation at a time (a history's process is sequential): queue behind its last one.
+      const entry = context.clientOf(step.client)
+      const command = toModelCommand(step.op)
+      entry.queue = entry.queue.then(() => entry.client.run(command))
+      return
+    }
+    case "Crash": {
+      await cluster.node(step.node).refresh()
+      if (cluster.node(step.node).getState().running) await cluster.crash(step.node)
+      return
+    }
+    case "Restart": {
+      await cluster.node(step.node).refresh()
+      if (!cluster.node(step.node).getState().running) await cluster.restart(step.node)
+      return
+    }
+    case "Pause": {
+      const state = await cluster.node(step.node).refresh()
+      if (!state.running || state.paused) return
+      await cluster.pause(step.node)
+      context.later(step.forMs * context.timeScale, async () => {
+        const now = await cluster.node(step.node).refresh()
+        if (now.paused) await cluster.resume(step.node)
+      })
+      return
+    }
+    case "Partition":
+      return cluster.partition(step.cut)
+    case "Heal":
+      // The simulator's heal removes cuts and clogs; the profile's distributions stay in force.
+      await cluster.heal()
+      return applyProfile(cluster, context.schedule.profile)
+    case "Clog": {
+      await cluster.partition([[step.from, step.to]])
+      context.later(step.forMs * context.timeScale, () => cluster.unpartition([[step.from, step.to]]))
+      return
+    }
+    case "Corrupt": {
+      if (step.kind === "slow") {
+        context.notes.push(`${describeStep(step)}: a slow disk has no real counterpart here; not replayed`)
+        return
+      }
+      const outcome = await cluster.corruptWal(step.node, step.kind satisfies WalDamage, context.schedule.seed + step.at, { atRest: true })
+      context.notes.push(`${describeStep(step)}: ${outcome}`)
+      return
+    }
+    case "Clock": {
+      if (step.driftPpm !== 0) context.notes.push(`${describeStep(step)}: drift is not replayed, only the offset`)
+      const state = await cluster.node(step.node).refresh()
+      if (state.running && !state.paused) await cluster.setClockOffset(step.node, step.offsetMs)
+      return
+    }
+    case "Forge":
+      context.notes.push(`${describeStep(step)}: forged peer messages are not replayed against containers`)
+      return
+  }
+}
