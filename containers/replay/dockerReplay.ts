@@ -100,7 +100,7 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
       const dueMs = origin + step.at * timeScale - performance.now()
       if (dueMs > 0) await sleep(dueMs)
       log(describeStep(step))
-      await performStep(cluster, step, { clientOf, later, notes, timeScale, schedule })
+      await performStep(cluster, step, { clientOf, later, notes, timeScale, schedule, crashed: [] })
     }
     // Liveness phase, as in the simulator: every fault healed, every node up, pending operations completed.
     await Promise.all([...timers])
@@ -149,35 +149,77 @@ interface StepContext {
   readonly notes: Array<string>
   readonly timeScale: number
   readonly schedule: ReplayableCounterexample["schedule"]
+  /** Crashed nodes in crash order, for the "crashed" target. */
+  readonly crashed: Array<number>
+}
+
+/**
+ * A process-fault step as data: its target may be a replica number or a role ("leader", "follower",
+ * "crashed") resolved when the step runs, the way the simulator resolves it, but from /status.
+ */
+interface ProcessStep {
+  readonly _tag: string
+  readonly node: number | string
+  readonly forMs?: number
+}
+
+const processStepTags = new Set(["Crash", "Restart", "Pause", "Isolate"])
+
+const resolveTarget = async (cluster: DockerCluster, target: number | string, context: StepContext): Promise<number | undefined> => {
+  if (typeof target === "number") return target
+  if (target === "crashed") return context.crashed.at(-1)
+  const statuses = await cluster.statuses(1_000)
+  const live = [...statuses.values()].flatMap((reading) => (reading instanceof Error ? [] : [reading.status]))
+  if (target === "leader") {
+    const leaders = live.filter((status) => status.role === "leader").sort((left, right) => right.term - left.term)
+    return leaders[0]?.id
+  }
+  if (target === "follower") {
+    return live.filter((status) => status.role !== "leader").map((status) => status.id).sort((left, right) => left - right)[0]
+  }
+  return undefined
+}
+
+const performProcessStep = async (cluster: DockerCluster, step: ProcessStep, context: StepContext, description: string): Promise<void> => {
+  const node = await resolveTarget(cluster, step.node, context)
+  if (node === undefined) {
+    context.notes.push(`${description}: no replica matched ${JSON.stringify(step.node)} on /status; skipped`)
+    return
+  }
+  const state = await cluster.node(node).refresh()
+  switch (step._tag) {
+    case "Crash":
+      if (!state.running) return
+      await cluster.crash(node)
+      context.crashed.push(node)
+      return
+    case "Restart":
+      if (state.running) return
+      await cluster.restart(node)
+      context.crashed.splice(context.crashed.lastIndexOf(node), 1)
+      return
+    case "Pause":
+      if (!state.running || state.paused) return
+      await cluster.pause(node)
+      context.later((step.forMs ?? 0) * context.timeScale, async () => {
+        const now = await cluster.node(node).refresh()
+        if (now.paused) await cluster.resume(node)
+      })
+      return
+    case "Isolate":
+      return cluster.isolate(node)
+  }
 }
 
 const performStep = async (cluster: DockerCluster, step: Step, context: StepContext): Promise<void> => {
+  const tag: string = step._tag
+  if (processStepTags.has(tag)) return performProcessStep(cluster, step as unknown as ProcessStep, context, describeStep(step))
   switch (step._tag) {
     case "Client": {
       // A client runs one operation at a time (a history's process is sequential): queue behind its last one.
       const entry = context.clientOf(step.client)
       const command = toModelCommand(step.op)
       entry.queue = entry.queue.then(() => entry.client.run(command))
-      return
-    }
-    case "Crash": {
-      await cluster.node(step.node).refresh()
-      if (cluster.node(step.node).getState().running) await cluster.crash(step.node)
-      return
-    }
-    case "Restart": {
-      await cluster.node(step.node).refresh()
-      if (!cluster.node(step.node).getState().running) await cluster.restart(step.node)
-      return
-    }
-    case "Pause": {
-      const state = await cluster.node(step.node).refresh()
-      if (!state.running || state.paused) return
-      await cluster.pause(step.node)
-      context.later(step.forMs * context.timeScale, async () => {
-        const now = await cluster.node(step.node).refresh()
-        if (now.paused) await cluster.resume(step.node)
-      })
       return
     }
     case "Partition":
@@ -209,5 +251,7 @@ const performStep = async (cluster: DockerCluster, step: Step, context: StepCont
     case "Forge":
       context.notes.push(`${describeStep(step)}: forged peer messages are not replayed against containers`)
       return
+    default:
+      context.notes.push(`${describeStep(step)}: this step kind is not replayed against containers`)
   }
 }
