@@ -3,6 +3,7 @@
  * and the HTTP API serving. `startNode` wires the parts; each part lives in its own module.
  */
 import type * as http from "node:http"
+import * as os from "node:os"
 import { Effect } from "effect"
 import { makeReplicaConfig, recover, type ReplicaConfig } from "../protocol/index.ts"
 import { Log } from "../protocol/index.ts"
@@ -69,7 +70,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   const { wal, recovery } = await openWal(options.dataDirectory)
   logRecovery(options, recovery)
   const clock = new NodeClock()
-  const httpUrl = `http://${options.httpHost}:${options.httpPort}`
+  const httpUrl = `http://${advertisedHost(options.httpHost)}:${options.httpPort}`
   let host: ReplicaHost | undefined
   const peers = new Map([...options.members].filter(([peerId]) => peerId !== options.id))
   const transport = new PeerTransport({
@@ -120,6 +121,10 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   await listenHttp(server, options.httpHost, options.httpPort)
   return { httpUrl, host: started, close: () => closeNode(server, started, transport, wal) }
 }
+
+/** A wildcard bind address is not somewhere a client can be redirected to: advertise the host name instead. */
+const advertisedHost = (httpHost: string): string =>
+  httpHost === "0.0.0.0" || httpHost === "::" ? os.hostname() : httpHost.includes(":") ? `[${httpHost}]` : httpHost
 
 const logRecovery = (options: NodeOptions, recovery: WalRecovery): void => {
   const durable = recovery.durable
