@@ -57,7 +57,11 @@ export type ModelEvent =
       readonly session?: SessionCommand & { readonly duplicate: boolean }
     }
   /** A replica came back from a crash: its volatile state (commit index, applied index) may reset. */
-  | { readonly _tag: "Restarted"; readonly atMs: number; readonly node: number }
+  /**
+   * `diskDamaged`: recovery found corruption and discarded part of the disk. Such a replica knows it may have
+   * lost its vote and refuses to vote until repaired, so its durable state may legitimately go back.
+   */
+  | { readonly _tag: "Restarted"; readonly atMs: number; readonly node: number; readonly diskDamaged?: boolean }
   /** A host detected that a record which failed its checksum was applied anyway. */
   | { readonly _tag: "CorruptRecordApplied"; readonly atMs: number; readonly node: number; readonly index: number }
   /** A client sent a command (first attempt; retries keep the same session command). */

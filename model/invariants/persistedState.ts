@@ -4,11 +4,16 @@
  * never changes, or a replica could vote twice in a term and elect two leaders.
  */
 import type { Monitor } from "./monitor.ts"
-import type { ClusterObservation } from "./observation.ts"
+import type { ClusterObservation, ModelEvent } from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
 
 export class PersistedStateMonitor implements Monitor {
   private readonly previous = new Map<number, { readonly term: number; readonly votedFor: number | null; readonly atMs: number }>()
+
+  /** A replica restarted from a damaged disk starts a new record: what it lost, it knows it lost. */
+  readonly record = (event: ModelEvent): void => {
+    if (event._tag === "Restarted" && event.diskDamaged === true) this.previous.delete(event.node)
+  }
 
   readonly observe = (cluster: ClusterObservation, report: Report): void => {
     for (const replica of cluster.replicas) {

@@ -3,21 +3,38 @@
  * trace line, including when it could not apply (restarting a replica that is up is a no-op, said so).
  */
 import type { SimReplica } from "./replica.ts"
-import type { Step } from "./schedule.ts"
+import type { Step, Target } from "./schedule.ts"
 import type { Simulation } from "./simulation.ts"
+
+const running = (replica: SimReplica): boolean => replica.up && !replica.paused && replica.state !== null
+
+/** Resolves a target to a replica at the moment the step runs, or undefined when none fits. */
+const resolveTarget = (simulation: Simulation, target: Target): SimReplica | undefined => {
+  if (typeof target === "number") return simulation.nodes[target]
+  if (target === "crashed") {
+    const node = [...simulation.crashOrder].reverse().find((candidate) => simulation.nodes[candidate]?.up === false)
+    return node === undefined ? undefined : simulation.nodes[node]
+  }
+  const live = simulation.nodes.filter(running)
+  const highestTerm = Math.max(0, ...live.map((replica) => replica.state?.term ?? 0))
+  const leader = live.find((replica) => replica.state?.role === "leader" && replica.state.term === highestTerm)
+  if (target === "leader") return leader
+  return live.find((replica) => replica !== leader)
+}
 
 const slowDiskWindowMs = 2000
 
 const crash = (simulation: Simulation, replica: SimReplica): void => {
   if (!replica.up) return simulation.note(`crash n${replica.node}: already down`)
   const tornBytes = replica.crash(simulation.faultRandomOf(replica.node))
+  simulation.crashOrder = [...simulation.crashOrder.filter((node) => node !== replica.node), replica.node]
   simulation.note(`crash n${replica.node}${tornBytes > 0 ? ` (torn write: ${tornBytes} bytes landed)` : ""}`)
 }
 
 const restart = (simulation: Simulation, replica: SimReplica): void => {
   if (replica.up) return simulation.note(`restart n${replica.node}: already up`)
   const recovered = replica.restart()
-  simulation.modelEvent({ _tag: "Restarted", atMs: simulation.nowMs, node: replica.node })
+  simulation.modelEvent({ _tag: "Restarted", atMs: simulation.nowMs, node: replica.node, diskDamaged: recovered.damaged })
   const state = replica.state
   simulation.note(
     `restart n${replica.node}: ${recovered.logLength} entries, term ${state?.term ?? "?"}, ${recovered.finding}${recovered.damaged ? ", DAMAGED" : ""}`
@@ -48,15 +65,35 @@ export const applyStep = (simulation: Simulation, step: Step): void => {
     if (replica === undefined) throw new Error(`no replica n${node}`)
     return replica
   }
+  const targetOf = (target: Target, what: string): SimReplica | undefined => {
+    const replica = resolveTarget(simulation, target)
+    if (replica === undefined) simulation.note(`${what} ${String(target)}: no such replica right now, skipped`)
+    return replica
+  }
   switch (step._tag) {
     case "Client":
       return simulation.client(step.client).submit(step.op)
-    case "Crash":
-      return crash(simulation, nodeOf(step.node))
-    case "Restart":
-      return restart(simulation, nodeOf(step.node))
-    case "Pause":
-      return pause(simulation, nodeOf(step.node), step.forMs)
+    case "Crash": {
+      const replica = targetOf(step.node, "crash")
+      return replica === undefined ? undefined : crash(simulation, replica)
+    }
+    case "Restart": {
+      const replica = targetOf(step.node, "restart")
+      return replica === undefined ? undefined : restart(simulation, replica)
+    }
+    case "Pause": {
+      const replica = targetOf(step.node, "pause")
+      return replica === undefined ? undefined : pause(simulation, replica, step.forMs)
+    }
+    case "Isolate": {
+      const replica = targetOf(step.node, "isolate")
+      if (replica === undefined) return
+      const cut = simulation.nodes
+        .filter((other) => other.node !== replica.node)
+        .flatMap((other): Array<[number, number]> => [[replica.node, other.node], [other.node, replica.node]])
+      simulation.network.partition(cut)
+      return simulation.note(`isolate n${replica.node}`)
+    }
     case "Partition":
       simulation.network.partition(step.cut)
       return simulation.note(`partition ${step.cut.map(([from, to]) => `n${from}→n${to}`).join(" ")}`)

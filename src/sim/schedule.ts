@@ -70,9 +70,20 @@ export const ClientStep = Schema.TaggedStruct("Client", {
   client: Schema.Int.pipe(Schema.between(0, clientsMax - 1)),
   op: ClientOperation
 })
-export const CrashStep = Schema.TaggedStruct("Crash", { at: Millis, node: Node })
-export const RestartStep = Schema.TaggedStruct("Restart", { at: Millis, node: Node })
-export const PauseStep = Schema.TaggedStruct("Pause", { at: Millis, node: Node, forMs: Millis })
+/**
+ * Whom a process fault hits: a replica by number, or a role resolved when the step runs — "leader" (the
+ * live leader of the highest term), "follower" (the lowest-numbered live replica that does not lead), or
+ * "crashed" (the replica crashed most recently that is still down). Scripts such as "kill the leader" need
+ * them, and the Docker replay resolves them the same way from /status.
+ */
+export const Target = Schema.Union(Node, Schema.Literal("leader", "follower", "crashed"))
+export type Target = typeof Target.Type
+
+export const CrashStep = Schema.TaggedStruct("Crash", { at: Millis, node: Target })
+export const RestartStep = Schema.TaggedStruct("Restart", { at: Millis, node: Target })
+export const PauseStep = Schema.TaggedStruct("Pause", { at: Millis, node: Target, forMs: Millis })
+/** Cuts every link to and from one replica (both directions). */
+export const IsolateStep = Schema.TaggedStruct("Isolate", { at: Millis, node: Target })
 export const PartitionStep = Schema.TaggedStruct("Partition", {
   at: Millis,
   /** Directed links cut: [from, to] drops every message from `from` to `to`. */
@@ -102,6 +113,7 @@ export const Step = Schema.Union(
   RestartStep,
   PauseStep,
   PartitionStep,
+  IsolateStep,
   HealStep,
   ClogStep,
   CorruptStep,
@@ -156,17 +168,22 @@ const describeForged = (message: unknown): string => {
 }
 
 /** One line of the story a shrunk counterexample tells. */
+const describeTarget = (target: Target): string =>
+  typeof target === "number" ? `n${target}` : target === "crashed" ? "the replica crashed last" : `the ${target}`
+
 export const describeStep = (step: Step): string => {
   const at = `at ${step.at} ms`
   switch (step._tag) {
     case "Client":
       return `${at}: client ${step.client} ${describeOperation(step.op)}`
     case "Crash":
-      return `${at}: crash n${step.node}`
+      return `${at}: crash ${describeTarget(step.node)}`
     case "Restart":
-      return `${at}: restart n${step.node} from its disk`
+      return `${at}: restart ${describeTarget(step.node)} from its disk`
     case "Pause":
-      return `${at}: pause n${step.node} for ${step.forMs} ms`
+      return `${at}: pause ${describeTarget(step.node)} for ${step.forMs} ms`
+    case "Isolate":
+      return `${at}: isolate ${describeTarget(step.node)} from every other replica`
     case "Partition":
       return `${at}: cut ${step.cut.map(([from, to]) => `n${from}→n${to}`).join(", ") || "nothing"}`
     case "Heal":
@@ -206,6 +223,8 @@ const nodesOf = (step: Step): ReadonlyArray<number> => {
     case "Crash":
     case "Restart":
     case "Pause":
+    case "Isolate":
+      return typeof step.node === "number" ? [step.node] : []
     case "Corrupt":
     case "Clock":
       return [step.node]

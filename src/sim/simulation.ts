@@ -77,6 +77,8 @@ export class Simulation implements ClientHost {
   readonly nodes: ReadonlyArray<SimReplica>
   readonly clients = new Map<number, SimClient>()
   readonly history: Array<HistoryEvent> = []
+  /** Replicas crashed and still down, most recent last: what a "crashed" target resolves to. */
+  crashOrder: ReadonlyArray<number> = []
   readonly violations: Array<Violation> = []
   readonly counters: Counters = {
     events: 0,

@@ -1,0 +1,224 @@
+/**
+ * Schedules as fast-check values. A raw schedule is a list of fault windows and client operations with node
+ * numbers taken modulo the cluster size, so every knob shrinks on its own: fewer steps, earlier steps,
+ * shorter windows, lower probabilities, a smaller cluster. `buildSchedule` turns it into the simulator's
+ * Schedule with a safety phase (faults, never more than a minority crashed or corrupted at once) followed by
+ * a liveness phase (everything healed, clients go on, the cluster must make progress and converge).
+ */
+import fc from "fast-check"
+import { attackKinds, type AttackKind } from "../../src/sim/adversary.ts"
+import type { ClientOperation, DiskFault, Schedule, Step } from "../../src/sim/schedule.ts"
+import type { FaultKind } from "../scenarios/generate.ts"
+import { swarmProfile, type SwarmProfile } from "./swarm.ts"
+import { forgedMessage } from "./forgery.ts"
+
+export interface RawFault {
+  readonly kind: FaultKind
+  readonly atMs: number
+  readonly node: number
+  readonly other: number
+  readonly lengthMs: number
+  readonly variant: number
+}
+
+export interface RawOperation {
+  readonly atMs: number
+  readonly client: number
+  readonly key: number
+  readonly verb: number
+  readonly value: number
+}
+
+export interface RawSchedule {
+  readonly replicas: number
+  readonly seed: number
+  readonly swarm: SwarmProfile
+  readonly faults: ReadonlyArray<RawFault>
+  readonly operations: ReadonlyArray<RawOperation>
+}
+
+export interface ScheduleShape {
+  readonly faults: ReadonlyArray<FaultKind>
+  readonly attacks?: ReadonlyArray<AttackKind>
+  readonly noisyNetwork?: boolean
+  readonly replicasMin?: number
+  readonly replicasMax?: number
+  readonly clients?: number
+  readonly keys?: number
+  readonly maxFaults?: number
+  readonly maxOperations?: number
+  /** The safety phase's length; faults and most operations fall inside it. */
+  readonly safetyMs?: number
+  /** Extra options for the simulator's replicas, e.g. a small session table. */
+  readonly maxSessions?: number
+}
+
+/** When client traffic begins: after the first election has had time to settle. */
+export const trafficStartMs = 2500
+/** The liveness phase: operations keep coming for this long after the heal, then the run settles. */
+export const livenessTrafficMs = 3000
+export const settleMs = 5000
+/** A leader must exist within this long after the heal (several election timeouts). */
+export const leaderWithinMs = 8000
+
+const rawFault = (kinds: ReadonlyArray<FaultKind>, safetyMs: number): fc.Arbitrary<RawFault> =>
+  fc.record({
+    kind: fc.constantFrom(...kinds),
+    atMs: fc.integer({ min: 0, max: safetyMs }),
+    node: fc.integer({ min: 0, max: 6 }),
+    other: fc.integer({ min: 1, max: 6 }),
+    lengthMs: fc.integer({ min: 100, max: 3000 }),
+    variant: fc.nat({ max: 1000 })
+  })
+
+const rawOperation = (clients: number, keys: number, safetyMs: number): fc.Arbitrary<RawOperation> =>
+  fc.record({
+    atMs: fc.integer({ min: 0, max: safetyMs + livenessTrafficMs }),
+    client: fc.integer({ min: 0, max: clients - 1 }),
+    key: fc.integer({ min: 0, max: keys - 1 }),
+    verb: fc.nat({ max: 99 }),
+    value: fc.nat({ max: 999 })
+  })
+
+export const rawSchedule = (shape: ScheduleShape): fc.Arbitrary<RawSchedule> => {
+  const safetyMs = shape.safetyMs ?? 6000
+  const kinds = shape.faults.length > 0 ? shape.faults : (["crash"] as const)
+  return fc.record({
+    replicas: fc.integer({ min: shape.replicasMin ?? 3, max: shape.replicasMax ?? 5 }),
+    seed: fc.nat({ max: 2 ** 31 - 1 }),
+    swarm: swarmProfile(shape.faults, shape.noisyNetwork ?? false),
+    faults: shape.faults.length === 0 ? fc.constant([]) : fc.array(rawFault(kinds, safetyMs), { maxLength: shape.maxFaults ?? 8 }),
+    operations: fc.array(rawOperation(shape.clients ?? 3, shape.keys ?? 3, safetyMs), {
+      minLength: 1,
+      maxLength: shape.maxOperations ?? 30
+    })
+  })
+}
+
+const operationOf = (raw: RawOperation): ClientOperation => {
+  const key = `k${raw.key}`
+  const value = `v${raw.value}`
+  if (raw.verb < 40) return { _tag: "Put", key, value }
+  if (raw.verb < 70) return { _tag: "Read", key }
+  if (raw.verb < 80) return { _tag: "Get", key }
+  if (raw.verb < 88) return { _tag: "Delete", key }
+  return { _tag: "Cas", key, expected: raw.value % 3 === 0 ? null : `v${raw.value % 7}`, value }
+}
+
+const diskFaults: ReadonlyArray<DiskFault> = ["bitflip", "misdirected", "latent", "torn", "slow"]
+
+/** The steps of one fault window, and the node it impairs (crashed or corrupted) while it lasts. */
+const windowSteps = (fault: RawFault, at: number, replicas: number, attacks: ReadonlyArray<AttackKind>): { steps: Array<Step>; impairs: number | undefined } => {
+  const node = fault.node % replicas
+  const end = at + fault.lengthMs
+  switch (fault.kind) {
+    case "crash":
+      return { steps: [{ _tag: "Crash", at, node }, { _tag: "Restart", at: end, node }], impairs: node }
+    case "corrupt": {
+      const kind = diskFaults[fault.variant % diskFaults.length] as DiskFault
+      if (kind === "slow") return { steps: [{ _tag: "Corrupt", at, node, kind }], impairs: undefined }
+      const steps: Array<Step> = [
+        { _tag: "Crash", at, node },
+        { _tag: "Corrupt", at: at + 1, node, kind },
+        { _tag: "Restart", at: end, node }
+      ]
+      return { steps, impairs: node }
+    }
+    case "pause":
+      return { steps: [{ _tag: "Pause", at, node, forMs: fault.lengthMs }], impairs: node }
+    case "partition": {
+      const oneWay = fault.variant % 4 === 0
+      const others = Array.from({ length: replicas }, (_, other) => other).filter((other) => other !== node)
+      const cut: Array<[number, number]> = others.flatMap((other) => (oneWay ? [[node, other]] : [[node, other], [other, node]]) as Array<[number, number]>)
+      return { steps: [{ _tag: "Partition", at, cut }, { _tag: "Heal", at: end }], impairs: undefined }
+    }
+    case "clog": {
+      const to = (node + fault.other) % replicas
+      return { steps: to === node ? [] : [{ _tag: "Clog", at, from: node, to, forMs: fault.lengthMs }], impairs: undefined }
+    }
+    case "clock": {
+      const offsetMs = (fault.variant % 11) * 500 - 2500
+      const driftPpm = ((fault.variant * 7) % 21) * 10_000 - 100_000
+      return { steps: [{ _tag: "Clock", at, node, offsetMs, driftPpm }, { _tag: "Clock", at: end, node, offsetMs: 0, driftPpm: 0 }], impairs: undefined }
+    }
+    case "forge": {
+      const kind = attacks[fault.variant % attacks.length] as AttackKind
+      const forged = forgedMessage(kind, fault.variant, replicas, node)
+      return { steps: [{ _tag: "Forge", at, from: forged.from, to: node, message: forged.message }], impairs: undefined }
+    }
+  }
+}
+
+/** Keeps the safety phase within Raft's fault tolerance: at most a minority impaired at any instant. */
+const safetyPhase = (raw: RawSchedule, shape: ScheduleShape, safetyMs: number): Array<Step> => {
+  const minority = Math.floor((raw.replicas - 1) / 2)
+  const impaired = new Map<number, number>()
+  const steps: Array<Step> = []
+  const faults = raw.faults.filter((fault) => raw.swarm.enabled.includes(fault.kind))
+  const ordered = [...faults].sort((left, right) => left.atMs - right.atMs)
+  for (const fault of ordered) {
+    const at = trafficStartMs + fault.atMs
+    const window = windowSteps({ ...fault, lengthMs: Math.min(fault.lengthMs, safetyMs - fault.atMs + 1) }, at, raw.replicas, shape.attacks ?? attackKinds)
+    for (const [node, untilMs] of impaired) if (untilMs <= at) impaired.delete(node)
+    if (window.impairs !== undefined) {
+      if (impaired.has(window.impairs) || impaired.size >= minority) continue
+      impaired.set(window.impairs, at + fault.lengthMs + 1)
+    }
+    steps.push(...window.steps)
+  }
+  return steps
+}
+
+/** Heals everything at the end of the safety phase: partitions, clogs, clocks, and crashed replicas. */
+const healSteps = (replicas: number, healedAtMs: number): Array<Step> => [
+  { _tag: "Heal", at: healedAtMs },
+  ...Array.from({ length: replicas }, (_, node): Array<Step> => [
+    { _tag: "Restart", at: healedAtMs, node },
+    { _tag: "Clock", at: healedAtMs, node, offsetMs: 0, driftPpm: 0 }
+  ]).flat()
+]
+
+export interface BuiltSchedule {
+  readonly schedule: Schedule
+  readonly healedAtMs: number
+}
+
+export const buildSchedule = (raw: RawSchedule, shape: ScheduleShape): BuiltSchedule => {
+  const safetyMs = shape.safetyMs ?? 6000
+  const healedAtMs = trafficStartMs + safetyMs + 1
+  const faults = safetyPhase(raw, shape, safetyMs).filter((step) => step.at < healedAtMs)
+  const operations: Array<Step> = raw.operations.map((operation) => ({
+    _tag: "Client",
+    at: trafficStartMs + operation.atMs,
+    client: operation.client,
+    op: operationOf(operation)
+  }))
+  const end: Step = { _tag: "Heal", at: healedAtMs + livenessTrafficMs + settleMs }
+  const steps = [...faults, ...operations, ...healSteps(raw.replicas, healedAtMs), end].sort((left, right) => left.at - right.at)
+  const swarm = raw.swarm
+  const schedule: Schedule = {
+    version: 1,
+    replicas: raw.replicas,
+    seed: raw.seed,
+    profile: {
+      network: {
+        delayMinMs: 1,
+        delayMaxMs: swarm.delayMaxMs,
+        lossProbability: swarm.lossPercent / 100,
+        duplicateProbability: swarm.duplicatePercent / 100,
+        reorderProbability: swarm.reorderPercent / 100,
+        reorderDelayMaxMs: swarm.reorderPercent > 0 ? 50 : 0
+      },
+      disk: { fsyncMinMs: 1, fsyncMaxMs: swarm.fsyncMaxMs, tornWriteProbability: swarm.tornWritePercent / 100 },
+      clients: { timeoutMs: 2000, attemptsMax: 30 }
+    },
+    limits: { simulatedMs: healedAtMs + livenessTrafficMs + settleMs + 60_000, events: 3_000_000 },
+    steps
+  }
+  return { schedule, healedAtMs }
+}
+
+export const scheduleArbitrary = (shape: ScheduleShape): fc.Arbitrary<BuiltSchedule> =>
+  rawSchedule(shape).map((raw) => buildSchedule(raw, shape))
+
+export type { SwarmProfile }

@@ -1,0 +1,34 @@
+/**
+ * Swarm testing, as TigerBeetle's VOPR does it: before a schedule is drawn, draw which fault kinds are on
+ * and how hard they hit. Most runs then stress a few faults hard instead of all faults a little. Every knob
+ * shrinks towards "off": fewer kinds, lower probabilities, shorter delays.
+ */
+import fc from "fast-check"
+import type { FaultKind } from "../scenarios/generate.ts"
+
+export interface SwarmProfile {
+  /** The fault kinds this run may use: a subset of the scenario's. */
+  readonly enabled: ReadonlyArray<FaultKind>
+  readonly lossPercent: number
+  readonly duplicatePercent: number
+  readonly reorderPercent: number
+  readonly delayMaxMs: number
+  readonly tornWritePercent: number
+  readonly fsyncMaxMs: number
+}
+
+/** Draws a swarm profile over the kinds a scenario allows; `noisy` turns on network misbehaviour. */
+export const swarmProfile = (allowed: ReadonlyArray<FaultKind>, noisy: boolean): fc.Arbitrary<SwarmProfile> =>
+  fc.record({
+    // One flag per allowed kind; a flag shrinks to false, which removes that kind's faults from the run.
+    enabledFlags: fc.array(fc.boolean(), { minLength: allowed.length, maxLength: allowed.length }),
+    lossPercent: noisy ? fc.integer({ min: 0, max: 10 }) : fc.constant(0),
+    duplicatePercent: noisy ? fc.integer({ min: 0, max: 10 }) : fc.constant(0),
+    reorderPercent: noisy ? fc.integer({ min: 0, max: 20 }) : fc.constant(0),
+    delayMaxMs: fc.integer({ min: 1, max: noisy ? 50 : 10 }),
+    tornWritePercent: fc.integer({ min: 0, max: 50 }),
+    fsyncMaxMs: fc.integer({ min: 1, max: 20 })
+  }).map(({ enabledFlags, ...rest }) => ({
+    ...rest,
+    enabled: allowed.filter((_, position) => enabledFlags[position] === true)
+  }))

@@ -1,0 +1,84 @@
+/**
+ * Judging one schedule: run it in the simulator (safety invariants after every step, linearizability at the
+ * end) and then the liveness checks of the phase after the heal — a leader, every operation invoked after
+ * the heal completed, and every live replica converged on the same applied index.
+ */
+import type { BugName } from "../src/protocol/bugs.ts"
+import { runSchedule, type RunResult } from "../src/sim/run.ts"
+import type { Schedule } from "../src/sim/schedule.ts"
+import { leaderWithinMs } from "./arbitraries/schedule.ts"
+import type { Expectations } from "./scripted.ts"
+
+export interface Finding {
+  readonly invariant: string
+  readonly message: string
+  readonly atMs: number
+}
+
+export interface Judgement {
+  readonly result: RunResult
+  readonly findings: ReadonlyArray<Finding>
+}
+
+export interface JudgeOptions {
+  readonly bugs?: ReadonlySet<BugName>
+  /** A scenario's own expectations, beyond the invariants every run is held to. */
+  readonly expectations?: Expectations
+  /** When every fault was healed; omit to skip the liveness checks. */
+  readonly healedAtMs?: number
+}
+
+const liveReplicas = (result: RunResult) => result.replicas.filter((replica) => replica.up && !replica.paused && replica.state !== null)
+
+const leaderAfterHeal = (result: RunResult): Finding | undefined => {
+  const live = liveReplicas(result)
+  const highestTerm = Math.max(...live.map((replica) => replica.state?.term ?? 0))
+  const leader = live.find((replica) => replica.state?.role === "leader" && replica.state.term === highestTerm)
+  if (leader !== undefined) return undefined
+  const roles = live.map((replica) => `n${replica.node} ${replica.state?.role} term ${replica.state?.term}`).join(", ")
+  return { invariant: "leader_after_heal", message: `no leader at the end of the liveness phase (${roles})`, atMs: result.counters.simulatedMs }
+}
+
+const converged = (result: RunResult): Finding | undefined => {
+  const live = liveReplicas(result)
+  const applied = new Set(live.map((replica) => replica.state?.lastApplied))
+  if (applied.size <= 1) return undefined
+  const detail = live.map((replica) => `n${replica.node} at ${replica.state?.lastApplied}`).join(", ")
+  return { invariant: "replicas_converged", message: `live replicas ended on different applied indexes: ${detail}`, atMs: result.counters.simulatedMs }
+}
+
+/** Operations invoked once a leader had time to emerge after the heal must end ok or failed, never unknown. */
+const operationsCompleted = (result: RunResult, healedAtMs: number): Finding | undefined => {
+  const invokedAt = new Map<number, number>()
+  for (const event of result.history) {
+    if (event._tag === "Invoke") invokedAt.set(event.process, event.atTime)
+    if (event._tag !== "Unknown") continue
+    const at = invokedAt.get(event.process) ?? 0
+    if (at >= healedAtMs + leaderWithinMs) {
+      return { invariant: "operations_completed", message: `process ${event.process}'s operation invoked at ${at} ms never completed after the heal`, atMs: event.atTime }
+    }
+  }
+  const open = [...invokedAt.keys()].filter((process) => !result.history.some((event) => event._tag !== "Invoke" && event.process === process))
+  if (open.length > 0) return { invariant: "operations_completed", message: `${open.length} operation(s) were still pending at the end`, atMs: result.counters.simulatedMs }
+  return undefined
+}
+
+export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement => {
+  const observers = options.expectations?.observers?.() ?? []
+  const result = runSchedule(schedule, { ...(options.bugs === undefined ? {} : { bugs: options.bugs }), observers })
+  const findings: Array<Finding> = result.violations.map((violation) => ({
+    invariant: violation.invariant,
+    message: violation.message,
+    atMs: violation.atMs
+  }))
+  for (const finding of options.expectations?.atEnd?.(result) ?? []) {
+    findings.push({ ...finding, atMs: result.counters.simulatedMs })
+  }
+  if (result.cap !== "none") findings.push({ invariant: "run_completed", message: result.capMessage ?? result.cap, atMs: result.counters.simulatedMs })
+  if (options.healedAtMs !== undefined && findings.length === 0) {
+    for (const check of [leaderAfterHeal(result), converged(result), operationsCompleted(result, options.healedAtMs)]) {
+      if (check !== undefined) findings.push(check)
+    }
+  }
+  return { result, findings }
+}

@@ -1,0 +1,129 @@
+/**
+ * Every scenario of the seed documents, by name, with its Raft analogue. The VOPR reference describes
+ * Viewstamped Replication: a primary is a leader, a view change is an election, a DoViewChange / StartView
+ * is the RequestVote / AppendEntries traffic of a new term, a Prepare is an AppendEntries carrying entries,
+ * commit_number is commitIndex. `recipe` says which fault kinds a scenario turns on and how hard; the catalog
+ * (index.ts) turns a recipe into a schedule generator.
+ */
+import type { AttackKind } from "../../src/sim/adversary.ts"
+import type { FaultKind } from "./generate.ts"
+
+export type Phase = "core" | "byzantine" | "corruption" | "crash" | "gray" | "race" | "clock" | "session" | "repair" | "scrub" | "reconfig" | "seed" | "chaos" | "ledger"
+
+export interface Recipe {
+  readonly faults: ReadonlyArray<FaultKind>
+  readonly attacks?: ReadonlyArray<AttackKind>
+  /** A lossy, duplicating, reordering network. */
+  readonly noisyNetwork?: boolean
+  readonly faultEveryMs?: number
+  readonly replicas?: number
+  readonly clients?: number
+  readonly keys?: number
+  readonly opsPerSecond?: number
+  /** Scripted steps instead of random fault windows (the seed scenarios). */
+  readonly script?: string
+}
+
+export interface ScenarioDescription {
+  readonly name: string
+  readonly phase: Phase
+  readonly description: string
+  /** `runs`, or `needs <feature>` when the feature it tests has not landed. */
+  readonly status: "runs" | `needs ${string}`
+  readonly invariants: ReadonlyArray<string>
+  readonly recipe: Recipe
+}
+
+const safety = ["election_safety", "log_matching", "leader_completeness", "state_machine_safety", "linearizability", "durability"]
+
+const entry = (
+  name: string,
+  phase: Phase,
+  description: string,
+  recipe: Recipe,
+  invariants: ReadonlyArray<string> = safety,
+  status: ScenarioDescription["status"] = "runs"
+): ScenarioDescription => ({ name, phase, description, status, invariants, recipe })
+
+const attack = (name: string, description: string, attacks: ReadonlyArray<AttackKind>, invariants: ReadonlyArray<string> = safety) =>
+  entry(name, "byzantine", description, { faults: ["forge", "crash", "partition"], attacks, faultEveryMs: 400 }, invariants)
+
+export const descriptions: ReadonlyArray<ScenarioDescription> = [
+  // Phase 0: core
+  entry("baseline", "core", "No faults: the reference run; every operation completes and linearizes.", { faults: [] }),
+  entry("swizzle_clogging", "core", "Links clog and unclog (flap) at random while clients write; the cluster stays available and safe.", { faults: ["clog"], faultEveryMs: 400 }),
+  entry("gray_failures", "core", "Partial failures: a slow or paused replica, a one-way cut, a slow disk — nodes that are neither up nor down.", { faults: ["pause", "clog", "partition"], noisyNetwork: true }),
+  entry("multi_tenant_isolation", "core", "Many clients over disjoint key ranges under crashes and partitions: each tenant's keys linearize on their own (per-key partitions of the checker).", { faults: ["crash", "partition"], clients: 8, keys: 16 }),
+  entry("time_compression", "core", "A long run compressed into simulated time: many election timeouts and heartbeats pass; timers and sessions behave over hours of virtual time.", { faults: ["crash", "pause"], opsPerSecond: 20 }),
+  entry("combined", "core", "Every fault at once: lossy, duplicating, reordering network, crashes, pauses, partitions, clogging, disk corruption, clock faults and forged messages.", { faults: ["crash", "pause", "partition", "clog", "corrupt", "clock", "forge"], noisyNetwork: true, faultEveryMs: 1000 }),
+  // Phase 1: byzantine (VSR attacks mapped to forged Raft messages)
+  attack("byzantine_view_change_merge", "Force an election after commits, then inject conflicting entries: forged AppendEntries of a newer term that try to overwrite committed entries (refused: TruncatesCommitted, InconsistentTerms).", ["inconsistentBatch", "wrongTerm"]),
+  attack("byzantine_commit_desync", "A StartView with a high commit number but a short log becomes an AppendEntries whose leaderCommit exceeds the entries it carries (refused: InflatedCommit).", ["inflatedCommit"]),
+  attack("byzantine_inflated_commit", "An inflated commit number in DoViewChange becomes an inflated leaderCommit in forged AppendEntries (refused: InflatedCommit).", ["inflatedCommit"]),
+  attack("byzantine_invalid_metadata", "A Prepare with the wrong view becomes AppendEntries whose entries carry terms beyond the message's term or out of order (refused: InconsistentTerms, EntriesOutOfOrder).", ["inconsistentBatch", "outOfOrder", "wrongTerm"]),
+  attack("byzantine_malicious_view_change", "Colluding replicas prefer a stale log in a view change: forged RequestVotes from stale candidates, which the up-to-date check refuses.", ["wrongTerm", "invalidRange"]),
+  attack("byzantine_leader_race", "Several replicas claim to lead at once: forged AppendEntries from a second leader of the current term (refused: SecondLeaderInTerm).", ["wrongTerm", "inconsistentBatch"]),
+  attack("byzantine_dvc_tail_length_mismatch", "A DoViewChange whose tail length disagrees with its tail becomes an AppendEntries whose entries do not follow prevLogIndex (refused: EntriesOutOfOrder, InvalidRange).", ["outOfOrder", "invalidRange"]),
+  attack("byzantine_dvc_identical_claims", "Two replicas make identical (view, commit) claims with different logs: duplicated forged AppendEntries with conflicting entries for the same term.", ["inconsistentBatch", "wrongTerm"]),
+  attack("byzantine_oversized_start_view", "An oversized StartView becomes an AppendEntries with more entries than a message may carry (refused: OversizedBatch) — bounded memory.", ["oversizedBatch"]),
+  attack("byzantine_invalid_repair_range", "A repair request with an impossible range becomes AppendEntries and responses with impossible (index, term) pairs (refused: InvalidRange).", ["invalidRange"]),
+  attack("byzantine_invalid_kernel_command", "A Prepare with a malformed command becomes entries whose command does not decode or is invalid (refused: Malformed, InvalidCommand).", ["junk", "unknownSender"]),
+  // Phase 2: corruption
+  entry("corruption_bit_flip", "corruption", "A random bit flips in a stored WAL record: detected by CRC32C on recovery, never applied; the replica recovers the entries from peers.", { faults: ["corrupt", "crash"] }, [...safety, "no_corrupt_record_applied"]),
+  entry("corruption_checksum_validation", "corruption", "Every corruption kind (bit flip, misdirected write, torn write, latent read error) is detected by the record checksums and the hash chain.", { faults: ["corrupt"], faultEveryMs: 800 }, [...safety, "no_corrupt_record_applied"]),
+  entry("corruption_silent_disk_failure", "corruption", "A disk returns wrong data without an error (misdirected writes): the hash chain detects it and the damaged suffix is never counted as the replica's own.", { faults: ["corrupt", "crash"] }, [...safety, "no_corrupt_record_applied"]),
+  // Phase 3: crash and recovery
+  entry("crash_during_commit", "crash", "Replicas crash while entries are being committed and applied; unsynced writes are lost, acknowledged writes survive.", { faults: ["crash"], faultEveryMs: 700 }),
+  entry("crash_during_view_change", "crash", "Replicas crash during elections (a view change is an election): votes were persisted before they were sent, so no term has two leaders.", { faults: ["crash", "partition"], faultEveryMs: 600 }),
+  entry("recovery_corrupt_log", "crash", "A replica restarts from a corrupt log: it discards the damaged suffix, neither votes nor campaigns until a leader has repaired it.", { faults: ["corrupt", "crash"] }, [...safety, "no_corrupt_record_applied"]),
+  // Phase 4: gray failures
+  entry("gray_failure_slow_disk", "gray", "A replica's fsync is slow and variable: the leader keeps committing on the others; nothing is acknowledged before it is durable.", { faults: ["corrupt"], faultEveryMs: 600 }),
+  entry("gray_failure_intermittent_network", "gray", "Messages are lost, duplicated and reordered intermittently: pipelining, retransmission and deduplication keep the logs consistent.", { faults: ["clog"], noisyNetwork: true }),
+  // Phase 5: races
+  entry("race_concurrent_view_changes", "race", "Several replicas time out together and campaign at once (concurrent elections); PreVote and randomized timeouts settle it with one leader per term.", { faults: ["partition", "pause"], faultEveryMs: 500 }),
+  entry("race_commit_during_dvc", "race", "A commit arrives while an election is under way: AppendEntries of the old term reach candidates of the new one and are refused as stale.", { faults: ["partition", "crash"], noisyNetwork: true, faultEveryMs: 500 }),
+  // Phase 6: clocks
+  entry("clock_drift", "clock", "Replica clocks run fast or slow (drift in ppm): election timeouts and heartbeats stretch, safety holds since Raft never relies on clocks for safety.", { faults: ["clock"], faultEveryMs: 800 }),
+  entry("clock_offset_exceeded", "clock", "A replica's clock jumps by seconds: its timers fire early or late; the replica's time never runs backwards and safety holds (no clock-synchronisation protocol to exceed).", { faults: ["clock"], faultEveryMs: 600 }),
+  entry("clock_ntp_failure", "clock", "NTP-style failures: a clock that is wrong, then corrected, then drifts; Faultline has no clock synchronisation protocol, so this runs the offset/drift faults and checks safety.", { faults: ["clock", "pause"] }),
+  // Phase 7: client sessions
+  entry("client_session_crash", "session", "Clients time out and retry through crashes of the leader: each (clientId, sequence) takes effect at most once.", { faults: ["crash"], clients: 5 }, [...safety, "exactly_once"]),
+  entry("client_session_view_change_lockout", "session", "Retries across elections are not locked out: a retried command after a leader change is answered from the session table, never applied twice.", { faults: ["partition", "crash"], clients: 5 }, [...safety, "exactly_once"]),
+  entry("client_session_eviction", "session", "The session table fills: the least recently used session (by log index) is evicted identically on every replica, and its retries get SessionExpired.", { faults: ["crash"], clients: 12 }, [...safety, "exactly_once"]),
+  // Phase 8: repair and timeouts
+  entry("repair_budget_prevents_storm", "repair", "A lagging replica catches up at a bounded rate: at most maxInflightBatches of maxEntriesPerMessage in flight per follower (Raft's pipelining bound is the repair budget).", { faults: ["crash", "clog"] }),
+  entry("repair_ewma_selection", "repair", "Choosing the fastest peer to repair from (EWMA); in Raft only the leader repairs followers.", { faults: [] }, safety, "needs repair from any peer (not in Raft: only the leader repairs)"),
+  entry("repair_sync_timeout", "repair", "A replica too far behind escalates to state transfer (InstallSnapshot).", { faults: [] }, safety, "needs state transfer (snapshots)"),
+  entry("primary_abdicate_partition", "repair", "A leader partitioned from its quorum steps down (CheckQuorum) instead of serving forever.", { faults: ["partition"], faultEveryMs: 1200 }, [...safety, "leader_stability"]),
+  entry("commit_stall_detection", "repair", "When commits stall (leader cut off), followers' election timers fire and a new leader restores progress.", { faults: ["partition", "pause"] }, [...safety, "liveness"]),
+  // Phase 9: scrubbing
+  entry("scrub_detects_corruption", "scrub", "A background scrubber re-reads the WAL and detects corruption before a restart does.", { faults: [] }, safety, "needs scrubbing"),
+  entry("scrub_completes_tour", "scrub", "The scrubber visits every record within a time limit.", { faults: [] }, safety, "needs scrubbing"),
+  entry("scrub_rate_limited", "scrub", "The scrubber respects an I/O budget.", { faults: [] }, safety, "needs scrubbing"),
+  entry("scrub_triggers_repair", "scrub", "Corruption found by the scrubber triggers repair from peers.", { faults: [] }, safety, "needs scrubbing"),
+  // Phase 10: reconfiguration
+  entry("reconfig_add_replicas", "reconfig", "Grow the cluster from 3 to 5 voters through configuration entries.", { faults: [] }, safety, "needs membership change"),
+  entry("reconfig_remove_replicas", "reconfig", "Shrink the cluster from 5 to 3 voters.", { faults: [] }, safety, "needs membership change"),
+  entry("reconfig_during_partition", "reconfig", "Change membership while a partition is in place.", { faults: [] }, safety, "needs membership change"),
+  // The seed's scenario report guide, in memory (the containers suite runs them against real nodes).
+  entry("smoke", "seed", "Start the cluster; exactly one leader is elected.", { faults: [], script: "smoke" }),
+  entry("kv_replication", "seed", "Write a key; every replica advances lastApplied.", { faults: [], script: "kv_replication" }),
+  entry("cas", "seed", "PUT, then CAS with the right expected value (succeeds), then with a wrong one (mismatch, nothing changes).", { faults: [], script: "cas" }),
+  entry("kill_leader", "seed", "Crash the leader; a new leader is elected; writes go on; the old leader restarts and catches up.", { faults: [], script: "kill_leader" }),
+  entry("pause_follower", "seed", "Pause a follower, write, resume it: it applies the entries it missed.", { faults: [], script: "pause_follower" }),
+  entry("pause_leader", "seed", "Pause the leader: a new leader is elected; the old one steps down when it resumes.", { faults: [], script: "pause_leader" }),
+  entry("crash_recovery", "seed", "Crash a follower, write, restart it: the data is still there and the follower catches up.", { faults: [], script: "crash_recovery" }),
+  entry("no_quorum", "seed", "Crash two of three replicas: writes do not commit (clients time out) until a quorum is back.", { faults: [], script: "no_quorum" }),
+  entry("partition_2_1", "seed", "Cut node 3 from nodes 1 and 2: the majority commits, the isolated node applies nothing until the heal.", { faults: [], script: "partition_2_1" }),
+  entry("partition_isolate_leader", "seed", "Isolate the leader: the others elect a new one; the old leader steps down after the heal.", { faults: [], script: "partition_isolate_leader" }),
+  entry("latency_instability", "seed", "Raise latency on every link, then more: leader changes are recorded and may increase; safety holds.", { faults: [], script: "latency_instability" }),
+  entry("catchup_after_degradation", "seed", "Lossy, slow links to one node while keys are written; after the heal it catches up and applies everything.", { faults: [], script: "catchup_after_degradation" }),
+  // The chaos tests.
+  entry("leader_failover_during_writes", "chaos", "50 acknowledged writes, the leader is killed, a new leader, 50 more writes; all 100 read back (durability).", { faults: [], script: "leader_failover_during_writes" }),
+  entry("writes_during_election", "chaos", "The leader is killed and writes go to every surviving replica during the election: at most one accepts, all converge.", { faults: [], script: "writes_during_election" }),
+  // The ledger seed (its scenarios run once the ledger is part of the replicated application).
+  entry("ledger_concurrent_withdrawals", "ledger", "100 concurrent $10 withdrawals against $100: exactly 10 succeed, 90 are refused, the balance ends at 0.", { faults: [] }, ["ledger_balance_negative", "ledger_money_conserved", "linearizability"], "needs ledger in the replicated state machine"),
+  entry("ledger_crash_during_writes", "ledger", "A replica crashes during ledger writes: the majority goes on, the replica catches up; money is conserved.", { faults: ["crash"] }, ["ledger_money_conserved"], "needs ledger in the replicated state machine"),
+  entry("ledger_partition", "ledger", "A partition: the minority refuses writes, the majority goes on.", { faults: ["partition"] }, ["ledger_money_conserved"], "needs ledger in the replicated state machine"),
+  entry("ledger_retry_idempotency", "ledger", "The API dies mid-request and the client retries with its idempotency key: no double spend.", { faults: ["crash"] }, ["ledger_idempotency"], "needs ledger in the replicated state machine")
+]
