@@ -24,7 +24,7 @@ const shapeOf = (description: ScenarioDescription): ScheduleShape => {
     ...(recipe.replicas !== undefined ? { replicasMin: recipe.replicas, replicasMax: recipe.replicas } : {}),
     ...(recipe.clients !== undefined ? { clients: recipe.clients } : {}),
     ...(recipe.keys !== undefined ? { keys: recipe.keys } : {}),
-    ...(recipe.faults.length > 0 ? { maxFaults: Math.max(4, Math.round(8000 / (recipe.faultEveryMs ?? 1500))) } : {})
+    ...(recipe.faults.length > 0 ? { maxFaults: Math.max(8, Math.round(12_000 / (recipe.faultEveryMs ?? 1000))) } : {})
   }
 }
 

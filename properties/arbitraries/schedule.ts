@@ -7,7 +7,7 @@
  */
 import fc from "fast-check"
 import { attackKinds, type AttackKind } from "../../src/sim/adversary.ts"
-import type { ClientOperation, DiskFault, Schedule, Step } from "../../src/sim/schedule.ts"
+import type { ClientOperation, DiskFault, Schedule, Step, Target } from "../../src/sim/schedule.ts"
 import type { FaultKind } from "../scenarios/generate.ts"
 import { swarmProfile, type SwarmProfile } from "./swarm.ts"
 import { forgedMessage } from "./forgery.ts"
@@ -15,6 +15,7 @@ import { forgedMessage } from "./forgery.ts"
 export interface RawFault {
   readonly kind: FaultKind
   readonly atMs: number
+  /** 0..6 name a replica (modulo the cluster size); 7 and above aim at whoever leads when the fault starts. */
   readonly node: number
   readonly other: number
   readonly lengthMs: number
@@ -65,9 +66,9 @@ const rawFault = (kinds: ReadonlyArray<FaultKind>, safetyMs: number): fc.Arbitra
   fc.record({
     kind: fc.constantFrom(...kinds),
     atMs: fc.integer({ min: 0, max: safetyMs }),
-    node: fc.integer({ min: 0, max: 6 }),
+    node: fc.integer({ min: 0, max: 9 }),
     other: fc.integer({ min: 1, max: 6 }),
-    lengthMs: fc.integer({ min: 100, max: 3000 }),
+    lengthMs: fc.integer({ min: 100, max: 2500 }),
     variant: fc.nat({ max: 1000 })
   })
 
@@ -87,10 +88,12 @@ export const rawSchedule = (shape: ScheduleShape): fc.Arbitrary<RawSchedule> => 
     replicas: fc.integer({ min: shape.replicasMin ?? 3, max: shape.replicasMax ?? 5 }),
     seed: fc.nat({ max: 2 ** 31 - 1 }),
     swarm: swarmProfile(shape.faults, shape.noisyNetwork ?? false),
-    faults: shape.faults.length === 0 ? fc.constant([]) : fc.array(rawFault(kinds, safetyMs), { maxLength: shape.maxFaults ?? 8 }),
-    operations: fc.array(rawOperation(shape.clients ?? 3, shape.keys ?? 3, safetyMs), {
+    faults: shape.faults.length === 0 ? fc.constant([]) : fc.array(rawFault(kinds, safetyMs), { maxLength: shape.maxFaults ?? 12, size: "max" }),
+    operations: fc.array(rawOperation(shape.clients ?? 3, shape.keys ?? 2, safetyMs), {
       minLength: 1,
-      maxLength: shape.maxOperations ?? 30
+      maxLength: shape.maxOperations ?? 60,
+      // Generate across the whole range (fast-check's default favours short arrays); shrinking still shortens.
+      size: "max"
     })
   })
 }
@@ -107,13 +110,28 @@ const operationOf = (raw: RawOperation): ClientOperation => {
 
 const diskFaults: ReadonlyArray<DiskFault> = ["bitflip", "misdirected", "latent", "torn", "slow"]
 
-/** The steps of one fault window, and the node it impairs (crashed or corrupted) while it lasts. */
-const windowSteps = (fault: RawFault, at: number, replicas: number, attacks: ReadonlyArray<AttackKind>): { steps: Array<Step>; impairs: number | undefined } => {
+/** The leader is the most interesting replica to hurt; fast-check shrinks towards numbered replicas. */
+const aimsAtLeader = (fault: RawFault): boolean => fault.node >= 7
+
+/**
+ * The steps of one fault window, and what it impairs (crashes or corrupts) while it lasts: a replica number,
+ * or a key of its own when it aims at the leader (who that is is known only when it runs).
+ */
+const windowSteps = (fault: RawFault, at: number, replicas: number, attacks: ReadonlyArray<AttackKind>): { steps: Array<Step>; impairs: string | undefined } => {
   const node = fault.node % replicas
+  const target: Target = aimsAtLeader(fault) ? "leader" : node
+  const impairs = aimsAtLeader(fault) ? `leader@${at}` : `n${node}`
   const end = at + fault.lengthMs
   switch (fault.kind) {
+    case "powerFailure": {
+      const nodes = Array.from({ length: replicas }, (_, each) => each)
+      const crashes: Array<Step> = nodes.map((each) => ({ _tag: "Crash", at, node: each }))
+      // Replicas come back a few milliseconds apart, so the first to time out differs from run to run.
+      const restarts: Array<Step> = nodes.map((each) => ({ _tag: "Restart", at: end + ((each * (fault.variant + 1)) % 50), node: each }))
+      return { steps: [...crashes, ...restarts], impairs: "power" }
+    }
     case "crash":
-      return { steps: [{ _tag: "Crash", at, node }, { _tag: "Restart", at: end, node }], impairs: node }
+      return { steps: [{ _tag: "Crash", at, node: target }, { _tag: "Restart", at: end, node: aimsAtLeader(fault) ? "crashed" : node }], impairs }
     case "corrupt": {
       const kind = diskFaults[fault.variant % diskFaults.length] as DiskFault
       if (kind === "slow") return { steps: [{ _tag: "Corrupt", at, node, kind }], impairs: undefined }
@@ -122,11 +140,12 @@ const windowSteps = (fault: RawFault, at: number, replicas: number, attacks: Rea
         { _tag: "Corrupt", at: at + 1, node, kind },
         { _tag: "Restart", at: end, node }
       ]
-      return { steps, impairs: node }
+      return { steps, impairs: `n${node}` }
     }
     case "pause":
-      return { steps: [{ _tag: "Pause", at, node, forMs: fault.lengthMs }], impairs: node }
+      return { steps: [{ _tag: "Pause", at, node: target, forMs: fault.lengthMs }], impairs }
     case "partition": {
+      if (aimsAtLeader(fault)) return { steps: [{ _tag: "Isolate", at, node: "leader" }, { _tag: "Heal", at: end }], impairs: undefined }
       const oneWay = fault.variant % 4 === 0
       const others = Array.from({ length: replicas }, (_, other) => other).filter((other) => other !== node)
       const cut: Array<[number, number]> = others.flatMap((other) => (oneWay ? [[node, other]] : [[node, other], [other, node]]) as Array<[number, number]>)
@@ -152,7 +171,7 @@ const windowSteps = (fault: RawFault, at: number, replicas: number, attacks: Rea
 /** Keeps the safety phase within Raft's fault tolerance: at most a minority impaired at any instant. */
 const safetyPhase = (raw: RawSchedule, shape: ScheduleShape, safetyMs: number): Array<Step> => {
   const minority = Math.floor((raw.replicas - 1) / 2)
-  const impaired = new Map<number, number>()
+  const impaired = new Map<string, number>()
   const steps: Array<Step> = []
   const faults = raw.faults.filter((fault) => raw.swarm.enabled.includes(fault.kind))
   const ordered = [...faults].sort((left, right) => left.atMs - right.atMs)
@@ -160,7 +179,12 @@ const safetyPhase = (raw: RawSchedule, shape: ScheduleShape, safetyMs: number): 
     const at = trafficStartMs + fault.atMs
     const window = windowSteps({ ...fault, lengthMs: Math.min(fault.lengthMs, safetyMs - fault.atMs + 1) }, at, raw.replicas, shape.attacks ?? attackKinds)
     for (const [node, untilMs] of impaired) if (untilMs <= at) impaired.delete(node)
-    if (window.impairs !== undefined) {
+    if (window.impairs === "power") {
+      // Everything goes down together: only when nothing else is down, and nothing else until it is back.
+      if (impaired.size > 0) continue
+      impaired.set("power", at + fault.lengthMs + 51)
+      for (let slot = 0; slot < minority; slot += 1) impaired.set(`power#${slot}`, at + fault.lengthMs + 51)
+    } else if (window.impairs !== undefined) {
       if (impaired.has(window.impairs) || impaired.size >= minority) continue
       impaired.set(window.impairs, at + fault.lengthMs + 1)
     }

@@ -14,7 +14,11 @@ import {
   type Step
 } from "../../src/sim/schedule.ts"
 
-export type FaultKind = "crash" | "pause" | "partition" | "clog" | "corrupt" | "clock" | "forge"
+/**
+ * "powerFailure" crashes every replica at once (a rack losing power): beyond the minority rule, but Raft
+ * must survive it since everything acknowledged is on disk. The property suite's crash scenarios use it.
+ */
+export type FaultKind = "crash" | "pause" | "partition" | "clog" | "corrupt" | "clock" | "forge" | "powerFailure"
 export const allFaultKinds: ReadonlyArray<FaultKind> = ["crash", "pause", "partition", "clog", "corrupt", "clock", "forge"]
 
 export interface Workload {
@@ -99,6 +103,14 @@ const faultWindow = (random: SimRandom, kind: FaultKind, at: number, replicas: n
     case "clock": {
       const step: Step = { _tag: "Clock", at, node, offsetMs: random.integer(-5000, 5000), driftPpm: random.integer(-100_000, 100_000) }
       return { steps: [step, { _tag: "Clock", at: at + lengthMs, node, offsetMs: 0, driftPpm: 0 }], endMs: at + lengthMs }
+    }
+    case "powerFailure": {
+      const nodes = Array.from({ length: replicas }, (_, each) => each)
+      const steps: Array<Step> = [
+        ...nodes.map((each): Step => ({ _tag: "Crash", at, node: each })),
+        ...nodes.map((each): Step => ({ _tag: "Restart", at: at + lengthMs + each, node: each }))
+      ]
+      return { steps, endMs: at + lengthMs + replicas }
     }
     case "forge": {
       const steps: Array<Step> = []

@@ -3,7 +3,7 @@
  * observer of replica steps, or the disk itself.
  */
 import { describe, expect, it } from "vitest"
-import { findScenario } from "../../properties/scenarios/index.ts"
+import { defaultWorkload, generateSchedule } from "../../properties/scenarios/generate.ts"
 import { attackKinds, forge } from "./adversary.ts"
 import type { StepObservation } from "./checks.ts"
 import { SimDisk } from "./disk.ts"
@@ -153,9 +153,7 @@ describe("faults", () => {
   })
 
   it("a baseline run commits every client operation and its history is linearizable", () => {
-    const scenario = findScenario("baseline")
-    if (scenario === undefined) throw new Error("the catalog has a baseline scenario")
-    const result = runSchedule(scenario.schedule(3, 3))
+    const result = runSchedule(generateSchedule({ seed: 3, replicas: 3, workload: defaultWorkload, faults: [] }))
     const invoked = result.history.filter((event) => event._tag === "Invoke").length
     const completed = result.history.filter((event) => event._tag === "Ok").length
     expect(invoked).toBeGreaterThan(100)
