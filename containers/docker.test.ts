@@ -12,7 +12,7 @@ import { registerSeedScenarios } from "./suites/seedScenarios.ts"
 
 const engine = await probeDockerEngine()
 if (engine.available) console.log(`[containers] running against ${engine.description}`)
-else console.log(`[containers] SKIPPED: no Docker engine reachable (${engine.reason}); run containers/engine/start-docker.sh as root`)
+else console.log(`[containers] SKIPPED: ${engine.reason} (containers/engine/start-docker.sh starts one, as root)`)
 
 describe.skipIf(!engine.available)("containers", () => {
   beforeAll(async () => {

@@ -35,7 +35,7 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const { probeDockerEngine } = await import("../../containers/fixture/engine.ts")
   const engine = await probeDockerEngine()
   if (!engine.available) {
-    console.error(`faultline replay: no Docker engine reachable (${engine.reason}); run containers/engine/start-docker.sh as root`)
+    console.error(`faultline replay: ${engine.reason} (containers/engine/start-docker.sh starts one, as root)`)
     return 3
   }
   const { replayOnDocker } = await import("../../containers/replay/dockerReplay.ts")
