@@ -26,6 +26,8 @@ export interface JudgeOptions {
   readonly expectations?: Expectations
   /** When every fault was healed; omit to skip the liveness checks. */
   readonly healedAtMs?: number
+  /** How many trace lines to keep for the report (the simulator's default is its most recent 2000). */
+  readonly traceLinesKept?: number
 }
 
 const liveReplicas = (result: RunResult) => result.replicas.filter((replica) => replica.up && !replica.paused && replica.state !== null)
@@ -65,7 +67,11 @@ const operationsCompleted = (result: RunResult, healedAtMs: number): Finding | u
 
 export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement => {
   const observers = options.expectations?.observers?.() ?? []
-  const result = runSchedule(schedule, { ...(options.bugs === undefined ? {} : { bugs: options.bugs }), observers })
+  const result = runSchedule(schedule, {
+    ...(options.bugs === undefined ? {} : { bugs: options.bugs }),
+    ...(options.traceLinesKept === undefined ? {} : { traceLinesKept: options.traceLinesKept }),
+    observers
+  })
   const findings: Array<Finding> = result.violations.map((violation) => ({
     invariant: violation.invariant,
     message: violation.message,

@@ -186,7 +186,10 @@ const safetyPhase = (raw: RawSchedule, shape: ScheduleShape, safetyMs: number): 
       for (let slot = 0; slot < minority; slot += 1) impaired.set(`power#${slot}`, at + fault.lengthMs + 51)
     } else if (window.impairs !== undefined) {
       if (impaired.has(window.impairs) || impaired.size >= minority) continue
-      impaired.set(window.impairs, at + fault.lengthMs + 1)
+      // A replica whose disk was damaged refuses to vote until a leader repairs it, which may take until
+      // the heal: it counts against the minority for the rest of the safety phase.
+      const damagesDisk = fault.kind === "corrupt"
+      impaired.set(window.impairs, damagesDisk ? Number.POSITIVE_INFINITY : at + fault.lengthMs + 1)
     }
     steps.push(...window.steps)
   }

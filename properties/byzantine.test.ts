@@ -1,0 +1,3 @@
+import { phaseSuite } from "./phaseSuite.ts"
+
+phaseSuite(["byzantine"], 4, import.meta.filename)

@@ -1,0 +1,3 @@
+import { phaseSuite } from "./phaseSuite.ts"
+
+phaseSuite(["core"], 8, import.meta.filename)

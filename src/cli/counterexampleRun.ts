@@ -1,0 +1,46 @@
+/**
+ * Shared by `faultline repro` and `faultline timeline`: load a counterexample file (validated by its Schema)
+ * and run its schedule again in memory, with the scenario's expectations and the bugs it was found with.
+ */
+import { Either } from "effect"
+import { isBugName, type BugName } from "../protocol/bugs.ts"
+import { loadCounterexample, type Counterexample } from "../../properties/counterexample.ts"
+import { judge, type Judgement } from "../../properties/judge.ts"
+import { findScenario } from "../../properties/scenarios/index.ts"
+import { describeStep, type Step } from "../sim/schedule.ts"
+import type { TraceLine } from "../sim/trace.ts"
+
+export interface Rerun {
+  readonly counterexample: Counterexample
+  readonly judged: Judgement
+}
+
+export const rerun = (path: string): Either.Either<Rerun, string> => {
+  const loaded = loadCounterexample(path)
+  if (Either.isLeft(loaded)) return Either.left(loaded.left.message)
+  const counterexample = loaded.right
+  const unknownBug = counterexample.bugs.find((bug) => !isBugName(bug))
+  if (unknownBug !== undefined) return Either.left(`${path} names a bug this build does not have: ${unknownBug}`)
+  const scenario = findScenario(counterexample.scenario)
+  const judged = judge(counterexample.schedule, {
+    bugs: new Set(counterexample.bugs as ReadonlyArray<BugName>),
+    healedAtMs: counterexample.healedAtMs,
+    expectations: scenario?.expectations ?? {},
+    traceLinesKept: 1_000_000
+  })
+  return Either.right({ counterexample, judged })
+}
+
+export interface TimelineLine {
+  readonly atMs: number
+  readonly text: string
+}
+
+/** The schedule's steps and the run's trace, merged in time order (steps first on a tie). */
+export const timeline = (steps: ReadonlyArray<Step>, trace: ReadonlyArray<TraceLine>): ReadonlyArray<TimelineLine> => {
+  const stepLines = steps.map((step) => ({ atMs: step.at, text: `STEP ${describeStep(step).replace(/^at \d+ ms: /, "")}`, order: 0 }))
+  const traceLines = trace.map((line) => ({ atMs: line.atMs, text: `     ${line.text}`, order: 1 }))
+  return [...stepLines, ...traceLines].sort((left, right) => left.atMs - right.atMs || left.order - right.order)
+}
+
+export const formatLine = (line: TimelineLine): string => `${String(line.atMs).padStart(7)} ms  ${line.text}`
