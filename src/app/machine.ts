@@ -1,7 +1,8 @@
 /**
- * The replicated application as the replica sees it: one command union, one state, one apply. Applications
- * are added here (the key-value store now; the ledger joins this union when it lands) so that the protocol
- * stays generic and knows nothing of their semantics.
+ * The replicated application as the replica sees it: one command union, one state, one apply. Two
+ * applications share the log — the key-value store and the ledger — and their command, result and query tags
+ * are disjoint, so a command's tag alone says which application runs it. The protocol stays generic and knows
+ * nothing of their semantics.
  */
 import { Schema } from "effect"
 import {
@@ -12,37 +13,90 @@ import {
   KvResult,
   readKv,
   validateKvCommand,
+  type KvRejection,
   type KvState
 } from "./kv/index.ts"
+import {
+  applyLedger,
+  checkLedgerCommand,
+  describeLedgerRejection,
+  emptyLedgerState,
+  LedgerCommand,
+  LedgerResult,
+  readLedger,
+  type LedgerRejection,
+  type LedgerState
+} from "./ledger/index.ts"
 
-export const AppCommand = KvCommand
+export const AppCommand = Schema.Union(KvCommand, LedgerCommand)
 export type AppCommand = typeof AppCommand.Type
 
-export const AppResult = KvResult
+export const AppResult = Schema.Union(KvResult, LedgerResult)
 export type AppResult = typeof AppResult.Type
 
-/** A linearizable read served through ReadIndex rather than the log. */
-export const AppQuery = Schema.TaggedStruct("Read", { key: Schema.String })
+/** A linearizable read served through ReadIndex rather than the log: a key, or a ledger account. */
+export const ReadKey = Schema.TaggedStruct("Read", { key: Schema.String })
+export const ReadAccount = Schema.TaggedStruct("ReadAccount", { account: Schema.String })
+export const AppQuery = Schema.Union(ReadKey, ReadAccount)
 export type AppQuery = typeof AppQuery.Type
 
 export interface AppState {
   readonly kv: KvState
+  readonly ledger: LedgerState
 }
 
-export const emptyAppState: AppState = { kv: emptyKvState }
+export const emptyAppState: AppState = { kv: emptyKvState, ledger: emptyLedgerState }
+
+const ledgerTags: ReadonlySet<string> = new Set<LedgerCommand["_tag"]>(["CreateAccount", "Deposit", "Withdraw", "Transfer", "GetAccount"])
+
+export const isLedgerCommand = (command: AppCommand): command is LedgerCommand => ledgerTags.has(command._tag)
 
 export const applyApp = (state: AppState, command: AppCommand): { state: AppState; result: AppResult } => {
+  if (isLedgerCommand(command)) {
+    const applied = applyLedger(state.ledger, command)
+    return { state: applied.state === state.ledger ? state : { ...state, ledger: applied.state }, result: applied.result }
+  }
   const applied = applyKv(state.kv, command)
-  return { state: applied.state === state.kv ? state : { kv: applied.state }, result: applied.result }
+  return { state: applied.state === state.kv ? state : { ...state, kv: applied.state }, result: applied.result }
 }
 
-export const queryApp = (state: AppState, query: AppQuery): AppResult => readKv(state.kv, query.key)
+export const queryApp = (state: AppState, query: AppQuery): AppResult => {
+  switch (query._tag) {
+    case "Read":
+      return readKv(state.kv, query.key)
+    case "ReadAccount":
+      return readLedger(state.ledger, query.account)
+  }
+}
+
+/** Why a command was refused before it reached the log, by application. */
+export type AppRejection =
+  | { readonly _tag: "Kv"; readonly rejection: KvRejection }
+  | { readonly _tag: "Ledger"; readonly rejection: LedgerRejection }
+
+export const checkAppCommand = (command: AppCommand): AppRejection | undefined => {
+  if (isLedgerCommand(command)) {
+    const rejection = checkLedgerCommand(command)
+    return rejection === undefined ? undefined : { _tag: "Ledger", rejection }
+  }
+  const rejection = validateKvCommand(command)
+  return rejection === undefined ? undefined : { _tag: "Kv", rejection }
+}
+
+export const describeAppRejection = (rejection: AppRejection): string =>
+  rejection._tag === "Kv" ? describeKvRejection(rejection.rejection) : describeLedgerRejection(rejection.rejection)
 
 /** A reason a person can read, or undefined when the command is acceptable. */
 export const validateAppCommand = (command: AppCommand): string | undefined => {
-  const rejection = validateKvCommand(command)
-  return rejection === undefined ? undefined : describeKvRejection(rejection)
+  const rejection = checkAppCommand(command)
+  return rejection === undefined ? undefined : describeAppRejection(rejection)
 }
 
-export const validateAppQuery = (query: AppQuery): string | undefined =>
-  validateAppCommand({ _tag: "Get", key: query.key })
+export const validateAppQuery = (query: AppQuery): string | undefined => {
+  switch (query._tag) {
+    case "Read":
+      return validateAppCommand({ _tag: "Get", key: query.key })
+    case "ReadAccount":
+      return validateAppCommand({ _tag: "GetAccount", account: query.account })
+  }
+}

@@ -8,8 +8,8 @@
  */
 import type * as http from "node:http"
 import { Either, Schema } from "effect"
-import type { AppCommand } from "../app/machine.ts"
-import { describeKvRejection, maxValueLengthBytes, validateKvCommand, type KvResult } from "../app/kv/index.ts"
+import { describeKvRejection, maxValueLengthBytes, validateKvCommand, type KvCommand } from "../app/kv/index.ts"
+import type { AppResult } from "../app/machine.ts"
 import type { ClientResult } from "../protocol/index.ts"
 import { sessionSourceOf, type AutomaticSessions } from "./clientSessions.ts"
 import { execute, type Operation, type Outcome } from "./execute.ts"
@@ -49,7 +49,7 @@ const operationOf = async (action: KvAction, key: string, request: http.Incoming
     return { _tag: "Query", query: { _tag: "Read", key } }
   }
   const source = sessionSourceOf(request)
-  let command: AppCommand
+  let command: KvCommand
   if (action === "put") command = { _tag: "Put", key, value: await readBodyText(request, maxValueLengthBytes) }
   else if (action === "delete") command = { _tag: "Delete", key }
   else {
@@ -63,7 +63,7 @@ const operationOf = async (action: KvAction, key: string, request: http.Incoming
   return { _tag: "Command", command, source }
 }
 
-const checkCommand = (command: AppCommand): void => {
+const checkCommand = (command: KvCommand): void => {
   const rejection = validateKvCommand(command)
   if (rejection === undefined) return
   const status = rejection._tag === "ValueTooLong" ? 413 : 400
@@ -116,7 +116,7 @@ const respondToResult = (action: KvAction, key: string, result: ClientResult, re
 const respondToKvResult = (
   action: KvAction,
   key: string,
-  result: KvResult,
+  result: AppResult,
   position: Readonly<Record<string, number>>,
   response: http.ServerResponse
 ): void => {
@@ -130,5 +130,8 @@ const respondToKvResult = (
       // Expecting a value of a key that does not exist is "not found", as the API promises 404 for a missing key.
       if (result.current === null) return sendJson(response, 404, { error: "key not found", key, current: null, ...position })
       return sendJson(response, 409, { error: "cas mismatch", key, current: result.current, ...position })
+    default:
+      // A key-value command always has a key-value result; anything else is a bug in the replica.
+      return sendJson(response, 500, { error: `internal error: a ${result._tag} result for a key-value request` })
   }
 }

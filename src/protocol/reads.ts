@@ -27,7 +27,7 @@ export const startRead = (context: Context, requestId: RequestId, query: AppQuer
     context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Busy" } })
     return
   }
-  const read: PendingRead = { requestId, key: query.key, context: leaderState.nextReadContext, readIndex: null }
+  const read: PendingRead = { requestId, query, context: leaderState.nextReadContext, readIndex: null }
   context.state = {
     ...context.state,
     leaderState: { ...leaderState, reads: [...leaderState.reads, read], nextReadContext: read.context + 1 }
@@ -54,7 +54,7 @@ export const confirmReads = (context: Context): void => {
     const read =
       pending.readIndex === null && confirmed(context, pending) ? { ...pending, readIndex: context.state.commitIndex } : pending
     if (read.readIndex !== null && context.state.lastApplied >= read.readIndex) {
-      const result = queryApp(context.state.app, { _tag: "Read", key: read.key })
+      const result = queryApp(context.state.app, read.query)
       context.outputs.push({ _tag: "Reply", requestId: read.requestId, result: { _tag: "Read", result, readIndex: read.readIndex } })
     } else remaining.push(read)
   }

@@ -4,7 +4,7 @@
  */
 import { HashMap } from "effect"
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus"
-import { emptyAppState, type AppResult, type AppState } from "../app/machine.ts"
+import { emptyAppState, type AppQuery, type AppResult, type AppState } from "../app/machine.ts"
 import type { ReplicaConfig } from "./config.ts"
 import type { Entry, HardState, NodeId } from "./entry.ts"
 import type { Output, RequestId, Role } from "./io.ts"
@@ -27,7 +27,7 @@ export interface Progress {
 
 export interface PendingRead {
   readonly requestId: RequestId
-  readonly key: string
+  readonly query: AppQuery
   readonly context: number
   /** Set once leadership is confirmed: the commit index the read must wait for. */
   readonly readIndex: number | null

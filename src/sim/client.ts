@@ -5,6 +5,7 @@
  * format of model/linearizability.
  */
 import type { ModelEvent } from "../../model/invariants/observation.ts"
+import type { AppResult } from "../app/machine.ts"
 import { entryDigest } from "../protocol/entry.ts"
 import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { SimContext } from "./events.ts"
@@ -57,6 +58,10 @@ export interface ClientHost extends SimContext {
 }
 
 const historyInputOf = (op: ClientOperation): HistoryInput => (op._tag === "Read" ? { _tag: "Get", key: op.key } : op)
+
+/** The key-value result of a key-value operation; a result of another application cannot answer one. */
+const historyOutputOf = (result: AppResult): HistoryOutput | "fail" =>
+  result._tag === "Ok" || result._tag === "NotFound" || result._tag === "CasMismatch" ? result : "fail"
 
 export class SimClient {
   private generation = 0
@@ -166,10 +171,10 @@ export class SimClient {
     switch (result._tag) {
       case "Applied":
         this.leaderGuess = from
-        return this.finish(result.result, result.index)
+        return this.finish(historyOutputOf(result.result), result.index)
       case "Read":
         this.leaderGuess = from
-        return this.finish(result.result)
+        return this.finish(historyOutputOf(result.result))
       case "NotLeader":
         this.leaderGuess = result.leaderHint !== null && result.leaderHint !== from ? result.leaderHint : undefined
         return this.leaderGuess === undefined ? this.retryAfter(this.backoffMs()) : this.attempt()

@@ -8,7 +8,7 @@
  */
 import { Schema } from "effect"
 import { KvCommand } from "../app/kv/command.ts"
-import { AppQuery } from "../app/machine.ts"
+import { ReadKey } from "../app/machine.ts"
 
 export const scheduleVersion = 1
 export const replicasMax = 7
@@ -59,7 +59,7 @@ export const Limits = Schema.Struct({
 })
 export type Limits = typeof Limits.Type
 
-export const ClientOperation = Schema.Union(KvCommand, AppQuery)
+export const ClientOperation = Schema.Union(KvCommand, ReadKey)
 export type ClientOperation = typeof ClientOperation.Type
 
 export const DiskFault = Schema.Literal("bitflip", "misdirected", "latent", "torn", "slow")
