@@ -70,6 +70,7 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
   const result = runSchedule(schedule, {
     ...(options.bugs === undefined ? {} : { bugs: options.bugs }),
     ...(options.traceLinesKept === undefined ? {} : { traceLinesKept: options.traceLinesKept }),
+    stopOnViolation: true,
     observers
   })
   const findings: Array<Finding> = result.violations.map((violation) => ({

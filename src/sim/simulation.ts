@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly checkLinearizability?: boolean
   /** Feed model/'s protocol invariants after every step (default true). */
   readonly modelInvariants?: boolean
+  /** End the run at the first violation (the property suite: what follows cannot make it pass). */
+  readonly stopOnViolation?: boolean
 }
 
 export interface Counters {
@@ -94,6 +96,7 @@ export class Simulation implements ClientHost {
   }
   /** Set when the run must end early (a replica assertion failed). */
   stopped = false
+  private readonly stopOnViolation: boolean
   private readonly observers: ReadonlyArray<SimObserver>
   readonly model: ModelInvariants | undefined
   private readonly stepMode: StepMode
@@ -104,6 +107,7 @@ export class Simulation implements ClientHost {
 
   constructor(readonly schedule: Schedule, options: RunOptions = {}) {
     this.seed = schedule.seed
+    this.stopOnViolation = options.stopOnViolation ?? false
     this.replicas = schedule.replicas
     this.queue = new EventQueue(options.queueCapacity ?? 1_000_000)
     this.trace = new Trace(options.traceLinesKept ?? 2000)
@@ -150,6 +154,7 @@ export class Simulation implements ClientHost {
     const violation: Violation = { invariant, message, atMs: this.nowMs, seed: this.seed, ...(node !== undefined ? { node } : {}) }
     this.violations.push(violation)
     this.trace.record(this.nowMs, `VIOLATION ${invariant}: ${message}`)
+    if (this.stopOnViolation) this.stopped = true
   }
 
   modelEvent(event: ModelEvent): void {
@@ -184,10 +189,14 @@ export class Simulation implements ClientHost {
       if (!replica.defer(input)) this.note(`n${replica.node} paused: input buffer full, dropped ${input._tag}`)
       return
     }
-    // Peer messages carry no time: tick first when the clock has moved, or deadlines would reset from a stale now.
+    // Every input carries the replica's clock reading (io.ts): the replica fires due timers before handling it,
+    // so no separate Tick step is needed when the clock has moved. Held inputs are stamped when they run.
     if (input._tag !== "Tick") {
       const localNowMs = replica.localNowMs(this.nowMs)
-      if (localNowMs > state.nowMs) this.runInput(replica, { _tag: "Tick", nowMs: localNowMs })
+      if (localNowMs > state.nowMs) {
+        this.runInput(replica, { ...input, nowMs: localNowMs })
+        return
+      }
     }
     this.runInput(replica, input)
   }
