@@ -33,8 +33,6 @@ export interface HostCounters {
 
 /** Inputs waiting to be stepped; beyond it peer messages are dropped (Raft retransmits) and clients get Busy. */
 const maxQueuedInputs = 20_000
-/** Time enters the replica only through Ticks; refreshing it before other inputs keeps leases and deadlines honest. */
-const tickRefreshMs = 5
 
 export class ReplicaHost {
   readonly counters: HostCounters = { steps: 0, droppedPeerInputs: 0, walBatches: 0, walRecords: 0 }
@@ -49,7 +47,6 @@ export class ReplicaHost {
   private wakeAtMs = Number.POSITIVE_INFINITY
   private timerAtMs = Number.POSITIVE_INFINITY
   private timer: NodeJS.Timeout | undefined
-  private lastTickMs = Number.NEGATIVE_INFINITY
   private stopped = false
   private recoveringReported: boolean
 
@@ -107,8 +104,9 @@ export class ReplicaHost {
       // Bounded by the queue's bound: outputs never enqueue inputs synchronously.
       while (this.queue.length > 0 && !this.stopped) {
         const input = this.queue.shift() as Input
-        if (input._tag !== "Tick") this.refreshTime()
-        this.stepOne(input)
+        // Every input carries the clock reading (protocol/io.ts), so leases and deadlines stay honest without a
+        // separate Tick step before it.
+        this.stepOne(input._tag === "Tick" ? input : { ...input, nowMs: this.options.clock.nowMs() })
       }
     } finally {
       this.draining = false
@@ -116,13 +114,7 @@ export class ReplicaHost {
     this.scheduleTimer()
   }
 
-  private refreshTime(): void {
-    const nowMs = this.options.clock.nowMs()
-    if (nowMs - this.lastTickMs >= tickRefreshMs) this.stepOne({ _tag: "Tick", nowMs })
-  }
-
   private stepOne(input: Input): void {
-    if (input._tag === "Tick") this.lastTickMs = input.nowMs
     const transition = Effect.runSync(step(this.options.config, this.stateValue, input))
     this.stateValue = transition.state
     this.counters.steps += 1

@@ -13,18 +13,30 @@ import type { Message } from "./messages.ts"
 
 export type RequestId = number
 
+/**
+ * Time enters only through inputs: a Tick is nothing but the host's clock reading, and every other input may
+ * carry the reading taken when the host hands it over. The replica first advances its clock to that reading —
+ * firing whatever timers are due, exactly as a Tick would — and then handles the input, so a host needs no
+ * separate Tick before each input to keep leases and deadlines honest. A reading at or behind the replica's
+ * clock changes nothing (an injected offset never moves the replica's time backwards).
+ */
+interface Clocked {
+  /** The host's clock reading, in milliseconds. */
+  readonly nowMs?: number
+}
+
 export type Input =
-  /** The host's clock reading, in milliseconds. Time enters only here. */
+  /** The host's clock reading, in milliseconds. */
   | { readonly _tag: "Tick"; readonly nowMs: number }
-  | { readonly _tag: "Receive"; readonly from: NodeId; readonly message: Message }
+  | ({ readonly _tag: "Receive"; readonly from: NodeId; readonly message: Message } & Clocked)
   /** A peer sent bytes that did not decode with the message Schema; counted, never applied. */
-  | { readonly _tag: "Malformed"; readonly from: NodeId; readonly reason: string }
-  | {
+  | ({ readonly _tag: "Malformed"; readonly from: NodeId; readonly reason: string } & Clocked)
+  | ({
       readonly _tag: "ClientRequest"
       readonly requestId: RequestId
       readonly request: ClientRequest
-    }
-  | { readonly _tag: "PersistDone"; readonly ioId: number }
+    } & Clocked)
+  | ({ readonly _tag: "PersistDone"; readonly ioId: number } & Clocked)
 
 export type ClientRequest =
   | { readonly _tag: "Command"; readonly session: Session; readonly command: AppCommand }

@@ -63,6 +63,8 @@ const wakeAt = (state: ReplicaState): number => {
 /** The pure transition; `step` wraps it as an Effect. An assertion failure is a defect: a replica bug. */
 export const stepPure = (config: ReplicaConfig, state: ReplicaState, input: Input): Transition => {
   const context: Context = { config, state, outputs: [] }
+  // The clock reading an input carries is applied first, as the Tick a host would otherwise send before it.
+  if (input._tag !== "Tick" && input.nowMs !== undefined && input.nowMs > state.nowMs) handleTick(context, input.nowMs)
   switch (input._tag) {
     case "Tick":
       handleTick(context, input.nowMs)
