@@ -6,6 +6,8 @@
 import { createHash, type Hash } from "node:crypto"
 import type { Message } from "../protocol/messages.ts"
 
+const pendingCharsMax = 64 * 1024
+
 export interface TraceLine {
   readonly atMs: number
   readonly text: string
@@ -13,6 +15,8 @@ export interface TraceLine {
 
 export class Trace {
   private readonly hash: Hash = createHash("sha256")
+  /** Lines not yet hashed: one hash update per ~64 KiB instead of per line (the digest covers the same bytes). */
+  private pending = ""
   private readonly lines: Array<TraceLine> = []
   private start = 0
   lineCount = 0
@@ -20,7 +24,8 @@ export class Trace {
   constructor(readonly linesKept: number) {}
 
   record(atMs: number, text: string): void {
-    this.hash.update(`${atMs} ${text}\n`)
+    this.pending += `${atMs} ${text}\n`
+    if (this.pending.length >= pendingCharsMax) this.flush()
     this.lineCount += 1
     if (this.linesKept === 0) return
     this.lines.push({ atMs, text })
@@ -37,8 +42,14 @@ export class Trace {
     return this.lines.slice(this.start)
   }
 
+  private flush(): void {
+    this.hash.update(this.pending)
+    this.pending = ""
+  }
+
   /** Finishes the hash; call once. */
   digest(): string {
+    this.flush()
     return this.hash.digest("hex")
   }
 }
