@@ -6,6 +6,7 @@
 import fc from "fast-check"
 import { scheduleArbitrary, type BuiltSchedule, type ScheduleShape } from "./arbitraries/schedule.ts"
 import { descriptions, type ScenarioDescription } from "./scenarios/descriptions.ts"
+import { zooExpectations } from "./zoo/checks.ts"
 import { scriptedSchedule, scriptedShape, scriptExpectations, type Expectations } from "./scripted.ts"
 
 export interface CatalogScenario extends ScenarioDescription {
@@ -24,7 +25,8 @@ const shapeOf = (description: ScenarioDescription): ScheduleShape => {
     ...(recipe.replicas !== undefined ? { replicasMin: recipe.replicas, replicasMax: recipe.replicas } : {}),
     ...(recipe.clients !== undefined ? { clients: recipe.clients } : {}),
     ...(recipe.keys !== undefined ? { keys: recipe.keys } : {}),
-    ...(recipe.faults.length > 0 ? { maxFaults: Math.max(8, Math.round(12_000 / (recipe.faultEveryMs ?? 1000))) } : {})
+    ...(recipe.faults.length > 0 ? { maxFaults: Math.max(8, Math.round(12_000 / (recipe.faultEveryMs ?? 1000))) } : {}),
+    ...recipe.tuning
   }
 }
 
@@ -32,7 +34,7 @@ const toScenario = (description: ScenarioDescription): CatalogScenario => {
   const shape = shapeOf(description)
   const script = description.recipe.script
   const arbitrary = script !== undefined ? scriptedSchedule(script) : scheduleArbitrary(shape)
-  const expectations = script !== undefined ? scriptExpectations(script) : {}
+  const expectations = script !== undefined ? scriptExpectations(script) : zooExpectations(description.recipe.checks ?? [])
   return { ...description, shape, arbitrary, expectations }
 }
 

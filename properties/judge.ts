@@ -28,6 +28,8 @@ export interface JudgeOptions {
   readonly healedAtMs?: number
   /** How many trace lines to keep for the report (the simulator's default is its most recent 2000). */
   readonly traceLinesKept?: number
+  /** Skip the end-of-run linearizability search (a shrink that chases another invariant does not need it). */
+  readonly checkLinearizability?: boolean
 }
 
 const liveReplicas = (result: RunResult) => result.replicas.filter((replica) => replica.up && !replica.paused && replica.state !== null)
@@ -70,6 +72,7 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
   const result = runSchedule(schedule, {
     ...(options.bugs === undefined ? {} : { bugs: options.bugs }),
     ...(options.traceLinesKept === undefined ? {} : { traceLinesKept: options.traceLinesKept }),
+    ...(options.checkLinearizability === undefined ? {} : { checkLinearizability: options.checkLinearizability }),
     stopOnViolation: true,
     observers
   })

@@ -17,17 +17,29 @@ export interface SwarmProfile {
   readonly fsyncMaxMs: number
 }
 
+/**
+ * Upper bounds of the knobs, for scenarios aimed at one bug class (the bug zoo): many duplicates for a vote
+ * counter, slow fsyncs for an early acknowledgement. Each defaults to the general suite's bound.
+ */
+export interface SwarmLimits {
+  readonly lossPercentMax?: number
+  readonly duplicatePercentMax?: number
+  readonly reorderPercentMax?: number
+  readonly delayMaxMsMax?: number
+  readonly fsyncMaxMsMax?: number
+}
+
 /** Draws a swarm profile over the kinds a scenario allows; `noisy` turns on network misbehaviour. */
-export const swarmProfile = (allowed: ReadonlyArray<FaultKind>, noisy: boolean): fc.Arbitrary<SwarmProfile> =>
+export const swarmProfile = (allowed: ReadonlyArray<FaultKind>, noisy: boolean, limits: SwarmLimits = {}): fc.Arbitrary<SwarmProfile> =>
   fc.record({
     // One flag per allowed kind; a flag shrinks to false, which removes that kind's faults from the run.
     enabledFlags: fc.array(fc.boolean(), { minLength: allowed.length, maxLength: allowed.length }),
-    lossPercent: noisy ? fc.integer({ min: 0, max: 10 }) : fc.constant(0),
-    duplicatePercent: noisy ? fc.integer({ min: 0, max: 10 }) : fc.constant(0),
-    reorderPercent: noisy ? fc.integer({ min: 0, max: 20 }) : fc.constant(0),
-    delayMaxMs: fc.integer({ min: 1, max: noisy ? 50 : 10 }),
+    lossPercent: noisy ? fc.integer({ min: 0, max: limits.lossPercentMax ?? 10 }) : fc.constant(0),
+    duplicatePercent: noisy ? fc.integer({ min: 0, max: limits.duplicatePercentMax ?? 10 }) : fc.constant(0),
+    reorderPercent: noisy ? fc.integer({ min: 0, max: limits.reorderPercentMax ?? 20 }) : fc.constant(0),
+    delayMaxMs: fc.integer({ min: 1, max: limits.delayMaxMsMax ?? (noisy ? 50 : 10) }),
     tornWritePercent: fc.integer({ min: 0, max: 50 }),
-    fsyncMaxMs: fc.integer({ min: 1, max: 20 })
+    fsyncMaxMs: fc.integer({ min: 1, max: limits.fsyncMaxMsMax ?? 20 })
   }).map(({ enabledFlags, ...rest }) => ({
     ...rest,
     enabled: allowed.filter((_, position) => enabledFlags[position] === true)

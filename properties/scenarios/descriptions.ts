@@ -6,9 +6,10 @@
  * (index.ts) turns a recipe into a schedule generator.
  */
 import type { AttackKind } from "../../src/sim/adversary.ts"
+import type { ScheduleShape } from "../arbitraries/schedule.ts"
 import type { FaultKind } from "./generate.ts"
 
-export type Phase = "core" | "byzantine" | "corruption" | "crash" | "gray" | "race" | "clock" | "session" | "repair" | "scrub" | "reconfig" | "seed" | "chaos" | "ledger"
+export type Phase = "zoo" | "core" | "byzantine" | "corruption" | "crash" | "gray" | "race" | "clock" | "session" | "repair" | "scrub" | "reconfig" | "seed" | "chaos" | "ledger"
 
 export interface Recipe {
   readonly faults: ReadonlyArray<FaultKind>
@@ -22,6 +23,10 @@ export interface Recipe {
   readonly opsPerSecond?: number
   /** Scripted steps instead of random fault windows (the seed scenarios). */
   readonly script?: string
+  /** The bug zoo's hunting scenarios: the schedule's shape, tuned at one bug class (shorter runs, harder knobs). */
+  readonly tuning?: Omit<ScheduleShape, "faults" | "attacks" | "noisyNetwork">
+  /** Extra checks of properties/zoo/checks.ts this scenario holds runs to. */
+  readonly checks?: ReadonlyArray<"leader_stability">
 }
 
 export interface ScenarioDescription {
@@ -44,6 +49,9 @@ const entry = (
   invariants: ReadonlyArray<string> = safety,
   status: ScenarioDescription["status"] = "runs"
 ): ScenarioDescription => ({ name, phase, description, status, invariants, recipe })
+
+const zoo = (name: string, description: string, recipe: Recipe, invariants: ReadonlyArray<string>) =>
+  entry(name, "zoo", description, { faultEveryMs: 1000, ...recipe, tuning: { safetyMs: 3000, livenessTrafficMs: 1500, settleMs: 2500, ...recipe.tuning } }, invariants)
 
 const attack = (name: string, description: string, attacks: ReadonlyArray<AttackKind>, invariants: ReadonlyArray<string> = safety) =>
   entry(name, "byzantine", description, { faults: ["forge", "crash", "partition"], attacks, faultEveryMs: 400 }, invariants)
@@ -121,6 +129,17 @@ export const descriptions: ReadonlyArray<ScenarioDescription> = [
   // The chaos tests.
   entry("leader_failover_during_writes", "chaos", "50 acknowledged writes, the leader is killed, a new leader, 50 more writes; all 100 read back (durability).", { faults: [], script: "leader_failover_during_writes" }),
   entry("writes_during_election", "chaos", "The leader is killed and writes go to every surviving replica during the election: at most one accepts, all converge.", { faults: [], script: "writes_during_election" }),
+  // The bug zoo's hunting scenarios (properties/zoo): each aims its faults at one class of bug, with a short
+  // safety phase so that a failure shrinks in seconds. Not from the seed documents.
+  zoo("zoo_power_loss_slow_fsync", "Power failures of the whole cluster while writes stream in and fsyncs are slow (up to 200 ms): an acknowledgement or a vote sent before its fsync is lost with the page cache.", { faults: ["powerFailure", "crash"], tuning: { replicasMin: 3, replicasMax: 3, keys: 2, maxOperations: 40, maxFaults: 4, swarm: { fsyncMaxMsMax: 200 } } }, ["durability", "election_safety", "persisted_state_monotonic", "linearizability"]),
+  zoo("zoo_crash_during_elections", "Single crashes, most of them aimed at the leader, with slow fsyncs: restarts land in the middle of elections, where a vote that was not durable (or was forgotten) is cast twice.", { faults: ["crash", "pause"], tuning: { replicasMin: 3, replicasMax: 5, maxFaults: 8, maxOperations: 20, swarm: { fsyncMaxMsMax: 100 } } }, ["election_safety", "persisted_state_monotonic"]),
+  zoo("zoo_divergent_logs", "Five replicas; leaders crash or are cut off with entries only they hold, so elections in later terms meet divergent logs (Raft Figure 8) while clients keep writing.", { faults: ["crash", "partition", "clog"], noisyNetwork: true, tuning: { replicasMin: 5, replicasMax: 5, keys: 2, maxFaults: 10, maxOperations: 50, faultLengthMsMax: 1500 } }, ["state_machine_safety", "log_matching", "leader_completeness", "durability"]),
+  zoo("zoo_duplicated_votes", "A network that duplicates up to half of all messages and reorders them, with pauses and cuts that start concurrent elections in five-replica clusters: one voter must never count twice, a vote from an old term never at all.", { faults: ["pause", "partition", "clog"], noisyNetwork: true, tuning: { replicasMin: 5, replicasMax: 5, maxFaults: 10, maxOperations: 20, swarm: { duplicatePercentMax: 50, reorderPercentMax: 40, delayMaxMsMax: 120 } } }, ["election_safety"]),
+  zoo("zoo_reordered_appends", "Heavy reordering and long delays of AppendEntries and their responses, with crashes: a stale AppendEntries arriving late must never erase entries, a stale response never advance matchIndex.", { faults: ["crash", "clog"], noisyNetwork: true, tuning: { replicasMin: 3, replicasMax: 3, keys: 2, maxFaults: 6, maxOperations: 50, swarm: { reorderPercentMax: 60, delayMaxMsMax: 150, lossPercentMax: 5 } } }, ["durability", "state_machine_safety", "log_matching"]),
+  zoo("zoo_bit_flips", "Bit flips in stored WAL records of a crashed replica: a record that fails its checksum must never be recovered, let alone applied.", { faults: ["corrupt"], tuning: { replicasMin: 3, replicasMax: 3, maxFaults: 6, maxOperations: 30, diskFaults: ["bitflip"] } }, ["no_corrupt_record_applied", "state_machine_safety"]),
+  zoo("zoo_stale_reads", "Reads while the leader is cut off or paused and a new leader takes writes: a read served without confirming leadership, or by a follower, returns stale data.", { faults: ["partition", "pause", "clog"], tuning: { replicasMin: 3, replicasMax: 3, keys: 1, maxFaults: 6, maxOperations: 60, faultLengthMsMax: 3000 } }, ["linearizability"]),
+  zoo("zoo_client_retries", "Leaders crash and messages are lost while clients retry: a retried command must take effect once, and no client may hear success for a write that is then lost.", { faults: ["crash", "partition"], noisyNetwork: true, tuning: { replicasMin: 3, replicasMax: 3, keys: 2, clients: 4, maxFaults: 6, maxOperations: 40, swarm: { lossPercentMax: 20 } } }, ["exactly_once", "linearizability", "durability"]),
+  zoo("zoo_partial_partitions", "Long partial partitions (one replica cut off, or the leader isolated, for up to 7 s) on a quiet network: a leader cut from its majority steps down (CheckQuorum), and a rejoining replica does not depose a leader of a healthy majority (PreVote).", { faults: ["partition"], tuning: { replicasMin: 3, replicasMax: 5, maxFaults: 3, maxOperations: 20, faultLengthMsMax: 7000, safetyMs: 8000 }, checks: ["leader_stability"] }, [...safety, "leader_stability"]),
   // The ledger seed (its scenarios run once the ledger is part of the replicated application).
   entry("ledger_concurrent_withdrawals", "ledger", "100 concurrent $10 withdrawals against $100: exactly 10 succeed, 90 are refused, the balance ends at 0.", { faults: [] }, ["ledger_balance_negative", "ledger_money_conserved", "linearizability"], "needs ledger in the replicated state machine"),
   entry("ledger_crash_during_writes", "ledger", "A replica crashes during ledger writes: the majority goes on, the replica catches up; money is conserved.", { faults: ["crash"] }, ["ledger_money_conserved"], "needs ledger in the replicated state machine"),

@@ -16,6 +16,7 @@ export const subcommands: Readonly<Record<string, Subcommand>> = {
   replay: { summary: "replay a counterexample against a Docker cluster (--docker)", load: () => import("./replay.ts") },
   scenarios: { summary: "list the scenario catalog (--json)", load: () => import("./scenarios.ts") },
   repro: { summary: "replay a counterexample in memory; exit 1 if it still fails", load: () => import("./repro.ts") },
+  mutants: { summary: "measure the bug zoo: hunt, shrink and record each test-only protocol bug", load: () => import("./mutants.ts") },
   timeline: { summary: "print a counterexample's full timeline", load: () => import("./timeline.ts") }
 }
 

@@ -43,6 +43,8 @@ export class SimReplica {
   /** The hard state on the disk (synced), and hard states written but not yet synced, by ioId. */
   durableHardState: HardState = { term: 0, votedFor: null }
   private readonly unsyncedHardStates: Array<{ readonly ioId: number; readonly hardState: HardState }> = []
+  /** Entries the last recovery took from records that failed their checksum (only with applyCorruptRecords). */
+  corruptEntries: ReadonlyMap<number, string> = new Map()
 
   constructor(
     readonly node: number,
@@ -148,7 +150,8 @@ export class SimReplica {
 
   /** Recovers from the disk alone; returns the decoder's finding for the trace. */
   restart(): { readonly finding: string; readonly damaged: boolean; readonly logLength: number } {
-    const recovered = this.wal.recover()
+    const recovered = this.wal.recover(this.config.bugs.has("applyCorruptRecords"))
+    this.corruptEntries = recovered.corruptEntries
     this.state = recover(this.config, recovered.durable)
     this.durableHardState = recovered.durable.hardState
     this.incarnation += 1

@@ -7,6 +7,7 @@ import { Either, Schema } from "effect"
 import { makeReplicaConfig } from "../protocol/config.ts"
 import type { Input, Output, RequestId } from "../protocol/io.ts"
 import { Message } from "../protocol/messages.ts"
+import { entryDigest } from "../protocol/entry.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { ModelEvent } from "../../model/invariants/observation.ts"
 import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
@@ -255,6 +256,10 @@ export class Simulation implements ClientHost {
       case "Applied":
         this.note(`n${replica.node} apply ${output.entry.index}/t${output.entry.term} ${output.entry.payload._tag}`)
         if (this.model !== undefined) this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry))
+        // The host knows which entries came from records that failed their checksum (applyCorruptRecords).
+        if (replica.corruptEntries.size > 0 && replica.corruptEntries.get(output.entry.index) === entryDigest(output.entry)) {
+          this.modelEvent({ _tag: "CorruptRecordApplied", atMs: this.nowMs, node: replica.node, index: output.entry.index })
+        }
         return
       case "WakeAt":
         replica.wantWake(this, output.atMs)

@@ -1,0 +1,35 @@
+/**
+ * Where to look for each bug of the zoo: catalog scenarios, most promising first. The campaign tries them
+ * round-robin (swarm style: each seed draws its own fault profile inside the scenario), so a bug whose first
+ * scenario is a poor fit still gets a share of the budget on the next.
+ */
+import type { BugName } from "../../src/protocol/bugs.ts"
+
+export const hunting: Readonly<Record<BugName, ReadonlyArray<string>>> = {
+  commitOldTermByCounting: ["zoo_divergent_logs", "crash_during_view_change", "combined"],
+  voteWithoutLogCheck: ["zoo_divergent_logs", "zoo_crash_during_elections", "combined"],
+  votedForNotPersisted: ["zoo_crash_during_elections", "zoo_power_loss_slow_fsync", "crash_during_view_change"],
+  voteBeforePersist: ["zoo_power_loss_slow_fsync", "zoo_crash_during_elections"],
+  countDuplicateVotes: ["zoo_duplicated_votes", "combined"],
+  countStaleVotes: ["zoo_duplicated_votes", "race_concurrent_view_changes"],
+  forgetVoteOnStepDown: ["zoo_duplicated_votes", "zoo_crash_during_elections", "race_concurrent_view_changes"],
+  truncateMatchingEntries: ["zoo_reordered_appends", "zoo_divergent_logs"],
+  keepConflictingSuffix: ["zoo_divergent_logs", "combined"],
+  acceptStaleResponses: ["zoo_reordered_appends", "zoo_divergent_logs"],
+  matchIndexOffByOne: ["zoo_divergent_logs", "zoo_reordered_appends"],
+  ackBeforePersist: ["zoo_power_loss_slow_fsync"],
+  replyBeforeCommit: ["zoo_client_retries", "zoo_divergent_logs"],
+  readWithoutQuorum: ["zoo_stale_reads", "combined"],
+  followerReads: ["zoo_stale_reads"],
+  applyBeyondCommit: ["zoo_divergent_logs", "zoo_client_retries"],
+  applyCorruptRecords: ["zoo_bit_flips", "corruption_bit_flip"],
+  noPreVote: ["zoo_partial_partitions"],
+  noCheckQuorum: ["zoo_partial_partitions"],
+  noSessionDeduplication: ["zoo_client_retries", "crash_during_commit"],
+  evictSessionsNondeterministically: ["client_session_eviction"],
+  acceptInflatedCommit: ["zoo_divergent_logs", "byzantine_inflated_commit"],
+  quorumOfF: ["zoo_divergent_logs", "combined"]
+}
+
+/** Every scenario some bug hunts in: the correct replica's campaign runs over these. */
+export const huntingScenarios = (): ReadonlyArray<string> => [...new Set(Object.values(hunting).flat())]
