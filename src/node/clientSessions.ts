@@ -40,6 +40,9 @@ export const sessionSourceOf = (request: http.IncomingMessage): SessionSource =>
   return { _tag: "Given", session: { clientId: `client:${clientId}`, sequence: sequenceNumber } }
 }
 
+/** The request's Idempotency-Key, once sessionSourceOf has accepted it. */
+export const idempotencyKeyOf = (request: http.IncomingMessage): string | undefined => headerOf(request, "idempotency-key")
+
 const headerOf = (request: http.IncomingMessage, name: string): string | undefined => {
   const value = request.headers[name]
   return Array.isArray(value) ? value[0] : value

@@ -8,6 +8,7 @@ import { Either, Schema } from "effect"
 import { FaultSettings } from "./faults.ts"
 import { HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
 import { handleKv, type KvAction, type KvContext } from "./kvRoutes.ts"
+import { handleLedger, type LedgerAction } from "./ledgerRoutes.ts"
 
 export interface ApiContext extends KvContext {
   readonly status: () => Record<string, unknown>
@@ -27,6 +28,7 @@ const maxAdminBodyBytes = 64 * 1024
 
 type Route =
   | { readonly _tag: "Kv"; readonly action: KvAction; readonly key: string }
+  | { readonly _tag: "Ledger"; readonly action: LedgerAction }
   | { readonly _tag: "Status" | "Health" | "AdminFaults" }
 
 /** Resolves a path and method to a route, or refuses with 404 (no such path) or 405 (wrong method). */
@@ -38,9 +40,12 @@ const routeOf = (method: string, pathname: string, adminEnabled: boolean): Route
   }
   const known = simple[pathname]
   if (known !== undefined) return allow(method, known.methods, known.route)
+  if (pathname === "/transfers") return allow(method, ["POST"], { _tag: "Ledger", action: { _tag: "Transfer" } })
+  const account = /^\/accounts\/([^/]+)(?:\/(deposit|withdraw))?$/.exec(pathname)
+  if (account !== null) return ledgerRouteOf(method, decodePathSegment(account[1] ?? ""), account[2])
   const match = /^\/kv\/([^/]+)(\/cas)?$/.exec(pathname)
   if (match === null) throw new HttpRefusal({ status: 404, reason: `no route ${pathname}` })
-  const key = decodeKey(match[1] ?? "")
+  const key = decodePathSegment(match[1] ?? "")
   if (match[2] !== undefined) return allow(method, ["POST"], { _tag: "Kv", action: "cas", key })
   const actions: Record<string, KvAction> = { GET: "get", PUT: "put", DELETE: "delete" }
   const action = actions[method]
@@ -48,16 +53,23 @@ const routeOf = (method: string, pathname: string, adminEnabled: boolean): Route
   return { _tag: "Kv", action, key }
 }
 
+const ledgerRouteOf = (method: string, account: string, operation: string | undefined): Route => {
+  if (operation === "deposit") return allow(method, ["POST"], { _tag: "Ledger", action: { _tag: "Deposit", account } })
+  if (operation === "withdraw") return allow(method, ["POST"], { _tag: "Ledger", action: { _tag: "Withdraw", account } })
+  if (method === "GET") return { _tag: "Ledger", action: { _tag: "Read", account } }
+  return allow(method, ["GET", "POST"], { _tag: "Ledger", action: { _tag: "Create", account } })
+}
+
 const allow = (method: string, methods: ReadonlyArray<string>, route: Route): Route => {
   if (methods.includes(method)) return route
   throw new HttpRefusal({ status: 405, reason: `${method} is not allowed here; use ${methods.join(" or ")}`, headers: { allow: methods.join(", ") } })
 }
 
-const decodeKey = (encoded: string): string => {
+const decodePathSegment = (encoded: string): string => {
   try {
     return decodeURIComponent(encoded)
   } catch {
-    throw new HttpRefusal({ status: 400, reason: "the key is not valid percent-encoding" })
+    throw new HttpRefusal({ status: 400, reason: "the path segment (key or account) is not valid percent-encoding" })
   }
 }
 
@@ -75,6 +87,8 @@ const handle = async (context: ApiContext, request: http.IncomingMessage, respon
       return handleAdmin(context, request, response)
     case "Kv":
       return handleKv(context, route.action, route.key, request, response)
+    case "Ledger":
+      return handleLedger(context, route.action, request, response)
   }
 }
 

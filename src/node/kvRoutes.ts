@@ -10,11 +10,11 @@ import type * as http from "node:http"
 import { Either, Schema } from "effect"
 import { describeKvRejection, maxValueLengthBytes, validateKvCommand, type KvCommand } from "../app/kv/index.ts"
 import type { AppResult } from "../app/machine.ts"
-import type { ClientResult } from "../protocol/index.ts"
 import { sessionSourceOf, type AutomaticSessions } from "./clientSessions.ts"
-import { execute, type Operation, type Outcome } from "./execute.ts"
+import { execute, type Operation } from "./execute.ts"
 import type { ReplicaHost } from "./host.ts"
 import { deadlineOf, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
+import { respondToForeignResult, respondToOutcome, type Position } from "./respond.ts"
 
 export interface KvContext {
   readonly selfId: number
@@ -40,7 +40,7 @@ export const handleKv = async (
   const deadlineMs = deadlineOf(request)
   const operation = await operationOf(action, key, request)
   const outcome = await execute(context.host, context.sessions, context.selfId, operation, deadlineMs)
-  respond(context, action, key, outcome, request, response)
+  respondToOutcome(context, outcome, request, response, (result, position) => respondToKvResult(action, key, result, position, response))
 }
 
 const operationOf = async (action: KvAction, key: string, request: http.IncomingMessage): Promise<Operation> => {
@@ -70,54 +70,11 @@ const checkCommand = (command: KvCommand): void => {
   throw new HttpRefusal({ status, reason: describeKvRejection(rejection) })
 }
 
-const respond = (
-  context: KvContext,
-  action: KvAction,
-  key: string,
-  outcome: Outcome,
-  request: http.IncomingMessage,
-  response: http.ServerResponse
-): void => {
-  switch (outcome._tag) {
-    case "Timeout": {
-      const reason = outcome.proposed ? "no commit within the deadline; the write may still take effect" : "no leader within the deadline"
-      return sendJson(response, 503, { error: reason, outcome: outcome.proposed ? "unknown" : "not applied" }, { "retry-after": "1" })
-    }
-    case "OtherLeader": {
-      const leaderUrl = context.leaderHttpUrl(outcome.leader)
-      const body = { error: "not the leader", leader: outcome.leader, leaderUrl: leaderUrl ?? null }
-      if (leaderUrl === undefined) return sendJson(response, 503, body, { "retry-after": "1" })
-      return sendJson(response, 307, body, { location: `${leaderUrl}${request.url ?? ""}` })
-    }
-    case "Result":
-      return respondToResult(action, key, outcome.result, response)
-  }
-}
-
-const respondToResult = (action: KvAction, key: string, result: ClientResult, response: http.ServerResponse): void => {
-  switch (result._tag) {
-    case "Applied":
-      return respondToKvResult(action, key, result.result, { index: result.index }, response)
-    case "Read":
-      return respondToKvResult(action, key, result.result, { readIndex: result.readIndex }, response)
-    case "Rejected":
-      return sendJson(response, 400, { error: result.reason })
-    case "SessionExpired":
-      return sendJson(response, 422, { error: "the session expired or the sequence is older than its last; it was not run again" })
-    case "Busy":
-      return sendJson(response, 503, { error: "too many requests in flight", outcome: "not applied" }, { "retry-after": "1" })
-    case "Unknown":
-      return sendJson(response, 503, { error: "leadership was lost; the write may or may not take effect", outcome: "unknown" })
-    case "NotLeader":
-      return sendJson(response, 503, { error: "no leader", outcome: "not applied" }, { "retry-after": "1" })
-  }
-}
-
 const respondToKvResult = (
   action: KvAction,
   key: string,
   result: AppResult,
-  position: Readonly<Record<string, number>>,
+  position: Position,
   response: http.ServerResponse
 ): void => {
   switch (result._tag) {
@@ -132,6 +89,6 @@ const respondToKvResult = (
       return sendJson(response, 409, { error: "cas mismatch", key, current: result.current, ...position })
     default:
       // A key-value command always has a key-value result; anything else is a bug in the replica.
-      return sendJson(response, 500, { error: `internal error: a ${result._tag} result for a key-value request` })
+      return respondToForeignResult(response, "key-value", result)
   }
 }

@@ -1,0 +1,65 @@
+/**
+ * The answers every route shares: a deadline that passed, another node leading (redirect), and the replica's
+ * answers that are not an application result (rejected, busy, session expired, leadership lost). A route supplies
+ * only how its own application's result becomes a response.
+ */
+import type * as http from "node:http"
+import type { AppResult } from "../app/machine.ts"
+import type { ClientResult, NodeId } from "../protocol/index.ts"
+import type { Outcome } from "./execute.ts"
+import { sendJson } from "./httpBody.ts"
+
+export interface RouteContext {
+  readonly leaderHttpUrl: (leader: NodeId) => string | undefined
+}
+
+/** Where the result lives: the log index of a command, or the read index of a linearizable read. */
+export type Position = { readonly index: number } | { readonly readIndex: number }
+
+export type ResultResponder = (result: AppResult, position: Position) => void
+
+export const respondToOutcome = (
+  context: RouteContext,
+  outcome: Outcome,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  respondToAppResult: ResultResponder
+): void => {
+  switch (outcome._tag) {
+    case "Timeout": {
+      const reason = outcome.proposed ? "no commit within the deadline; the write may still take effect" : "no leader within the deadline"
+      return sendJson(response, 503, { error: reason, outcome: outcome.proposed ? "unknown" : "not applied" }, { "retry-after": "1" })
+    }
+    case "OtherLeader": {
+      const leaderUrl = context.leaderHttpUrl(outcome.leader)
+      const body = { error: "not the leader", leader: outcome.leader, leaderUrl: leaderUrl ?? null }
+      if (leaderUrl === undefined) return sendJson(response, 503, body, { "retry-after": "1" })
+      return sendJson(response, 307, body, { location: `${leaderUrl}${request.url ?? ""}` })
+    }
+    case "Result":
+      return respondToClientResult(outcome.result, response, respondToAppResult)
+  }
+}
+
+const respondToClientResult = (result: ClientResult, response: http.ServerResponse, respondToAppResult: ResultResponder): void => {
+  switch (result._tag) {
+    case "Applied":
+      return respondToAppResult(result.result, { index: result.index })
+    case "Read":
+      return respondToAppResult(result.result, { readIndex: result.readIndex })
+    case "Rejected":
+      return sendJson(response, 400, { error: result.reason })
+    case "SessionExpired":
+      return sendJson(response, 422, { error: "the session expired or the sequence is older than its last; it was not run again" })
+    case "Busy":
+      return sendJson(response, 503, { error: "too many requests in flight", outcome: "not applied" }, { "retry-after": "1" })
+    case "Unknown":
+      return sendJson(response, 503, { error: "leadership was lost; the write may or may not take effect", outcome: "unknown" })
+    case "NotLeader":
+      return sendJson(response, 503, { error: "no leader", outcome: "not applied" }, { "retry-after": "1" })
+  }
+}
+
+/** A result of the other application for this route's request: the replica broke its contract. */
+export const respondToForeignResult = (response: http.ServerResponse, route: string, result: AppResult): void =>
+  sendJson(response, 500, { error: `internal error: a ${result._tag} result for a ${route} request` })
