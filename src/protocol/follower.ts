@@ -58,7 +58,7 @@ const spliceEntries = (
   if (!context.config.bugs.has("keepConflictingSuffix")) return appended
   // Bug zoo: the entries after the overwritten ones survive although they may come from another leader.
   const keptFrom = Log.lastIndex(appended) + 1
-  return { ...appended, entries: appended.entries.concat(Log.entriesFrom(log, keptFrom, Number.MAX_SAFE_INTEGER)) }
+  return Log.append(appended, Log.entriesFrom(log, keptFrom, Number.MAX_SAFE_INTEGER))
 }
 
 /** Sends now if everything acknowledged is durable, otherwise after the write that makes it so. */

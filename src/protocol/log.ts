@@ -1,45 +1,66 @@
 /**
  * The replicated log as an immutable value: entries after a compacted prefix that ends at (baseIndex,
  * baseTerm). Index 0 with term 0 is the empty log's sentinel (Raft §5.3: "prevLogIndex 0 always matches").
+ *
+ * Persistence without copying: a Log is the first `length` elements of a backing array that versions share.
+ * Appending to the newest version (the one whose length is the backing array's) pushes onto that array and
+ * returns a longer view — O(1) amortised instead of copying the whole log per append, which made a leader's
+ * appends O(n) and its throughput fall as the log grew. Every other append (to an older or truncated
+ * version) copies its own prefix first. Positions a view can see are never written again, so every older
+ * Log value stays exactly what it was: the replica holds no hidden state (log.test.ts proves it).
  */
 import type { Entry } from "./entry.ts"
 
 export interface Log {
   readonly baseIndex: number
   readonly baseTerm: number
-  readonly entries: ReadonlyArray<Entry>
+  /** How many entries after baseIndex this log holds: backing[0 .. length-1]. */
+  readonly length: number
+  /** Shared with other versions; positions at and beyond `length` belong to later versions, never to this one. */
+  readonly backing: ReadonlyArray<Entry>
 }
 
-export const emptyLog: Log = { baseIndex: 0, baseTerm: 0, entries: [] }
+export const emptyLog: Log = { baseIndex: 0, baseTerm: 0, length: 0, backing: [] }
 
-export const lastIndex = (log: Log): number => log.baseIndex + log.entries.length
+/** A log holding exactly `entries` (copied: the caller's array is never shared). */
+export const fromEntries = (entries: ReadonlyArray<Entry>): Log => ({
+  baseIndex: 0,
+  baseTerm: 0,
+  length: entries.length,
+  backing: entries.slice()
+})
+
+/** The entries after the compacted prefix, as a fresh array (O(n): for tests, tools and reports). */
+export const toArray = (log: Log): ReadonlyArray<Entry> => log.backing.slice(0, log.length)
+
+export const lastIndex = (log: Log): number => log.baseIndex + log.length
 
 export const lastTerm = (log: Log): number => {
-  const last = log.entries[log.entries.length - 1]
-  return last === undefined ? log.baseTerm : last.term
+  if (log.length === 0) return log.baseTerm
+  return (log.backing[log.length - 1] as Entry).term
 }
 
 /** The term of the entry at `index`, or undefined when the log does not hold that index. */
 export const termAt = (log: Log, index: number): number | undefined => {
   if (index === log.baseIndex) return log.baseTerm
   if (index < log.baseIndex || index > lastIndex(log)) return undefined
-  return log.entries[index - log.baseIndex - 1]?.term
+  return log.backing[index - log.baseIndex - 1]?.term
 }
 
 export const entryAt = (log: Log, index: number): Entry | undefined =>
-  index <= log.baseIndex ? undefined : log.entries[index - log.baseIndex - 1]
+  index <= log.baseIndex || index > lastIndex(log) ? undefined : log.backing[index - log.baseIndex - 1]
 
 /** Up to `maxCount` entries starting at `fromIndex` (which must be after the compacted prefix). */
 export const entriesFrom = (log: Log, fromIndex: number, maxCount: number): ReadonlyArray<Entry> => {
   if (fromIndex <= log.baseIndex) return []
   const start = fromIndex - log.baseIndex - 1
-  return log.entries.slice(start, start + maxCount)
+  return log.backing.slice(start, Math.min(log.length, start + maxCount))
 }
 
-/** Drops every entry from `fromIndex` on. */
+/** Drops every entry from `fromIndex` on: a shorter view of the same backing array. */
 export const truncateFrom = (log: Log, fromIndex: number): Log => {
   if (fromIndex > lastIndex(log)) return log
-  return { ...log, entries: log.entries.slice(0, Math.max(0, fromIndex - log.baseIndex - 1)) }
+  return { ...log, length: Math.max(0, fromIndex - log.baseIndex - 1) }
 }
 
 export const append = (log: Log, entries: ReadonlyArray<Entry>): Log => {
@@ -48,7 +69,11 @@ export const append = (log: Log, entries: ReadonlyArray<Entry>): Log => {
   if (first === undefined || first.index !== lastIndex(log) + 1) {
     throw new Error(`log append out of order: expected index ${lastIndex(log) + 1}, got ${first?.index}`)
   }
-  return { ...log, entries: log.entries.concat(entries) }
+  // Only the newest version may extend the shared array; the empty log's array is shared by every replica.
+  const extendsInPlace = log.length > 0 && log.length === log.backing.length
+  const backing = extendsInPlace ? (log.backing as Array<Entry>) : log.backing.slice(0, log.length)
+  for (const entry of entries) backing.push(entry)
+  return { baseIndex: log.baseIndex, baseTerm: log.baseTerm, length: backing.length, backing }
 }
 
 /** The first index in the log whose term is `term`, searching back from `fromIndex`. */

@@ -8,7 +8,7 @@ import { emptyAppState, type AppQuery, type AppResult, type AppState } from "../
 import type { ReplicaConfig } from "./config.ts"
 import type { Entry, HardState, NodeId } from "./entry.ts"
 import type { Output, RequestId, Role } from "./io.ts"
-import { emptyLog, type Log } from "./log.ts"
+import { fromEntries, type Log } from "./log.ts"
 
 /** A follower as the leader tracks it (etcd-raft's Progress). */
 export interface Progress {
@@ -111,7 +111,7 @@ const emptyStats: ReplicaStats = { leaderChanges: 0, electionsStarted: 0, messag
  * re-applying entries as they commit again.
  */
 export const recover = (config: ReplicaConfig, durable: DurableState): ReplicaState => {
-  const log: Log = { ...emptyLog, entries: durable.log }
+  const log: Log = fromEntries(durable.log)
   durable.log.forEach((entry, position) => {
     if (entry.index !== position + 1) throw new Error(`recovered log is not contiguous at position ${position}`)
   })

@@ -7,11 +7,12 @@ import { InvariantChecker } from "../../model/invariants/invariantChecker.ts"
 import type { ClusterObservation, LogEntryObservation, ModelEvent, ReplicaObservation } from "../../model/invariants/observation.ts"
 import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
 import { entryDigest, type Entry } from "../protocol/entry.ts"
+import { emptyLog, entryAt, type Log } from "../protocol/log.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { SimReplica } from "./replica.ts"
 
 interface LogCache {
-  entries: ReadonlyArray<Entry>
+  log: Log
   observed: Array<LogEntryObservation>
 }
 
@@ -23,22 +24,23 @@ export class ModelInvariants {
   constructor(private readonly replicas: ReadonlyArray<SimReplica>) {}
 
   private observedLog(node: number, state: ReplicaState): ReadonlyArray<LogEntryObservation> {
-    const entries = state.log.entries
+    const log = state.log
     let cache = this.caches.get(node)
     if (cache === undefined) {
-      cache = { entries: [], observed: [] }
+      cache = { log: emptyLog, observed: [] }
       this.caches.set(node, cache)
     }
-    if (cache.entries === entries) return cache.observed
+    if (cache.log === log) return cache.observed
     const kept = cache.observed.length
     // The same entry object at the last cached position means the log only grew past it (entries are immutable).
-    const prefixKept = kept > 0 && kept <= entries.length && entries[kept - 1] === cache.entries[kept - 1]
+    const lastCached = kept > 0 ? entryAt(cache.log, cache.log.baseIndex + kept) : undefined
+    const prefixKept = lastCached !== undefined && kept <= log.length && entryAt(log, log.baseIndex + kept) === lastCached
     const observed = prefixKept ? cache.observed : []
-    for (let position = observed.length; position < entries.length; position += 1) {
-      const entry = entries[position] as Entry
+    for (let position = observed.length; position < log.length; position += 1) {
+      const entry = log.backing[position] as Entry
       observed.push({ index: entry.index, term: entry.term, digest: entryDigest(entry) })
     }
-    cache.entries = entries
+    cache.log = log
     cache.observed = observed
     return observed
   }

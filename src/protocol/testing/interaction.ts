@@ -179,7 +179,7 @@ export class Interaction {
   }
 
   logOf(id: NodeId): string {
-    return this.replica(id).state.log.entries.map((entry) => `${entry.index}:${entry.term}`).join(" ")
+    return Log.toArray(this.replica(id).state.log).map((entry) => `${entry.index}:${entry.term}`).join(" ")
   }
 
   lastIndexOf(id: NodeId): number {
