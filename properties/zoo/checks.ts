@@ -11,6 +11,9 @@
  * replica that cannot reach a majority never wins a pre-vote, so its term does not grow while it is cut off.
  */
 import type { Finding, SimObserver, StepObservation } from "../../src/sim/checks.ts"
+import type { Output } from "../../src/protocol/io.ts"
+import { lastIndex } from "../../src/protocol/log.ts"
+import type { Message } from "../../src/protocol/messages.ts"
 import type { Expectations } from "../scripted.ts"
 
 /** Two CheckQuorum rounds (electionTimeoutMinMs each, 1 s by default) plus an election's worth of slack. */
@@ -69,7 +72,74 @@ export class LeaderStability implements SimObserver {
   }
 }
 
-export type ZooCheck = "leader_stability"
+interface DurableView {
+  incarnation: number
+  term: number
+  votedFor: number | null
+  lastIndex: number
+  /** Persists issued and not yet reported done, oldest first. */
+  readonly pending: Array<Extract<Output, { _tag: "Persist" }>>
+}
+
+/**
+ * `persisted_before_reply` (Raft Figure 2: persistent state is "updated on stable storage before responding to
+ * RPCs"; io.ts: a Persist is a barrier). The observer rebuilds what each replica has on disk from its own
+ * Persist outputs and PersistDone inputs (fsyncs complete in ioId order; a crash loses what was pending, and a
+ * restarted replica's recovered state is all durable), and checks every vote granted and every append
+ * acknowledged against it.
+ */
+export class PersistedBeforeReply implements SimObserver {
+  readonly name = "PersistedBeforeReply"
+  private readonly views = new Map<number, DurableView>()
+
+  private viewOf(observation: StepObservation): DurableView {
+    const { node, incarnation, before } = observation
+    const known = this.views.get(node)
+    if (known !== undefined && known.incarnation === incarnation) return known
+    const fresh: DurableView = { incarnation, term: before.term, votedFor: before.votedFor, lastIndex: lastIndex(before.log), pending: [] }
+    this.views.set(node, fresh)
+    return fresh
+  }
+
+  afterStep(observation: StepObservation): ReadonlyArray<Finding> {
+    const view = this.viewOf(observation)
+    const input = observation.input
+    if (input._tag === "PersistDone") {
+      while (view.pending.length > 0 && (view.pending[0]?.ioId ?? Number.POSITIVE_INFINITY) <= input.ioId) {
+        const done = view.pending.shift() as Extract<Output, { _tag: "Persist" }>
+        if (done.hardState !== undefined) {
+          view.term = done.hardState.term
+          view.votedFor = done.hardState.votedFor
+        }
+        if (done.truncateFrom !== undefined) view.lastIndex = Math.min(view.lastIndex, done.truncateFrom - 1)
+        const last = done.append[done.append.length - 1]
+        if (last !== undefined) view.lastIndex = last.index
+      }
+    }
+    let findings: Array<Finding> | undefined
+    for (const output of observation.outputs) {
+      if (output._tag === "Persist") view.pending.push(output)
+      if (output._tag !== "Send") continue
+      const problem = this.unbacked(view, output.to, output.message)
+      if (problem !== undefined) (findings ??= []).push({ invariant: "persisted_before_reply", message: `n${observation.node} ${problem}` })
+    }
+    return findings ?? none
+  }
+
+  private unbacked(view: DurableView, to: number, message: Message): string | undefined {
+    if (message._tag === "RequestVoteResponse" && message.granted && !message.preVote && (view.term !== message.term || view.votedFor !== to)) {
+      return `granted its vote in term ${message.term} to n${to} while its disk says term ${view.term}, vote ${view.votedFor ?? "none"}`
+    }
+    if (message._tag === "AppendEntriesResponse" && message.success && message.matchIndex > view.lastIndex) {
+      return `acknowledged entries up to ${message.matchIndex} to n${to} with only ${view.lastIndex} on its disk`
+    }
+    return undefined
+  }
+}
+
+export type ZooCheck = "leader_stability" | "persisted_before_reply"
+
+const observerOf = (check: ZooCheck): SimObserver => (check === "leader_stability" ? new LeaderStability() : new PersistedBeforeReply())
 
 export const zooExpectations = (checks: ReadonlyArray<ZooCheck>): Expectations =>
-  checks.length === 0 ? {} : { observers: () => checks.map(() => new LeaderStability()) }
+  checks.length === 0 ? {} : { observers: () => checks.map(observerOf) }
