@@ -10,6 +10,7 @@ import { entryDigest } from "../protocol/entry.ts"
 import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { SimContext } from "./events.ts"
 import type { SimRandom } from "./random.ts"
+import { isLedgerOperation, ledgerInputOf, ledgerOutputOf, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import type { ClientOperation, ClientProfile } from "./schedule.ts"
 
 /** The model's key-value command: a ReadIndex read is a Get for the checker. */
@@ -37,6 +38,8 @@ const backoffMaxMs = 1000
 
 interface Current {
   readonly op: ClientOperation
+  /** Which history records it: the key-value one or the ledger's. */
+  readonly ledger: boolean
   readonly request: ClientRequest
   attempt: number
   /** Every request id sent for this operation: a final answer to any of them answers the operation. */
@@ -54,14 +57,20 @@ export interface ClientHost extends SimContext {
   nextProcessId(): number
   register(requestId: RequestId, client: number): void
   record(event: HistoryEvent): void
+  recordLedger(event: LedgerHistoryEvent): void
   modelEvent(event: ModelEvent): void
 }
 
-const historyInputOf = (op: ClientOperation): HistoryInput => (op._tag === "Read" ? { _tag: "Get", key: op.key } : op)
+type KvOperation = Exclude<ClientOperation, { readonly _tag: "CreateAccount" | "Deposit" | "Withdraw" | "Transfer" | "GetAccount" | "ReadAccount" }>
 
-/** The key-value result of a key-value operation; a result of another application cannot answer one. */
-const historyOutputOf = (result: AppResult): HistoryOutput | "fail" =>
-  result._tag === "Ok" || result._tag === "NotFound" || result._tag === "CasMismatch" ? result : "fail"
+const historyInputOf = (op: KvOperation): HistoryInput => (op._tag === "Read" ? { _tag: "Get", key: op.key } : op)
+
+/** The key-value result of a key-value operation; undefined for a result of the other application. */
+const historyOutputOf = (result: AppResult): HistoryOutput | undefined =>
+  result._tag === "Ok" || result._tag === "NotFound" || result._tag === "CasMismatch" ? result : undefined
+
+/** What an operation ended with: a result of the replicated application, or no definite answer. */
+type Ending = AppResult | "fail" | "unknown"
 
 export class SimClient {
   private generation = 0
@@ -103,16 +112,18 @@ export class SimClient {
 
   private invoke(op: ClientOperation): void {
     const host = this.host
-    host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) })
+    const ledger = isLedgerOperation(op)
+    if (isLedgerOperation(op)) host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
+    else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) })
     host.note(`client ${this.index} p${this.process} invoke ${JSON.stringify(op)}`)
     let request: ClientRequest
-    if (op._tag === "Read") request = { _tag: "Query", query: op }
+    if (op._tag === "Read" || op._tag === "ReadAccount") request = { _tag: "Query", query: op }
     else {
       this.sequence += 1
       request = { _tag: "Command", session: { clientId: this.clientId, sequence: this.sequence }, command: op }
       host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     }
-    this.current = { op, request, attempt: 0, maybeApplied: false, requestIds: new Set(), latestRequestId: 0 }
+    this.current = { op, ledger, request, attempt: 0, maybeApplied: false, requestIds: new Set(), latestRequestId: 0 }
     this.attempt()
   }
 
@@ -171,10 +182,10 @@ export class SimClient {
     switch (result._tag) {
       case "Applied":
         this.leaderGuess = from
-        return this.finish(historyOutputOf(result.result), result.index)
+        return this.finish(result.result, result.index)
       case "Read":
         this.leaderGuess = from
-        return this.finish(historyOutputOf(result.result))
+        return this.finish(result.result)
       case "NotLeader":
         this.leaderGuess = result.leaderHint !== null && result.leaderHint !== from ? result.leaderHint : undefined
         return this.leaderGuess === undefined ? this.retryAfter(this.backoffMs()) : this.attempt()
@@ -192,7 +203,7 @@ export class SimClient {
   }
 
   /** Tells model/ how a command ended: acknowledged (with its entry's digest and index) or no longer pending. */
-  private reportCommand(current: Current, outcome: HistoryOutput | "fail" | "unknown", index: number | undefined): void {
+  private reportCommand(current: Current, outcome: Ending, index: number | undefined): void {
     const request = current.request
     if (request._tag !== "Command") return
     const { clientId, sequence } = request.session
@@ -206,22 +217,42 @@ export class SimClient {
     this.host.modelEvent({ _tag: "ClientAcknowledged", atMs, clientId, sequence, write })
   }
 
-  private finish(outcome: HistoryOutput | "fail" | "unknown", index?: number): void {
+  private finish(ending: Ending, index?: number): void {
     const host = this.host
     const current = this.current
     if (current === undefined) return
-    this.reportCommand(current, outcome, index)
-    host.note(`client ${this.index} p${this.process} ${typeof outcome === "string" ? outcome : `ok ${JSON.stringify(outcome)}`}`)
-    if (outcome === "fail") host.record({ _tag: "Fail", process: this.process, atTime: host.nowMs })
-    else if (outcome === "unknown") {
-      host.record({ _tag: "Unknown", process: this.process, atTime: host.nowMs })
+    this.reportCommand(current, ending, index)
+    host.note(`client ${this.index} p${this.process} ${typeof ending === "string" ? ending : `ok ${JSON.stringify(ending)}`}`)
+    const outcome = this.record(current, ending)
+    if (outcome === "unknown") {
       // The operation may still take effect later: a fresh process (Jepsen's convention) and a fresh session.
       this.process = host.nextProcessId()
       this.generation += 1
       this.sequence = 0
-    } else host.record({ _tag: "Ok", process: this.process, atTime: host.nowMs, output: outcome })
+    }
     this.current = undefined
     const next = this.queue.shift()
     if (next !== undefined) this.invoke(next)
+  }
+
+  /** Records the ending in the operation's own history; a result of the other application is recorded as unknown. */
+  private record(current: Current, ending: Ending): "ok" | "fail" | "unknown" {
+    const host = this.host
+    const atTime = host.nowMs
+    const process = this.process
+    if (ending === "fail" || ending === "unknown") {
+      const event = { _tag: ending === "fail" ? "Fail" : "Unknown", process, atTime } as const
+      if (current.ledger) host.recordLedger(event)
+      else host.record(event)
+      return ending
+    }
+    if (current.ledger) {
+      const output = ledgerOutputOf(ending)
+      host.recordLedger(output === undefined ? { _tag: "Unknown", process, atTime } : { _tag: "Ok", process, atTime, output })
+      return output === undefined ? "unknown" : "ok"
+    }
+    const output = historyOutputOf(ending)
+    host.record(output === undefined ? { _tag: "Unknown", process, atTime } : { _tag: "Ok", process, atTime, output })
+    return output === undefined ? "unknown" : "ok"
   }
 }

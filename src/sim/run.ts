@@ -9,6 +9,7 @@ import type { HistoryEvent } from "./client.ts"
 import type { Violation } from "./events.ts"
 import { QueueFull } from "./eventQueue.ts"
 import { applyStep } from "./faults.ts"
+import { checkLedgerHistory, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import { checkLinearizable } from "./linearizability.ts"
 import { checkSchedule, Schedule, type Step } from "./schedule.ts"
 import { Simulation, type Counters, type RunOptions } from "./simulation.ts"
@@ -34,6 +35,8 @@ export interface RunResult {
   readonly capMessage: string | undefined
   readonly violations: ReadonlyArray<Violation>
   readonly history: ReadonlyArray<HistoryEvent>
+  /** The ledger operations' history (model/ledger's inputs and outputs). */
+  readonly ledgerHistory: ReadonlyArray<LedgerHistoryEvent>
   readonly replicas: ReadonlyArray<ReplicaSummary>
   /** The most recent trace lines (bounded). */
   readonly trace: ReadonlyArray<TraceLine>
@@ -95,6 +98,9 @@ const checkHistoryAtEnd = (simulation: Simulation): void => {
   const result = verdict.result
   if (result.verdict === "not linearizable") simulation.violation("Linearizability", result.summary)
   else simulation.note(`linearizability: ${result.summary}`)
+  const ledger = checkLedgerHistory(simulation.ledgerHistory)
+  if (typeof ledger === "string") simulation.note(ledger)
+  else if (ledger !== undefined) simulation.violation(ledger.invariant, ledger.message)
 }
 
 /** Runs one schedule to its end or its cap. Same schedule, same options → same trace hash. */
@@ -115,6 +121,7 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
   if (capMessage !== undefined) simulation.note(`CAP ${capMessage}`)
   if (options.checkLinearizability !== false) checkHistoryAtEnd(simulation)
   if (simulation.model !== undefined && !simulation.stopped) simulation.modelViolations(simulation.model.finish(simulation.nowMs))
+  if (!simulation.stopped) simulation.observeEnd()
   return {
     seed: schedule.seed,
     traceHash: simulation.trace.digest(),
@@ -123,6 +130,7 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
     capMessage,
     violations: simulation.violations,
     history: simulation.history,
+    ledgerHistory: simulation.ledgerHistory,
     replicas: simulation.nodes.map((replica) => ({ node: replica.node, up: replica.up, paused: replica.paused, state: replica.state })),
     trace: simulation.trace.recent(),
     traceLines: simulation.trace.lineCount

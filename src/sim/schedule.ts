@@ -8,7 +8,8 @@
  */
 import { Schema } from "effect"
 import { KvCommand } from "../app/kv/command.ts"
-import { ReadKey } from "../app/machine.ts"
+import { LedgerCommand } from "../app/ledger/command.ts"
+import { AppQuery } from "../app/machine.ts"
 
 export const scheduleVersion = 1
 export const replicasMax = 7
@@ -59,7 +60,8 @@ export const Limits = Schema.Struct({
 })
 export type Limits = typeof Limits.Type
 
-export const ClientOperation = Schema.Union(KvCommand, ReadKey)
+/** A key-value command, a ledger command, or a ReadIndex read of a key or of an account. */
+export const ClientOperation = Schema.Union(KvCommand, LedgerCommand, AppQuery)
 export type ClientOperation = typeof ClientOperation.Type
 
 export const DiskFault = Schema.Literal("bitflip", "misdirected", "latent", "torn", "slow")
@@ -147,8 +149,25 @@ export const defaultProfile: FaultProfile = {
   clients: { timeoutMs: 3000, attemptsMax: 20 }
 }
 
+const withKey = (op: { readonly idempotencyKey?: string | undefined }): string =>
+  op.idempotencyKey === undefined ? "" : ` with idempotency key ${JSON.stringify(op.idempotencyKey)}`
+
 const describeOperation = (op: ClientOperation): string => {
   switch (op._tag) {
+    case "CreateAccount":
+      return `create account ${JSON.stringify(op.account)}${withKey(op)}`
+    case "Deposit":
+      return `deposit ${op.amount} into ${JSON.stringify(op.account)}${withKey(op)}`
+    case "Withdraw": {
+      const expecting = op.expectedVersion === undefined ? "" : ` expecting version ${op.expectedVersion}`
+      return `withdraw ${op.amount} from ${JSON.stringify(op.account)}${expecting}${withKey(op)}`
+    }
+    case "Transfer":
+      return `transfer ${op.amount} from ${JSON.stringify(op.from)} to ${JSON.stringify(op.to)}${withKey(op)}`
+    case "GetAccount":
+      return `get account ${JSON.stringify(op.account)} through the log`
+    case "ReadAccount":
+      return `read account ${JSON.stringify(op.account)}`
     case "Put":
       return `put(${JSON.stringify(op.key)}, ${JSON.stringify(op.value)})`
     case "Get":

@@ -14,6 +14,7 @@ import type { Violation as ModelViolation } from "../../model/invariants/violati
 import { builtinObservers, type SimObserver } from "./checks.ts"
 import { ModelInvariants } from "./modelInvariants.ts"
 import { SimClient, type ClientHost, type HistoryEvent } from "./client.ts"
+import { LedgerApplied, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import { EventQueue } from "./eventQueue.ts"
 import type { SimEvent, Violation } from "./events.ts"
 import { Network } from "./network.ts"
@@ -80,6 +81,8 @@ export class Simulation implements ClientHost {
   readonly nodes: ReadonlyArray<SimReplica>
   readonly clients = new Map<number, SimClient>()
   readonly history: Array<HistoryEvent> = []
+  /** Ledger operations, checked against model/ledger's spec apart from the key-value history. */
+  readonly ledgerHistory: Array<LedgerHistoryEvent> = []
   /** Replicas crashed and still down, most recent last: what a "crashed" target resolves to. */
   crashOrder: ReadonlyArray<number> = []
   readonly violations: Array<Violation> = []
@@ -113,7 +116,7 @@ export class Simulation implements ClientHost {
     this.queue = new EventQueue(options.queueCapacity ?? 1_000_000)
     this.trace = new Trace(options.traceLinesKept ?? 2000)
     this.stepMode = options.stepMode ?? "effect"
-    this.observers = [...builtinObservers(), ...(options.observers ?? [])]
+    this.observers = [...builtinObservers(), new LedgerApplied(), ...(options.observers ?? [])]
     this.network = new Network(schedule.replicas, schedule.profile.network, new SimRandom(schedule.seed, "network"))
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
     this.nodes = voters.map((node) => {
@@ -134,6 +137,19 @@ export class Simulation implements ClientHost {
   record(event: HistoryEvent): void {
     this.history.push(event)
     if (event._tag === "Invoke") this.counters.clientInvocations += 1
+  }
+
+  recordLedger(event: LedgerHistoryEvent): void {
+    this.ledgerHistory.push(event)
+    if (event._tag === "Invoke") this.counters.clientInvocations += 1
+  }
+
+  /** The observers' end-of-run checks over the live replicas' final states. */
+  observeEnd(): void {
+    const states = this.nodes.map((replica) => (replica.up ? replica.state : null))
+    for (const observer of this.observers) {
+      for (const finding of observer.atEnd?.(states) ?? []) this.violation(finding.invariant, finding.message)
+    }
   }
 
   nextRequestId(): RequestId {
