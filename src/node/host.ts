@@ -8,7 +8,8 @@
  * by the replica itself until then, so the host may send everything else at once.
  */
 import { Effect } from "effect"
-import { step, type ClientRequest, type ClientResult, type Input, type Output, type ReplicaConfig, type ReplicaState } from "../protocol/index.ts"
+import { maxClientRequestsPerBatch } from "../protocol/client.ts"
+import { step, type ClientRequest, type ClientRequestItem, type ClientResult, type Input, type Output, type ReplicaConfig, type ReplicaState } from "../protocol/index.ts"
 import type { NodeClock } from "./clock.ts"
 import type { WalService } from "./wal.ts"
 import type { WalRecord } from "./walRecord.ts"
@@ -44,6 +45,8 @@ export class ReplicaHost {
   private pendingPersists: Array<{ readonly ioId: number; readonly record: WalRecord }> = []
   private walBusy = false
   private walFlushScheduled = false
+  private clientBatch: Array<ClientRequestItem> = []
+  private clientBatchScheduled = false
   private wakeAtMs = Number.POSITIVE_INFINITY
   private timerAtMs = Number.POSITIVE_INFINITY
   private timer: NodeJS.Timeout | undefined
@@ -82,14 +85,32 @@ export class ReplicaHost {
 
   /** Submits a client request; `cancel` forgets it (its deadline passed) so a late reply is ignored. */
   submit(request: ClientRequest): { readonly result: Promise<ClientResult>; readonly cancel: () => void } {
-    if (this.stopped || this.queue.length >= maxQueuedInputs) {
+    if (this.stopped || this.queue.length + this.clientBatch.length >= maxQueuedInputs) {
       return { result: Promise.resolve({ _tag: "Busy" }), cancel: () => undefined }
     }
     const requestId = this.nextRequestId
     this.nextRequestId += 1
     const result = new Promise<ClientResult>((resolve) => this.pendingRequests.set(requestId, resolve))
-    this.enqueue({ _tag: "ClientRequest", requestId, request })
+    this.clientBatch.push({ requestId, request })
+    if (this.clientBatch.length >= maxClientRequestsPerBatch) this.flushClientBatch()
+    else if (!this.clientBatchScheduled) {
+      this.clientBatchScheduled = true
+      // setImmediate: every request that arrived in this turn of the event loop goes to the replica as one
+      // input, so the leader writes their entries in one Persist and sends them in one AppendEntries per peer.
+      setImmediate(() => {
+        this.clientBatchScheduled = false
+        this.flushClientBatch()
+      })
+    }
     return { result, cancel: () => void this.pendingRequests.delete(requestId) }
+  }
+
+  private flushClientBatch(): void {
+    const requests = this.clientBatch
+    if (requests.length === 0 || this.stopped) return
+    this.clientBatch = []
+    const only = requests.length === 1 ? requests[0] : undefined
+    this.enqueue(only !== undefined ? { _tag: "ClientRequest", ...only } : { _tag: "ClientRequests", requests })
   }
 
   private enqueue(input: Input): void {

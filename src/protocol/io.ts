@@ -36,7 +36,17 @@ export type Input =
       readonly requestId: RequestId
       readonly request: ClientRequest
     } & Clocked)
+  /**
+   * Client requests that arrived together (a host drains its queue): handled as that many ClientRequests, but
+   * the leader writes their entries in one Persist and replicates them, and confirms their reads, in one round.
+   */
+  | ({ readonly _tag: "ClientRequests"; readonly requests: ReadonlyArray<ClientRequestItem> } & Clocked)
   | ({ readonly _tag: "PersistDone"; readonly ioId: number } & Clocked)
+
+export interface ClientRequestItem {
+  readonly requestId: RequestId
+  readonly request: ClientRequest
+}
 
 export type ClientRequest =
   | { readonly _tag: "Command"; readonly session: Session; readonly command: AppCommand }

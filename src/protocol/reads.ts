@@ -11,29 +11,39 @@ import { replicateToAll } from "./leader.ts"
 import type { PendingRead } from "./state.ts"
 
 export const startRead = (context: Context, requestId: RequestId, query: AppQuery): void => {
+  if (!registerRead(context, requestId, query)) return
+  replicateToAll(context, true)
+  confirmReads(context)
+}
+
+/**
+ * Records a read that needs a heartbeat round to confirm leadership; false when it was answered at once
+ * (invalid, Busy, or the readWithoutQuorum bug). The caller starts the round: one round serves every read
+ * registered before it, as each heartbeat carries the newest read context.
+ */
+export const registerRead = (context: Context, requestId: RequestId, query: AppQuery): boolean => {
   const leaderState = context.state.leaderState
   assert(context.state.role === "leader" && leaderState !== null, "only a leader serves reads")
   const invalid = validateAppQuery(query)
   if (invalid !== undefined) {
     context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", reason: invalid } })
-    return
+    return false
   }
   if (context.config.bugs.has("readWithoutQuorum")) {
     const result = queryApp(context.state.app, query)
     context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Read", result, readIndex: context.state.lastApplied } })
-    return
+    return false
   }
   if (leaderState.reads.length >= context.config.maxPendingReads) {
     context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Busy" } })
-    return
+    return false
   }
   const read: PendingRead = { requestId, query, context: leaderState.nextReadContext, readIndex: null }
   context.state = {
     ...context.state,
     leaderState: { ...leaderState, reads: [...leaderState.reads, read], nextReadContext: read.context + 1 }
   }
-  replicateToAll(context, true)
-  confirmReads(context)
+  return true
 }
 
 const confirmed = (context: Context, read: PendingRead): boolean => {

@@ -2,7 +2,7 @@
  * The replica: one pure handler per input, `step(config, state, input) → { state, outputs }`.
  */
 import { Exit, type Effect } from "effect"
-import { handleClientRequest } from "./client.ts"
+import { handleClientRequest, handleClientRequests } from "./client.ts"
 import type { ReplicaConfig } from "./config.ts"
 import { assert, reject, type Context } from "./context.ts"
 import type { Input, Output } from "./io.ts"
@@ -77,6 +77,9 @@ export const stepPure = (config: ReplicaConfig, state: ReplicaState, input: Inpu
       break
     case "ClientRequest":
       handleClientRequest(context, input.requestId, input.request)
+      break
+    case "ClientRequests":
+      handleClientRequests(context, input.requests)
       break
     case "PersistDone":
       handlePersistDone(context, input.ioId)
