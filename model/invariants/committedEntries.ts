@@ -23,7 +23,14 @@ export class CommittedEntries {
       if (!replica.alive) continue
       const from = this.scannedThrough.get(replica.node) ?? 0
       if (replica.commitIndex <= from) continue
-      for (const entry of replica.log) {
+      // Start at the first entry after `from` instead of at the head, so learning stays proportional to what
+      // was newly committed rather than to the whole log. Logs are dense, so that is one subtraction; a log with
+      // gaps walks back to it.
+      const firstIndex = replica.log[0]?.index ?? 1
+      let start = Math.min(replica.log.length, Math.max(0, from + 1 - firstIndex))
+      while (start > 0 && replica.log[start - 1]!.index > from) start--
+      for (let position = start; position < replica.log.length; position++) {
+        const entry = replica.log[position]!
         if (entry.index <= from) continue
         if (entry.index > replica.commitIndex) break
         this.add({ ...entry, knownCommittedInTerm: replica.term, node: replica.node, atMs: cluster.atMs }, report)

@@ -9,7 +9,8 @@ import { type ClusterObservation, entryAt, isCompacted, type ReplicaObservation 
 import { collect, type Report } from "./violation.ts"
 
 export class LeaderCompletenessMonitor implements Monitor {
-  private readonly checkedLeaders = new Set<string>()
+  /** (node, term) pairs already checked, as node + term × 1024 (node ids are below 1024): no string per step. */
+  private readonly checkedLeaders = new Set<number>()
 
   constructor(readonly committed: CommittedEntries = new CommittedEntries()) {}
 
@@ -17,7 +18,7 @@ export class LeaderCompletenessMonitor implements Monitor {
     this.committed.learn(cluster, report)
     for (const replica of cluster.replicas) {
       if (!replica.alive || replica.role !== "leader") continue
-      const key = `${replica.node}:${replica.term}`
+      const key = replica.node + replica.term * 1024
       if (this.checkedLeaders.has(key)) continue
       this.checkedLeaders.add(key)
       this.checkLeader(replica, cluster.atMs, report)
