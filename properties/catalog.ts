@@ -4,6 +4,7 @@
  * `faultline sim` (which samples it with a seed), so a seed means the same schedule everywhere.
  */
 import fc from "fast-check"
+import { ledgerScheduleArbitrary } from "./arbitraries/ledger.ts"
 import { scheduleArbitrary, type BuiltSchedule, type ScheduleShape } from "./arbitraries/schedule.ts"
 import { descriptions, type ScenarioDescription } from "./scenarios/descriptions.ts"
 import { zooExpectations } from "./zoo/checks.ts"
@@ -33,7 +34,9 @@ const shapeOf = (description: ScenarioDescription): ScheduleShape => {
 const toScenario = (description: ScenarioDescription): CatalogScenario => {
   const shape = shapeOf(description)
   const script = description.recipe.script
-  const arbitrary = script !== undefined ? scriptedSchedule(script) : scheduleArbitrary(shape)
+  const ledger = description.recipe.ledger
+  const arbitrary =
+    script !== undefined ? scriptedSchedule(script) : ledger !== undefined ? ledgerScheduleArbitrary(shape, ledger) : scheduleArbitrary(shape)
   const expectations = script !== undefined ? scriptExpectations(script) : zooExpectations(description.recipe.checks ?? [])
   return { ...description, shape, arbitrary, expectations }
 }

@@ -8,6 +8,7 @@ import fc from "fast-check"
 import type { Finding, SimObserver, StepObservation } from "../src/sim/checks.ts"
 import type { RunResult } from "../src/sim/run.ts"
 import { defaultProfile, type ClientOperation, type FaultProfile, type Schedule, type Step } from "../src/sim/schedule.ts"
+import { balances } from "../src/app/ledger/index.ts"
 import type { BuiltSchedule, ScheduleShape } from "./arbitraries/schedule.ts"
 
 export const scriptedShape: ScheduleShape = { faults: [] }
@@ -88,7 +89,51 @@ const allReadBack = (count: number) => (result: RunResult): ReadonlyArray<Findin
   return reads.length >= count ? [] : [expectation(`only ${reads.length} of ${count} acknowledged writes read back`)]
 }
 
+/** The ledger history's Ok outputs of one kind of operation, in order. */
+const ledgerOutputs = (result: RunResult, tag: string) => {
+  const invoked = new Map<number, string>()
+  const outputs: Array<{ readonly _tag: string; readonly balance?: number }> = []
+  for (const event of result.ledgerHistory) {
+    if (event._tag === "Invoke") invoked.set(event.process, event.input._tag)
+    else if (event._tag === "Ok" && invoked.get(event.process) === tag) outputs.push(event.output)
+  }
+  return outputs
+}
+
+/** The seed's concurrent withdrawals: exactly `succeed` succeed, the rest are refused, the balance ends at 0 everywhere. */
+const withdrawalsRace = (withdrawals: number, succeed: number) => (result: RunResult): ReadonlyArray<Finding> => {
+  const outcomes = ledgerOutputs(result, "Withdraw")
+  const succeeded = outcomes.filter((output) => output._tag === "AccountOk").length
+  const refused = outcomes.filter((output) => output._tag === "InsufficientFunds").length
+  const findings: Array<Finding> = []
+  if (succeeded !== succeed || refused !== withdrawals - succeed) {
+    findings.push(expectation(`expected ${succeed} withdrawals to succeed and ${withdrawals - succeed} to be refused, saw ${succeeded} and ${refused} (of ${outcomes.length} answered)`))
+  }
+  const reads = ledgerOutputs(result, "GetAccount")
+  const finalRead = reads.at(-1)
+  if (finalRead?._tag !== "AccountOk" || finalRead.balance !== 0) findings.push(expectation(`expected the final read to show balance 0, saw ${JSON.stringify(finalRead)}`))
+  for (const replica of live(result)) {
+    const account = replica.state === null ? undefined : balances(replica.state.app.ledger).find((view) => view.account === "alice")
+    if (account?.balance !== 0) findings.push(expectation(`n${replica.node} ends with alice at ${JSON.stringify(account)}, expected balance 0`))
+  }
+  return findings
+}
+
+const concurrentWithdrawals = (count: number, at: number, amount: number): Array<Step> =>
+  Array.from({ length: count }, (_, position) => op(at, { _tag: "Withdraw", account: "alice", amount }, position + 2))
+
 const scripts: Readonly<Record<string, Script>> = {
+  ledger_concurrent_withdrawals: {
+    steps: [
+      op(3000, { _tag: "CreateAccount", account: "alice", idempotencyKey: "open-alice" }, 0),
+      op(3000, { _tag: "Deposit", account: "alice", amount: 10_000, idempotencyKey: "fund-alice" }, 0),
+      ...concurrentWithdrawals(100, 3500, 1_000),
+      op(8000, { _tag: "ReadAccount", account: "alice" }, 1)
+    ],
+    endMs: 10_000,
+    healedAtMs: 0,
+    expectations: { atEnd: withdrawalsRace(100, 10) }
+  },
   smoke: { steps: [], endMs: 4000, healedAtMs: 0, expectations: { atEnd: oneLeader } },
   kv_replication: { steps: [put(3000, "k", "v")], endMs: 6000, healedAtMs: 0, expectations: { atEnd: allApplied(2) } },
   cas: {

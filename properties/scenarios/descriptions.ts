@@ -6,6 +6,7 @@
  * (index.ts) turns a recipe into a schedule generator.
  */
 import type { AttackKind } from "../../src/sim/adversary.ts"
+import type { LedgerWorkload } from "../arbitraries/ledger.ts"
 import type { ScheduleShape } from "../arbitraries/schedule.ts"
 import type { FaultKind } from "./generate.ts"
 
@@ -25,6 +26,8 @@ export interface Recipe {
   readonly script?: string
   /** The bug zoo's hunting scenarios: the schedule's shape, tuned at one bug class (shorter runs, harder knobs). */
   readonly tuning?: Omit<ScheduleShape, "faults" | "attacks" | "noisyNetwork">
+  /** A ledger workload instead of key-value operations (../arbitraries/ledger.ts). */
+  readonly ledger?: LedgerWorkload
   /** Extra checks of properties/zoo/checks.ts this scenario holds runs to. */
   readonly checks?: ReadonlyArray<"leader_stability" | "persisted_before_reply">
 }
@@ -38,6 +41,8 @@ export interface ScenarioDescription {
   readonly invariants: ReadonlyArray<string>
   readonly recipe: Recipe
 }
+
+const ledgerInvariants = ["ledger_balance_negative", "ledger_money_conserved", "ledger_idempotency", "ledger_linearizability"]
 
 const safety = ["election_safety", "log_matching", "leader_completeness", "state_machine_safety", "linearizability", "durability"]
 
@@ -140,9 +145,10 @@ export const descriptions: ReadonlyArray<ScenarioDescription> = [
   zoo("zoo_stale_reads", "Reads while the leader is cut off or paused and a new leader takes writes: a read served without confirming leadership, or by a follower, returns stale data.", { faults: ["partition", "pause", "clog"], tuning: { replicasMin: 3, replicasMax: 3, keys: 1, maxFaults: 6, maxOperations: 60, faultLengthMsMax: 3000 } }, ["linearizability"]),
   zoo("zoo_client_retries", "Leaders crash and messages are lost while clients retry: a retried command must take effect once, and no client may hear success for a write that is then lost.", { faults: ["crash", "partition"], noisyNetwork: true, tuning: { replicasMin: 3, replicasMax: 3, keys: 2, clients: 4, maxFaults: 6, maxOperations: 40, swarm: { lossPercentMax: 20 } } }, ["exactly_once", "linearizability", "durability"]),
   zoo("zoo_partial_partitions", "Long partial partitions (one replica cut off, or the leader isolated, for up to 7 s) on a quiet network: a leader cut from its majority steps down (CheckQuorum), and a rejoining replica does not depose a leader of a healthy majority (PreVote).", { faults: ["partition"], tuning: { replicasMin: 3, replicasMax: 5, maxFaults: 3, maxOperations: 20, faultLengthMsMax: 7000, safetyMs: 8000 }, checks: ["leader_stability"] }, [...safety, "leader_stability"]),
-  // The ledger seed (its scenarios run once the ledger is part of the replicated application).
-  entry("ledger_concurrent_withdrawals", "ledger", "100 concurrent $10 withdrawals against $100: exactly 10 succeed, 90 are refused, the balance ends at 0.", { faults: [] }, ["ledger_balance_negative", "ledger_money_conserved", "linearizability"], "needs ledger in the replicated state machine"),
-  entry("ledger_crash_during_writes", "ledger", "A replica crashes during ledger writes: the majority goes on, the replica catches up; money is conserved.", { faults: ["crash"] }, ["ledger_money_conserved"], "needs ledger in the replicated state machine"),
-  entry("ledger_partition", "ledger", "A partition: the minority refuses writes, the majority goes on.", { faults: ["partition"] }, ["ledger_money_conserved"], "needs ledger in the replicated state machine"),
-  entry("ledger_retry_idempotency", "ledger", "The API dies mid-request and the client retries with its idempotency key: no double spend.", { faults: ["crash"] }, ["ledger_idempotency"], "needs ledger in the replicated state machine")
+  // The ledger seed: a ledger workload over few accounts (so operations collide), its history checked against
+  // model/ledger's spec, and its invariants judged over what every live replica applied.
+  entry("ledger_concurrent_withdrawals", "ledger", "100 concurrent $10 withdrawals against $100, each from its own client, no expected versions: exactly 10 succeed, 90 are refused, the balance ends at 0 on every replica.", { faults: [], script: "ledger_concurrent_withdrawals" }, [...ledgerInvariants, "scenario_expectation"]),
+  entry("ledger_crash_during_writes", "ledger", "Replicas (the leader among them) crash and restart during ledger writes: the majority goes on, the restarted replica catches up; money is conserved, no balance goes negative.", { faults: ["crash"], faultEveryMs: 800, clients: 4, ledger: { accounts: 2, keyedPercent: 50, openingBalance: 1_000 } }, [...safety, ...ledgerInvariants]),
+  entry("ledger_partition", "ledger", "Partitions cut a replica (or the leader) off: the minority cannot commit, the majority goes on; after the heal the replicas converge and the ledger linearizes.", { faults: ["partition"], faultEveryMs: 800, clients: 4, ledger: { accounts: 2, keyedPercent: 50, openingBalance: 1_000 } }, [...safety, ...ledgerInvariants]),
+  entry("ledger_retry_idempotency", "ledger", "Leaders crash and pause mid-request on a lossy network while clients retry every money movement with its idempotency key: each key moves money at most once (no double spend).", { faults: ["crash", "pause"], noisyNetwork: true, faultEveryMs: 600, clients: 4, ledger: { accounts: 2, keyedPercent: 100, openingBalance: 1_000 } }, [...safety, ...ledgerInvariants]),
 ]

@@ -13,7 +13,8 @@ import { AppQuery } from "../app/machine.ts"
 
 export const scheduleVersion = 1
 export const replicasMax = 7
-export const clientsMax = 64
+/** Enough for the ledger seed's 100 concurrent withdrawals, each from its own client. */
+export const clientsMax = 128
 export const stepsMax = 200_000
 
 const Millis = Schema.NonNegativeInt
