@@ -7,6 +7,7 @@ import { beforeAll, describe } from "vitest"
 import { probeDockerEngine } from "./fixture/engine.ts"
 import { ensureNodeImage } from "./image/buildImage.ts"
 import { registerChaosTests } from "./suites/chaos.ts"
+import { registerLedgerScenarios } from "./suites/ledger.ts"
 import { registerRegressionReplays } from "./suites/regressions.ts"
 import { registerSeedScenarios } from "./suites/seedScenarios.ts"
 
@@ -23,5 +24,6 @@ describe.skipIf(!engine.available)("containers", () => {
 
   registerSeedScenarios()
   registerChaosTests()
+  registerLedgerScenarios()
   registerRegressionReplays()
 })
