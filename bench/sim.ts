@@ -25,7 +25,10 @@ const rows: ReadonlyArray<Row> = [
   { name: "effect step", replicas: 3, faults: true, options: fast },
   { name: "effect step", replicas: 5, faults: false, options: fast },
   { name: "effect step", replicas: 5, faults: true, options: fast },
-  { name: "effect + model invariants", replicas: 3, faults: false, options: { ...fast, modelInvariants: true } }
+  { name: "effect + model invariants", replicas: 3, faults: false, options: { ...fast, modelInvariants: true } },
+  { name: "effect + model invariants", replicas: 3, faults: true, options: { ...fast, modelInvariants: true } },
+  { name: "effect + model invariants", replicas: 5, faults: false, options: { ...fast, modelInvariants: true } },
+  { name: "effect + model invariants", replicas: 5, faults: true, options: { ...fast, modelInvariants: true } }
 ]
 
 const measure = (row: Row): string => {
