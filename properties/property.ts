@@ -53,17 +53,20 @@ export const runsFor = (defaultRuns: number): number => integerFromEnvironment("
 export const firstFinding = (scenario: CatalogScenario, built: BuiltSchedule, bugs: ReadonlySet<BugName>): Finding | undefined =>
   judge(built.schedule, { bugs, healedAtMs: built.healedAtMs, expectations: scenario.expectations }).findings[0]
 
-export const checkScenarioProperty = (scenario: CatalogScenario, options: PropertyOptions): PropertyOutcome => {
-  const bugs = new Set(options.bugs ?? [])
-  const property = fc.property(scenario.arbitrary, (built) => firstFinding(scenario, built, bugs) === undefined)
+const checkParameters = (options: PropertyOptions): fc.Parameters<[BuiltSchedule]> => {
   const seed = integerFromEnvironment("FC_SEED") ?? options.seed
   const path = process.env.FC_PATH
-  const details = fc.check(property, {
+  return {
     numRuns: runsFor(options.runs),
     ...(seed !== undefined ? { seed } : {}),
     ...(path !== undefined && path !== "" ? { path } : {}),
     ...(options.shrinkBudgetMs !== undefined ? { interruptAfterTimeLimit: options.shrinkBudgetMs, markInterruptAsFailure: false } : {})
-  })
+  }
+}
+
+/** Turns fast-check's verdict into an outcome, writing the counterexample file for a failure. */
+const outcomeOf = (scenario: CatalogScenario, options: PropertyOptions, details: fc.RunDetails<[BuiltSchedule]>): PropertyOutcome => {
+  const bugs = new Set(options.bugs ?? [])
   if (!details.failed || details.counterexample === null) return { _tag: "Passed", numRuns: details.numRuns, seed: details.seed }
   const [built] = details.counterexample
   const judged = judge(built.schedule, { bugs, healedAtMs: built.healedAtMs, expectations: scenario.expectations })
@@ -97,6 +100,26 @@ export const checkScenarioProperty = (scenario: CatalogScenario, options: Proper
   }
 }
 
+/** Runs the property to its verdict in one go (for scripts; a test runner should use the async form). */
+export const checkScenarioProperty = (scenario: CatalogScenario, options: PropertyOptions): PropertyOutcome => {
+  const bugs = new Set(options.bugs ?? [])
+  const property = fc.property(scenario.arbitrary, (built) => firstFinding(scenario, built, bugs) === undefined)
+  return outcomeOf(scenario, options, fc.check(property, checkParameters(options)))
+}
+
+/**
+ * The same, yielding to the event loop before every run and shrink, so that a long campaign inside a test
+ * worker does not starve the runner's own messages. Yielding changes no result.
+ */
+export const checkScenarioPropertyAsync = async (scenario: CatalogScenario, options: PropertyOptions): Promise<PropertyOutcome> => {
+  const bugs = new Set(options.bugs ?? [])
+  const property = fc.asyncProperty(scenario.arbitrary, async (built) => {
+    await new Promise((resolve) => setImmediate(resolve)) // purity: allow setImmediate — yields to the event loop, changes no result
+    return firstFinding(scenario, built, bugs) === undefined
+  })
+  return outcomeOf(scenario, options, await fc.check(property, checkParameters(options)))
+}
+
 /** The report a failing property test throws: what broke, the shrunk story, and how to replay it. */
 export const describeFailure = (failure: PropertyFailure): string =>
   [
@@ -107,7 +130,7 @@ export const describeFailure = (failure: PropertyFailure): string =>
   ].join("\n")
 
 /** For vitest: passes, or throws the failure report. */
-export const assertScenario = (scenario: CatalogScenario, options: PropertyOptions): void => {
-  const outcome = checkScenarioProperty(scenario, options)
+export const assertScenario = async (scenario: CatalogScenario, options: PropertyOptions): Promise<void> => {
+  const outcome = await checkScenarioPropertyAsync(scenario, options)
   if (outcome._tag === "Failed") throw new Error(describeFailure(outcome))
 }

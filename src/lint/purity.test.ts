@@ -53,4 +53,13 @@ describe("purity", () => {
     const found = scanSource(planted, "pure")
     expect(found.map((finding) => finding.line)).toEqual([1, 2, 3, 4])
   })
+
+  it("lets a line opt out of one rule only with a reason", () => {
+    const source = [
+      "await new Promise((resolve) => setImmediate(resolve)) // purity: allow setImmediate — yields, changes no result",
+      "await new Promise((resolve) => setImmediate(resolve)) // purity: allow setImmediate",
+      "const now = Date.now() // purity: allow setImmediate — the wrong rule"
+    ].join("\n")
+    expect(scanSource(source, "deterministic").map((finding) => finding.line)).toEqual([2, 3])
+  })
 })
