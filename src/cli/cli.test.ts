@@ -1,0 +1,84 @@
+/**
+ * The `faultline` command as a user runs it: through bin/faultline.mjs, in a child process.
+ */
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+
+const bin = join(import.meta.dirname, "..", "..", "bin", "faultline.mjs")
+
+const faultline = (...argv: ReadonlyArray<string>) => spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8", timeout: 120_000 })
+
+describe("faultline", () => {
+  it("--help lists every command", () => {
+    const result = faultline("--help")
+    expect(result.status).toBe(0)
+    for (const command of ["sim", "scenarios", "repro", "timeline", "check-history", "serve", "cluster", "replay"]) {
+      expect(result.stdout).toContain(`  ${command}`)
+    }
+  })
+
+  it("refuses an unknown command with exit 2", () => {
+    const result = faultline("frobnicate")
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('unknown command "frobnicate"')
+  })
+
+  it("scenarios --json lists every scenario of the seed documents with name, phase, description and status", () => {
+    const result = faultline("scenarios", "--json")
+    expect(result.status).toBe(0)
+    const rows = JSON.parse(result.stdout) as ReadonlyArray<{ name: string; phase: string; description: string; status: string }>
+    const names = rows.map((row) => row.name)
+    const required = [
+      "baseline", "swizzle_clogging", "gray_failures", "multi_tenant_isolation", "time_compression", "combined",
+      "byzantine_view_change_merge", "byzantine_commit_desync", "byzantine_inflated_commit", "byzantine_invalid_metadata",
+      "byzantine_malicious_view_change", "byzantine_leader_race", "byzantine_dvc_tail_length_mismatch",
+      "byzantine_dvc_identical_claims", "byzantine_oversized_start_view", "byzantine_invalid_repair_range",
+      "byzantine_invalid_kernel_command", "corruption_bit_flip", "corruption_checksum_validation",
+      "corruption_silent_disk_failure", "crash_during_commit", "crash_during_view_change", "recovery_corrupt_log",
+      "gray_failure_slow_disk", "gray_failure_intermittent_network", "race_concurrent_view_changes", "race_commit_during_dvc",
+      "clock_drift", "clock_offset_exceeded", "clock_ntp_failure", "client_session_crash",
+      "client_session_view_change_lockout", "client_session_eviction", "repair_budget_prevents_storm",
+      "repair_ewma_selection", "repair_sync_timeout", "primary_abdicate_partition", "commit_stall_detection",
+      "scrub_detects_corruption", "scrub_completes_tour", "scrub_rate_limited", "scrub_triggers_repair",
+      "reconfig_add_replicas", "reconfig_remove_replicas", "reconfig_during_partition",
+      "smoke", "kv_replication", "cas", "kill_leader", "pause_follower", "pause_leader", "crash_recovery", "no_quorum",
+      "partition_2_1", "partition_isolate_leader", "latency_instability", "catchup_after_degradation",
+      "leader_failover_during_writes", "writes_during_election"
+    ]
+    for (const name of required) expect(names).toContain(name)
+    for (const row of rows) {
+      expect(row.phase.length).toBeGreaterThan(0)
+      expect(row.description.length).toBeGreaterThan(20)
+      expect(row.status === "runs" || row.status.startsWith("needs ")).toBe(true)
+    }
+  })
+
+  it("sim --json prints runs, violations, speed and trace hashes, the same on a second run", () => {
+    const first = faultline("sim", "--scenario", "combined", "--seeds", "2", "--json")
+    const second = faultline("sim", "--scenario", "combined", "--seeds", "2", "--json")
+    expect(first.status, first.stderr).toBe(0)
+    const summary = JSON.parse(first.stdout) as Record<string, unknown>
+    for (const field of ["runs", "violations", "eventsPerSecond", "timeRatio", "firstTraceHash", "traceHashes"]) {
+      expect(summary).toHaveProperty(field)
+    }
+    expect(summary.runs).toBe(2)
+    expect(summary.violations).toBe(0)
+    expect((JSON.parse(second.stdout) as Record<string, unknown>).traceHashes).toEqual(summary.traceHashes)
+  })
+
+  it("repro refuses a file that is not a counterexample, with the reason and exit 2", () => {
+    const directory = mkdtempSync(join(tmpdir(), "faultline-cli-"))
+    try {
+      const file = join(directory, "bad.json")
+      writeFileSync(file, JSON.stringify({ version: 1, scenario: "combined" }))
+      const result = faultline("repro", file)
+      expect(result.status).toBe(2)
+      expect(result.stderr).toContain("is not a valid counterexample")
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
+  })
+})
