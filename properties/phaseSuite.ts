@@ -5,6 +5,7 @@
 import { describe, it } from "vitest"
 import { catalog } from "./catalog.ts"
 import type { Phase } from "./scenarios/descriptions.ts"
+import { isBugName, type BugName } from "../src/protocol/bugs.ts"
 import { assertScenario, runsFor } from "./property.ts"
 
 /** Generous: a failing run shrinks, and a shrink reruns the simulator many times. */
@@ -16,6 +17,14 @@ const testTimeoutMs = 600_000
  */
 const ciSeed = process.env.CI === "true" ? 20_261_126 : undefined
 
+/** `FAULTLINE_BUGS=quorumOfF,…` runs the suite against planted bugs: a way to watch it catch one. */
+const plantedBugs = (): ReadonlyArray<BugName> => {
+  const names = (process.env.FAULTLINE_BUGS ?? "").split(",").filter((name) => name.trim() !== "")
+  const unknown = names.find((name) => !isBugName(name))
+  if (unknown !== undefined) throw new Error(`FAULTLINE_BUGS names an unknown bug: ${unknown}`)
+  return names as ReadonlyArray<BugName>
+}
+
 export const phaseSuite = (phases: ReadonlyArray<Phase>, defaultRuns: number, file: string): void => {
   for (const phase of phases) {
     describe(`phase ${phase}`, () => {
@@ -25,7 +34,13 @@ export const phaseSuite = (phases: ReadonlyArray<Phase>, defaultRuns: number, fi
           continue
         }
         it(`${scenario.name} holds for ${runsFor(defaultRuns)} generated schedules`, { timeout: testTimeoutMs }, async () => {
-          await assertScenario(scenario, { runs: defaultRuns, file, shrinkBudgetMs: 240_000, ...(ciSeed !== undefined ? { seed: ciSeed } : {}) })
+          await assertScenario(scenario, {
+            runs: defaultRuns,
+            file,
+            bugs: plantedBugs(),
+            shrinkBudgetMs: 240_000,
+            ...(ciSeed !== undefined ? { seed: ciSeed } : {})
+          })
         })
       }
     })

@@ -83,8 +83,9 @@ const outcomeOf = (scenario: CatalogScenario, options: PropertyOptions, details:
   }
   const file = counterexamplePath(scenario.name, details.seed, options.directory)
   writeCounterexample(counterexample, file)
-  const testFile = options.file === undefined ? "" : ` ${relative(repositoryRoot, options.file)}`
-  const replayCommand = `FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath ?? ""} npx vitest run${testFile}`
+  const testFile = options.file === undefined ? "" : ` ${relative(repositoryRoot, options.file)} -t ${scenario.name}`
+  const bugVariable = bugs.size > 0 ? `FAULTLINE_BUGS=${[...bugs].join(",")} ` : ""
+  const replayCommand = `${bugVariable}FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath ?? ""} npx vitest run${testFile}`
   return {
     _tag: "Failed",
     scenario: scenario.name,
