@@ -12,6 +12,7 @@
  *   propose <node> <client> <seq> put <key> <value> | delete <key> | cas <key> <expected|nil> <value>
  *   read <node> <key>
  *   crash <node>                    volatile state and unsynced writes are lost; recover from disk
+ *   lose <node> <index>             the disk lost every entry from <index> on; restart as damaged
  *   partition <a,b> <c,...>         cut every link between the groups; `heal` restores them
  *   inject <to> <from> <json>       a raw peer message, decoded with the Schema like a host would
  *   expect ...                      see `expectation` below
@@ -164,6 +165,19 @@ export class Interaction {
       hardState: replica.durable.hardState,
       log: [...replica.durable.log],
       damaged: false
+    })
+    this.input(id, { _tag: "Tick", nowMs: replica.clockMs })
+  }
+
+  /** The disk lost every entry from `fromIndex` on (a damaged suffix): restart knowing it was damaged. */
+  loseSuffix(id: NodeId, fromIndex: number): void {
+    const replica = this.replica(id)
+    replica.unsynced = []
+    replica.durable.log.splice(fromIndex - 1)
+    replica.state = recover(replica.config, {
+      hardState: replica.durable.hardState,
+      log: [...replica.durable.log],
+      damaged: true
     })
     this.input(id, { _tag: "Tick", nowMs: replica.clockMs })
   }

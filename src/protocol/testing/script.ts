@@ -11,6 +11,7 @@
  *   expect queued <from> <to> <tag> [n]   a message of that tag is queued (n: how many)
  *   expect rejected <node> <reason> <n>   the replica counted n messages rejected for <reason>
  *   expect value <node> <key> <value|nil> the applied state's value
+ *   expect recovering <node> <true|false> the replica is repairing a damaged disk
  */
 import { HashMap, Option } from "effect"
 import type { BugName } from "../bugs.ts"
@@ -110,6 +111,8 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
     }
     case "rejected":
       return equal(state().stats.rejectedMessages[second ?? ""] ?? 0, third, `${second} rejections at ${first}`)
+    case "recovering":
+      return equal(state().recovering, second, `recovering of ${first}`)
     case "value": {
       const value = Option.getOrNull(HashMap.get(state().app.kv, second ?? ""))
       return equal(value ?? "nil", third, `value of ${second} at ${first}`)
@@ -148,6 +151,8 @@ const perform = (cluster: Interaction, words: ReadonlyArray<string>, rawLine: st
       return
     case "crash":
       return cluster.crash(parseNode(first))
+    case "lose":
+      return cluster.loseSuffix(parseNode(first), Number(second))
     case "partition": {
       const left = (first ?? "").split(",").map(parseNode)
       const right = (second ?? "").split(",").map(parseNode)
