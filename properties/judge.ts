@@ -51,21 +51,27 @@ const converged = (result: RunResult): Finding | undefined => {
   return { invariant: "replicas_converged", message: `live replicas ended on different applied indexes: ${detail}`, atMs: result.counters.simulatedMs }
 }
 
+type AnyHistory = ReadonlyArray<{ readonly _tag: "Invoke" | "Ok" | "Fail" | "Unknown"; readonly process: number; readonly atTime: number }>
+
 /** Operations invoked once a leader had time to emerge after the heal must end ok or failed, never unknown. */
-const operationsCompleted = (result: RunResult, healedAtMs: number): Finding | undefined => {
+const operationsCompletedIn = (history: AnyHistory, what: string, healedAtMs: number, endMs: number): Finding | undefined => {
   const invokedAt = new Map<number, number>()
-  for (const event of result.history) {
+  for (const event of history) {
     if (event._tag === "Invoke") invokedAt.set(event.process, event.atTime)
     if (event._tag !== "Unknown") continue
     const at = invokedAt.get(event.process) ?? 0
     if (at >= healedAtMs + leaderWithinMs) {
-      return { invariant: "operations_completed", message: `process ${event.process}'s operation invoked at ${at} ms never completed after the heal`, atMs: event.atTime }
+      return { invariant: "operations_completed", message: `process ${event.process}'s ${what} operation invoked at ${at} ms never completed after the heal`, atMs: event.atTime }
     }
   }
-  const open = [...invokedAt.keys()].filter((process) => !result.history.some((event) => event._tag !== "Invoke" && event.process === process))
-  if (open.length > 0) return { invariant: "operations_completed", message: `${open.length} operation(s) were still pending at the end`, atMs: result.counters.simulatedMs }
+  const open = [...invokedAt.keys()].filter((process) => !history.some((event) => event._tag !== "Invoke" && event.process === process))
+  if (open.length > 0) return { invariant: "operations_completed", message: `${open.length} ${what} operation(s) were still pending at the end`, atMs: endMs }
   return undefined
 }
+
+const operationsCompleted = (result: RunResult, healedAtMs: number): Finding | undefined =>
+  operationsCompletedIn(result.history, "key-value", healedAtMs, result.counters.simulatedMs) ??
+  operationsCompletedIn(result.ledgerHistory, "ledger", healedAtMs, result.counters.simulatedMs)
 
 export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement => {
   const observers = options.expectations?.observers?.() ?? []
