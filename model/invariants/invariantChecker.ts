@@ -11,6 +11,7 @@ import { LogMatchingMonitor } from "./logMatching.ts"
 import type { Monitor } from "./monitor.ts"
 import type { ClusterObservation, ModelEvent } from "./observation.ts"
 import { PersistedStateMonitor } from "./persistedState.ts"
+import { StateMachineDeterminismMonitor } from "./stateMachineDeterminism.ts"
 import { StateMachineSafetyMonitor } from "./stateMachineSafety.ts"
 import { type Violation, ViolationLog } from "./violation.ts"
 import { VolatileMonotonicityMonitor } from "./volatileMonotonicity.ts"
@@ -29,6 +30,7 @@ export const safetyMonitors = (): Array<Monitor> => [
   new LogMatchingMonitor(),
   new LeaderCompletenessMonitor(),
   new StateMachineSafetyMonitor(),
+  new StateMachineDeterminismMonitor(),
   new VolatileMonotonicityMonitor(),
   new PersistedStateMonitor(),
   new DurabilityMonitor(),

@@ -28,6 +28,11 @@ export interface ReplicaObservation {
   readonly compactedThrough?: number
   /** The hard state on the replica's disk. */
   readonly durable: { readonly term: number; readonly votedFor: number | null }
+  /**
+   * A stable string of the applied state at `lastApplied` (state machine and session table), when the host can
+   * give one: replicas at the same `lastApplied` must agree on it (state_machine_determinism).
+   */
+  readonly appliedStateDigest?: string
 }
 
 export interface ClusterObservation {

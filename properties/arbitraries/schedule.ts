@@ -7,7 +7,7 @@
  */
 import fc from "fast-check"
 import { attackKinds, type AttackKind } from "../../src/sim/adversary.ts"
-import type { ClientOperation, DiskFault, Schedule, Step, Target } from "../../src/sim/schedule.ts"
+import type { ClientOperation, DiskFault, NetworkProfile, ReplicaKnobs, Schedule, Step, Target } from "../../src/sim/schedule.ts"
 import type { FaultKind } from "../scenarios/generate.ts"
 import { swarmProfile, type SwarmLimits, type SwarmProfile } from "./swarm.ts"
 import { forgedMessage } from "./forgery.ts"
@@ -50,8 +50,8 @@ export interface ScheduleShape {
   readonly maxOperations?: number
   /** The safety phase's length; faults and most operations fall inside it. */
   readonly safetyMs?: number
-  /** Extra options for the simulator's replicas, e.g. a small session table. */
-  readonly maxSessions?: number
+  /** Replica knobs beyond the defaults, e.g. one entry per AppendEntries or a small session table. */
+  readonly replicaConfig?: ReplicaKnobs
   /** The liveness phase's client traffic and the settling time after it (shorter runs shrink faster). */
   readonly livenessTrafficMs?: number
   readonly settleMs?: number
@@ -230,6 +230,9 @@ export interface BuiltSchedule {
   readonly healedAtMs: number
 }
 
+const holdBackOf = (swarm: SwarmProfile): Pick<NetworkProfile, "holdBackProbability" | "holdBackMaxMs"> =>
+  swarm.holdBackPerMille === 0 ? {} : { holdBackProbability: swarm.holdBackPerMille / 1000, holdBackMaxMs: swarm.holdBackMaxMs }
+
 export const buildSchedule = (raw: RawSchedule, shape: ScheduleShape): BuiltSchedule => {
   const safetyMs = shape.safetyMs ?? 6000
   const healedAtMs = trafficStartMs + safetyMs + 1
@@ -257,11 +260,13 @@ export const buildSchedule = (raw: RawSchedule, shape: ScheduleShape): BuiltSche
         lossProbability: swarm.lossPercent / 100,
         duplicateProbability: swarm.duplicatePercent / 100,
         reorderProbability: swarm.reorderPercent / 100,
-        reorderDelayMaxMs: swarm.reorderPercent > 0 ? 50 : 0
+        reorderDelayMaxMs: swarm.reorderPercent > 0 ? 50 : 0,
+        ...holdBackOf(swarm)
       },
       disk: { fsyncMinMs: 1, fsyncMaxMs: swarm.fsyncMaxMs, tornWriteProbability: swarm.tornWritePercent / 100 },
       clients: { timeoutMs: 2000, attemptsMax: 30 }
     },
+    ...(shape.replicaConfig === undefined ? {} : { replicaConfig: shape.replicaConfig }),
     limits: { simulatedMs: healedAtMs + liveMs + quietMs + 60_000, events: 3_000_000 },
     steps
   }

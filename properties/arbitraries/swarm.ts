@@ -15,6 +15,9 @@ export interface SwarmProfile {
   readonly delayMaxMs: number
   readonly tornWritePercent: number
   readonly fsyncMaxMs: number
+  /** The long tail (0 unless the scenario asks for it): how many messages in a thousand wait seconds. */
+  readonly holdBackPerMille: number
+  readonly holdBackMaxMs: number
 }
 
 /**
@@ -27,6 +30,9 @@ export interface SwarmLimits {
   readonly reorderPercentMax?: number
   readonly delayMaxMsMax?: number
   readonly fsyncMaxMsMax?: number
+  /** A long tail of held-back messages, per mille of all messages, and how long they wait at most. */
+  readonly holdBackPerMilleMax?: number
+  readonly holdBackMaxMsMax?: number
 }
 
 /** Draws a swarm profile over the kinds a scenario allows; `noisy` turns on network misbehaviour. */
@@ -39,7 +45,10 @@ export const swarmProfile = (allowed: ReadonlyArray<FaultKind>, noisy: boolean, 
     reorderPercent: noisy ? fc.integer({ min: 0, max: limits.reorderPercentMax ?? 20 }) : fc.constant(0),
     delayMaxMs: fc.integer({ min: 1, max: limits.delayMaxMsMax ?? (noisy ? 50 : 10) }),
     tornWritePercent: fc.integer({ min: 0, max: 50 }),
-    fsyncMaxMs: fc.integer({ min: 1, max: limits.fsyncMaxMsMax ?? 20 })
+    fsyncMaxMs: fc.integer({ min: 1, max: limits.fsyncMaxMsMax ?? 20 }),
+    // Constants draw nothing, so scenarios without a long tail keep the schedules their seeds always meant.
+    holdBackPerMille: limits.holdBackPerMilleMax === undefined ? fc.constant(0) : fc.integer({ min: 0, max: limits.holdBackPerMilleMax }),
+    holdBackMaxMs: limits.holdBackMaxMsMax === undefined ? fc.constant(0) : fc.integer({ min: 1, max: limits.holdBackMaxMsMax })
   }).map(({ enabledFlags, ...rest }) => ({
     ...rest,
     enabled: allowed.filter((_, position) => enabledFlags[position] === true)

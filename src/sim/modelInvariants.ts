@@ -9,6 +9,7 @@ import type { Violation as ModelViolation } from "../../model/invariants/violati
 import { entryDigest, type Entry } from "../protocol/entry.ts"
 import { emptyLog, entryAt, type Log } from "../protocol/log.ts"
 import type { ReplicaState } from "../protocol/state.ts"
+import { AppliedStateDigest } from "./appliedDigest.ts"
 import type { SimReplica } from "./replica.ts"
 
 interface LogCache {
@@ -20,6 +21,7 @@ export class ModelInvariants {
   readonly checker = new InvariantChecker()
   private readonly caches = new Map<number, LogCache>()
   private readonly lastSequenceApplied = new Map<number, Map<string, number>>()
+  private readonly appliedDigests = new Map<number, AppliedStateDigest>()
 
   constructor(private readonly replicas: ReadonlyArray<SimReplica>) {}
 
@@ -61,8 +63,18 @@ export class ModelInvariants {
       commitIndex: state.commitIndex,
       lastApplied: state.lastApplied,
       log: this.observedLog(replica.node, state),
-      durable
+      durable,
+      ...(state.lastApplied === 0 ? {} : { appliedStateDigest: this.digestOf(replica.node).of(state) })
     }
+  }
+
+  private digestOf(node: number): AppliedStateDigest {
+    let digest = this.appliedDigests.get(node)
+    if (digest === undefined) {
+      digest = new AppliedStateDigest()
+      this.appliedDigests.set(node, digest)
+    }
+    return digest
   }
 
   cluster(atMs: number): ClusterObservation {
@@ -74,12 +86,17 @@ export class ModelInvariants {
   }
 
   record(event: ModelEvent): ReadonlyArray<ModelViolation> {
-    if (event._tag === "Restarted") this.lastSequenceApplied.delete(event.node)
+    if (event._tag === "Restarted") {
+      // A restarted replica applies its log again from an empty state machine.
+      this.lastSequenceApplied.delete(event.node)
+      this.appliedDigests.delete(event.node)
+    }
     return this.checker.record(event)
   }
 
   /** The Applied event for an entry, with whether this replica's session table already held it. */
-  applied(atMs: number, node: number, entry: Entry): ModelEvent {
+  applied(atMs: number, node: number, entry: Entry, executed: boolean): ModelEvent {
+    this.digestOf(node).applied(entry.index, executed)
     const payload = entry.payload
     const base = { _tag: "Applied" as const, atMs, node, index: entry.index, term: entry.term, digest: entryDigest(entry) }
     if (payload._tag !== "Command") return base

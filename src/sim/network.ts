@@ -1,7 +1,7 @@
 /**
- * The network between replicas, per directed link: a delay distribution, loss, duplication, reordering,
- * temporary clogging (messages held until the clog clears) and partitions of any shape (a set of cut directed
- * links: isolate, majority/minority, one-way, bridge). It only decides; the simulator queues the deliveries.
+ * The network between replicas, per directed link: a delay distribution, loss, duplication, reordering, a long
+ * tail of messages held back for seconds, temporary clogging (messages held until the clog clears) and
+ * partitions of any shape (a set of cut directed links: isolate, majority/minority, one-way, bridge). It only decides; the simulator queues the deliveries.
  */
 import type { SimRandom } from "./random.ts"
 import type { NetworkProfile } from "./schedule.ts"
@@ -58,8 +58,18 @@ export class Network {
   private delayMs(): number {
     const profile = this.profile
     const base = this.random.integer(profile.delayMinMs, profile.delayMaxMs)
-    if (!this.random.chance(profile.reorderProbability)) return base
-    return base + this.random.integer(1, Math.max(1, profile.reorderDelayMaxMs))
+    const reordered = this.random.chance(profile.reorderProbability) ? this.random.integer(1, Math.max(1, profile.reorderDelayMaxMs)) : 0
+    return base + reordered + this.holdBackMs()
+  }
+
+  /**
+   * The long tail: a message stuck in a retransmission queue or a slow middlebox for seconds, so that it lands
+   * after an election (a vote or an append response of an earlier term). Draws nothing when the profile has none.
+   */
+  private holdBackMs(): number {
+    const probability = this.profile.holdBackProbability ?? 0
+    if (!this.random.chance(probability)) return 0
+    return this.random.integer(1, Math.max(1, this.profile.holdBackMaxMs ?? 0))
   }
 
   /** Decides the fate of one message sent at `nowMs`. */

@@ -28,7 +28,13 @@ export const NetworkProfile = Schema.Struct({
   duplicateProbability: Probability,
   /** A reordered message is held back by up to reorderDelayMaxMs more, so later ones overtake it. */
   reorderProbability: Probability,
-  reorderDelayMaxMs: Millis
+  reorderDelayMaxMs: Millis,
+  /**
+   * A long tail: a held-back message waits up to holdBackMaxMs more (seconds, not milliseconds), so a response
+   * can arrive after an election has moved the cluster on. Absent in older files: none held back.
+   */
+  holdBackProbability: Schema.optionalWith(Probability, { exact: true }),
+  holdBackMaxMs: Schema.optionalWith(Millis.pipe(Schema.lessThanOrEqualTo(60_000)), { exact: true })
 })
 export type NetworkProfile = typeof NetworkProfile.Type
 
@@ -54,6 +60,21 @@ export const FaultProfile = Schema.Struct({
   clients: ClientProfile
 })
 export type FaultProfile = typeof FaultProfile.Type
+
+/**
+ * Replica knobs a schedule may set (the simulator's replicas; `faultline serve` exposes only the timeouts).
+ * Bounded so that a file cannot ask for a replica that cannot work: a batch of one entry (Raft Figure 8 needs
+ * it), a session table of one, an election timeout well above the heartbeat interval.
+ */
+export const ReplicaKnobs = Schema.Struct({
+  maxEntriesPerMessage: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1024)), { exact: true }),
+  maxInflightBatches: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 64)), { exact: true }),
+  maxSessions: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 65_536)), { exact: true }),
+  heartbeatIntervalMs: Schema.optionalWith(Schema.Int.pipe(Schema.between(10, 1000)), { exact: true }),
+  electionTimeoutMinMs: Schema.optionalWith(Schema.Int.pipe(Schema.between(100, 10_000)), { exact: true }),
+  electionTimeoutMaxMs: Schema.optionalWith(Schema.Int.pipe(Schema.between(100, 20_000)), { exact: true })
+})
+export type ReplicaKnobs = typeof ReplicaKnobs.Type
 
 export const Limits = Schema.Struct({
   simulatedMs: Schema.Int.pipe(Schema.between(1, 7 * 24 * 3600 * 1000)),
@@ -130,6 +151,8 @@ export const Schedule = Schema.Struct({
   replicas: Schema.Int.pipe(Schema.between(1, replicasMax)),
   seed: Schema.Int,
   profile: FaultProfile,
+  /** Replica knobs beyond the defaults (absent in older files: the defaults). */
+  replicaConfig: Schema.optionalWith(ReplicaKnobs, { exact: true }),
   limits: Limits,
   steps: Schema.Array(Step).pipe(Schema.maxItems(stepsMax))
 })
@@ -230,6 +253,13 @@ export const checkSchedule = (schedule: Schedule): string | undefined => {
   const { network, disk } = schedule.profile
   if (network.delayMaxMs < network.delayMinMs) return "profile.network.delayMaxMs should be at least delayMinMs"
   if (disk.fsyncMaxMs < disk.fsyncMinMs) return "profile.disk.fsyncMaxMs should be at least fsyncMinMs"
+  const knobs = schedule.replicaConfig
+  if (knobs !== undefined) {
+    const heartbeatMs = knobs.heartbeatIntervalMs ?? 100
+    const electionMinMs = knobs.electionTimeoutMinMs ?? 1000
+    if (electionMinMs <= heartbeatMs) return "replicaConfig.electionTimeoutMinMs should be greater than heartbeatIntervalMs"
+    if ((knobs.electionTimeoutMaxMs ?? 2000) < electionMinMs) return "replicaConfig.electionTimeoutMaxMs should be at least electionTimeoutMinMs"
+  }
   for (const [position, step] of schedule.steps.entries()) {
     const nodes = nodesOf(step)
     const outside = nodes.find((node) => node >= schedule.replicas)

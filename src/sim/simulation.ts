@@ -121,7 +121,7 @@ export class Simulation implements ClientHost {
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
     this.nodes = voters.map((node) => {
       const randomSeed = new SimRandom(schedule.seed, `replica:${node}`).integer(0, 2 ** 31 - 1)
-      const config = makeReplicaConfig({ id: node, voters, randomSeed, ...(options.bugs ? { bugs: options.bugs } : {}) })
+      const config = makeReplicaConfig({ ...schedule.replicaConfig, id: node, voters, randomSeed, ...(options.bugs ? { bugs: options.bugs } : {}) })
       return new SimReplica(node, config, schedule.profile.disk, new SimRandom(schedule.seed, `disk:${node}`))
     })
     this.model = options.modelInvariants === false ? undefined : new ModelInvariants(this.nodes)
@@ -271,7 +271,7 @@ export class Simulation implements ClientHost {
         return
       case "Applied":
         this.note(`n${replica.node} apply ${output.entry.index}/t${output.entry.term} ${output.entry.payload._tag}`)
-        if (this.model !== undefined) this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry))
+        if (this.model !== undefined) this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry, output.executed))
         // The host knows which entries came from records that failed their checksum (applyCorruptRecords).
         if (replica.corruptEntries.size > 0 && replica.corruptEntries.get(output.entry.index) === entryDigest(output.entry)) {
           this.modelEvent({ _tag: "CorruptRecordApplied", atMs: this.nowMs, node: replica.node, index: output.entry.index })
