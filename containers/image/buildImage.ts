@@ -14,8 +14,11 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
 import { getContainerRuntimeClient, ImageName } from "testcontainers"
+import { isBugName, type BugName } from "../../src/protocol/bugs.ts"
 
 export const imageRepository = "faultline-node"
+/** Test images with planted bugs live under their own name, so that no tag of the real image can carry one. */
+export const testImageRepository = "faultline-node-testbugs"
 /** Where things live inside the image. */
 export const nodePathInImage = "/usr/local/bin/node"
 export const serverPathInImage = "/app/server.cjs"
@@ -30,9 +33,14 @@ export interface BuiltImage {
   readonly bundleBytes: number
 }
 
-/** Bundles `faultline serve` into one CommonJS file (CommonJS: the bundled dependencies use `require`). */
-export const bundleServer = async (): Promise<Uint8Array> => {
+/**
+ * Bundles `faultline serve` into one CommonJS file (CommonJS: the bundled dependencies use `require`).
+ * `testBugs` compiles a planted bug set into the bundle (src/node/testBugs.ts reads it); without it the constant
+ * is defined as `undefined`, so the real bundle carries no bug list and nothing at run time can supply one.
+ */
+export const bundleServer = async (testBugs: ReadonlyArray<BugName> = []): Promise<Uint8Array> => {
   const result = await build({
+    define: { FAULTLINE_TEST_BUGS: testBugs.length === 0 ? "undefined" : JSON.stringify(testBugs.join(",")) },
     entryPoints: [serverEntry],
     bundle: true,
     platform: "node",
@@ -101,20 +109,32 @@ const writeContext = (directory: string, bundle: Uint8Array, nodeBinary: string,
   fs.writeFileSync(path.join(directory, "Dockerfile"), dockerfile)
 }
 
-let memoized: Promise<BuiltImage> | undefined
+const memoized = new Map<string, Promise<BuiltImage>>()
 
-/** Builds the node image unless the engine already has one with the same content; once per process. */
-export const ensureNodeImage = (): Promise<BuiltImage> => {
-  memoized ??= buildNodeImage()
-  return memoized
+/**
+ * Builds the node image unless the engine already has one with the same content; once per process and bug set.
+ * With `testBugs`, a test image (`faultline-node-testbugs:<hash>`) whose replicas run those planted bugs.
+ */
+export const ensureNodeImage = (testBugs: ReadonlyArray<BugName> = []): Promise<BuiltImage> => {
+  const unknown = testBugs.filter((name) => !isBugName(name))
+  if (unknown.length > 0) return Promise.reject(new Error(`unknown test bugs: ${unknown.join(", ")}`))
+  const bugs = [...new Set(testBugs)].sort()
+  const key = bugs.join(",")
+  let image = memoized.get(key)
+  if (image === undefined) {
+    image = buildNodeImage(bugs)
+    memoized.set(key, image)
+  }
+  return image
 }
 
-const buildNodeImage = async (): Promise<BuiltImage> => {
+const buildNodeImage = async (testBugs: ReadonlyArray<BugName>): Promise<BuiltImage> => {
   const startedAt = performance.now()
-  const bundle = await bundleServer()
+  const bundle = await bundleServer(testBugs)
   const nodeBinary = fs.realpathSync(process.execPath)
   const libraries = sharedLibrariesOf(nodeBinary)
-  const name = `${imageRepository}:${contentHash(bundle, [nodeBinary, ...libraries])}`
+  const repository = testBugs.length === 0 ? imageRepository : testImageRepository
+  const name = `${repository}:${contentHash(bundle, [nodeBinary, ...libraries])}`
   const client = await getContainerRuntimeClient()
   if (await client.image.exists(ImageName.fromString(name))) {
     return { name, built: false, durationMs: performance.now() - startedAt, bundleBytes: bundle.byteLength }
@@ -122,7 +142,7 @@ const buildNodeImage = async (): Promise<BuiltImage> => {
   const context = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-image-"))
   try {
     writeContext(context, bundle, nodeBinary, libraries)
-    await client.image.build(context, { t: name, dockerfile: "Dockerfile", labels: { "faultline.image": "node" } })
+    await client.image.build(context, { t: name, dockerfile: "Dockerfile", labels: { "faultline.image": "node", "faultline.test-bugs": testBugs.join(",") } })
   } finally {
     fs.rmSync(context, { recursive: true, force: true })
   }

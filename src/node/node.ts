@@ -15,6 +15,8 @@ import { ReplicaHost } from "./host.ts"
 import { createApiServer, type ApiContext } from "./httpApi.ts"
 import type { PeerAddress } from "./peerLink.ts"
 import { PeerTransport } from "./transport.ts"
+import { DurabilityWitness } from "./durabilityWitness.ts"
+import { compiledTestBugs } from "./testBugs.ts"
 import { Wal, WalLive, type WalRecovery, type WalService } from "./wal.ts"
 
 export interface NodeOptions {
@@ -48,6 +50,8 @@ const configOf = (options: NodeOptions): ReplicaConfig =>
     // Seeded per process start so that restarted nodes do not replay the same election timeouts.
     randomSeed: (options.id * 7919 + Date.now()) % 2 ** 31,
     maxSessions: 4_096,
+    // Empty except in a test image built with bugs (src/node/testBugs.ts); no option can set it.
+    bugs: compiledTestBugs,
     ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
     ...(options.electionTimeoutMs !== undefined
       ? { electionTimeoutMinMs: options.electionTimeoutMs, electionTimeoutMaxMs: 2 * options.electionTimeoutMs }
@@ -60,14 +64,19 @@ const openWal = (dataDirectory: string): Promise<{ wal: WalService; recovery: Wa
       const wal = yield* Wal
       const recovery = yield* wal.recover
       return { wal, recovery }
-    }).pipe(Effect.provide(WalLive(dataDirectory)))
+    }).pipe(Effect.provide(WalLive(dataDirectory, { applyCorruptRecords: compiledTestBugs.has("applyCorruptRecords") })))
   )
 
 export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   const listen = options.members.get(options.id)
   if (listen === undefined) throw new Error(`--peers should include this node's own id ${options.id}`)
   const config = configOf(options)
-  const { wal, recovery } = await openWal(options.dataDirectory)
+  const opened = await openWal(options.dataDirectory)
+  const recovery = opened.recovery
+  // Watches every vote and acknowledgement against what fdatasync returned (persisted_before_reply).
+  const witness = new DurabilityWitness(recovery.durable)
+  const wal: WalService = { ...opened.wal, append: (records) => Effect.tap(opened.wal.append(records), () => witness.synced(records)) }
+  if (compiledTestBugs.size > 0) options.log(`TEST IMAGE: planted bugs ${[...compiledTestBugs].join(", ")} are switched on`)
   logRecovery(options, recovery)
   const clock = new NodeClock()
   const httpUrl = `http://${advertisedHost(options.httpHost)}:${options.httpPort}`
@@ -88,7 +97,10 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     initialState: recover(config, recovery.durable),
     wal,
     clock,
-    send: (output) => transport.send(output.to, output.message),
+    send: (output) => {
+      witness.sending(output.to, output.message)
+      transport.send(output.to, output.message)
+    },
     onFatal: options.onFatal,
     log: options.log
   })
@@ -101,7 +113,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     host: started,
     sessions: new AutomaticSessions(options.id),
     leaderHttpUrl: (leader) => (leader === options.id ? httpUrl : transport.peerHttpUrls.get(leader)),
-    status: () => statusOf(options.id, started, transport, wal, recovery, httpUrl),
+    status: () => ({ ...statusOf(options.id, started, transport, wal, recovery, httpUrl), durability: { sentBeforeDurable: witness.sentBeforeDurable, examples: witness.examples } }),
     health: () => healthOf(started),
     admin:
       options.adminToken === undefined
@@ -184,6 +196,7 @@ const statusOf = (
     leaderChanges: state.stats.leaderChanges,
     electionsStarted: state.stats.electionsStarted,
     recovering: state.recovering,
+    testBugs: [...compiledTestBugs],
     rejectedMessages: state.stats.rejectedMessages,
     peers: transport.peerStatus(),
     transport: transport.counters,
@@ -195,6 +208,7 @@ const statusOf = (
       quarantineFile: recovery.quarantineFile ?? null,
       truncatedTailBytes: recovery.truncatedTailBytes,
       discardedBytes: recovery.discardedBytes,
+      corruptRecordsTrusted: recovery.corruptRecordsTrusted,
       recoveredRecords: recovery.recordCount,
       ...wal.stats()
     }

@@ -13,6 +13,7 @@ import { Context, Data, Effect, Layer } from "effect"
 import type { DurableState } from "../protocol/index.ts"
 import { describeFinding, isCorruption, WriteAheadLog } from "../storage/index.ts"
 import { encodePersist, replayWalRecords, type WalRecord } from "./walRecord.ts"
+import { rewriteTrustingPayloads } from "./walTrustingPayloads.ts"
 
 export class WalError extends Data.TaggedError("WalError")<{ readonly operation: string; readonly cause: unknown }> {
   override get message(): string {
@@ -31,6 +32,8 @@ export interface WalRecovery {
   readonly truncatedTailBytes: number
   readonly discardedBytes: number
   readonly quarantineFile: string | undefined
+  /** Records replayed although they failed their checksum: always 0 unless a test image's bug set names applyCorruptRecords. */
+  readonly corruptRecordsTrusted: number
 }
 
 export interface WalStats {
@@ -74,7 +77,7 @@ const writeMarker = async (directory: string, text: string): Promise<void> => {
   await directoryHandle.sync().finally(() => directoryHandle.close())
 }
 
-const recoverLog = async (directory: string, log: WriteAheadLog): Promise<WalRecovery> => {
+const recoverLog = async (directory: string, log: WriteAheadLog, corruptRecordsTrusted: number): Promise<WalRecovery> => {
   const recovered = await log.recover()
   const replay = replayWalRecords(recovered.records.map((record) => record.payload))
   if (replay.badRecordPosition !== undefined) {
@@ -97,7 +100,8 @@ const recoverLog = async (directory: string, log: WriteAheadLog): Promise<WalRec
     recordCount: recovered.records.length,
     truncatedTailBytes: recovered.truncatedBytes,
     discardedBytes: discard?.discardedBytes ?? 0,
-    quarantineFile: discard?.quarantineFileName
+    quarantineFile: discard?.quarantineFileName,
+    corruptRecordsTrusted
   }
 }
 
@@ -119,7 +123,7 @@ const appendGroups = (records: ReadonlyArray<WalRecord>): Array<Array<Uint8Array
   return groups
 }
 
-const makeLiveWal = (directory: string): WalService => {
+const makeLiveWal = (directory: string, options: WalLiveOptions): WalService => {
   let log: WriteAheadLog | undefined
   const opened = (): WriteAheadLog => {
     if (log === undefined) throw new Error("the WAL is used before recover")
@@ -127,8 +131,10 @@ const makeLiveWal = (directory: string): WalService => {
   }
   return {
     recover: attempt("recover", async () => {
+      // The test-only bug rewrites the file before the strict decoder reads it (src/node/walTrustingPayloads.ts).
+      const corruptRecordsTrusted = options.applyCorruptRecords === true ? ((await rewriteTrustingPayloads(directory)) ?? 0) : 0
       log = await WriteAheadLog.open({ directory })
-      return recoverLog(directory, log)
+      return recoverLog(directory, log, corruptRecordsTrusted)
     }),
     append: (records) =>
       attempt("append", async () => {
@@ -156,7 +162,13 @@ const makeLiveWal = (directory: string): WalService => {
   }
 }
 
-export const WalLive = (directory: string): Layer.Layer<Wal> => Layer.sync(Wal, () => makeLiveWal(directory))
+export interface WalLiveOptions {
+  /** The `applyCorruptRecords` bug: set only from a test image's compile-time bug set, never from an option. */
+  readonly applyCorruptRecords?: boolean
+}
+
+export const WalLive = (directory: string, options: WalLiveOptions = {}): Layer.Layer<Wal> =>
+  Layer.sync(Wal, () => makeLiveWal(directory, options))
 
 /** An in-memory WAL for host tests: durable immediately, never corrupt. */
 export const WalTest = (initial: DurableState = { hardState: { term: 0, votedFor: null }, log: [], damaged: false }): Layer.Layer<Wal> =>
@@ -171,7 +183,8 @@ export const WalTest = (initial: DurableState = { hardState: { term: 0, votedFor
         recordCount: 0,
         truncatedTailBytes: 0,
         discardedBytes: 0,
-        quarantineFile: undefined
+        quarantineFile: undefined,
+        corruptRecordsTrusted: 0
       }),
       append: (appended) => Effect.sync(() => void (records += appended.length)),
       markRecovered: Effect.void,
