@@ -16,6 +16,8 @@ import { fetchStatus, freePorts, LocalCluster, waitFor, waitForLeader } from "..
 
 interface Target {
   readonly port: number
+  /** The server processes, leader first: their CPU time per operation is printed (less sensitive to load). */
+  readonly pids: () => ReadonlyArray<number>
   /** Counters worth printing after the run (group commit and batching factors). */
   readonly report?: () => Promise<string>
   readonly write: (worker: number, sequence: number) => { method: string; path: string; body: string }
@@ -27,6 +29,25 @@ interface LoadResult {
   readonly p50Ms: number
   readonly p99Ms: number
   readonly errors: number
+  /** CPU microseconds per completed operation: each server process (leader first), then the load generator. */
+  readonly cpuMicrosecondsPerOperation: ReadonlyArray<number>
+}
+
+const clockTicksPerSecond = 100
+
+/** User + system CPU time of a process in milliseconds, from /proc (0 when it is gone or not on Linux). */
+const cpuTimeMs = (pid: number): number => {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond
+  } catch {
+    return 0
+  }
+}
+
+const cpuSnapshotMs = (pids: ReadonlyArray<number>): Array<number> => {
+  const own = process.cpuUsage()
+  return [...pids.map(cpuTimeMs), (own.user + own.system) / 1000]
 }
 
 const { values } = parseArgs({
@@ -59,7 +80,8 @@ const request = (agent: http.Agent, port: number, spec: { method: string; path: 
   })
 
 /** N closed-loop clients for `durationMs`: each sends its next request when the previous one answered. */
-const runLoad = async (port: number, make: Target["write"]): Promise<LoadResult> => {
+const runLoad = async (target: Target, make: Target["write"]): Promise<LoadResult> => {
+  const port = target.port
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients })
   const latenciesMs: Array<number> = []
   let errors = 0
@@ -73,21 +95,32 @@ const runLoad = async (port: number, make: Target["write"]): Promise<LoadResult>
     }
   }
   const startedAt = performance.now()
+  const cpuBeforeMs = cpuSnapshotMs(target.pids())
   await Promise.all(Array.from({ length: clients }, (_, worker) => client(worker)))
   const elapsedMs = performance.now() - startedAt
+  const cpuAfterMs = cpuSnapshotMs(target.pids())
   agent.destroy()
   const sorted = latenciesMs.sort((left, right) => left - right)
-  return { operationsPerSecond: (sorted.length * 1000) / elapsedMs, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), errors }
+  const operations = Math.max(1, sorted.length)
+  const cpuMicrosecondsPerOperation = cpuAfterMs.map((afterMs, position) => ((afterMs - (cpuBeforeMs[position] ?? 0)) * 1000) / operations)
+  return { operationsPerSecond: (sorted.length * 1000) / elapsedMs, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), errors, cpuMicrosecondsPerOperation }
 }
 
 const measure = async (name: string, target: Target): Promise<{ writes: LoadResult; reads: LoadResult }> => {
-  const writes = await runLoad(target.port, target.write)
-  const reads = await runLoad(target.port, target.read)
+  const writes = await runLoad(target, target.write)
+  const afterWrites = target.report !== undefined ? await target.report() : undefined
+  const reads = await runLoad(target, target.read)
+  const cpu = (result: LoadResult): string => {
+    const servers = result.cpuMicrosecondsPerOperation.slice(0, -1).map((value) => value.toFixed(0)).join("+")
+    const client = result.cpuMicrosecondsPerOperation.at(-1) ?? 0
+    return `CPU µs/op: servers ${servers}, client ${client.toFixed(0)}`
+  }
   const line = (kind: string, result: LoadResult): string =>
-    `${name.padEnd(9)} ${kind.padEnd(6)} ${result.operationsPerSecond.toFixed(0).padStart(7)}/s  p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  errors ${result.errors}`
+    `${name.padEnd(9)} ${kind.padEnd(6)} ${result.operationsPerSecond.toFixed(0).padStart(7)}/s  p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  errors ${result.errors}  ${cpu(result)}`
   console.log(line("writes", writes))
   console.log(line("reads", reads))
-  if (target.report !== undefined) console.log(await target.report())
+  if (afterWrites !== undefined) console.log(`after writes: ${afterWrites}`)
+  if (target.report !== undefined) console.log(`after reads: ${await target.report()}`)
   return { writes, reads }
 }
 
@@ -108,6 +141,7 @@ const faultlineTarget = async (dataDirectory: string): Promise<{ target: Target;
     const port = ports[leader] as number
     const target: Target = {
       port,
+      pids: () => [leader, ...cluster.nodes.map((node) => node.id).filter((id) => id !== leader)].map((id) => cluster.nodeAt(id).process?.pid ?? 0),
       report: async () => {
         const status = await fetchStatus(`http://127.0.0.1:${port}`)
         const wal = (status?.wal ?? {}) as { records?: number; syncs?: number }
@@ -170,8 +204,10 @@ const etcdTarget = async (dataDirectory: string): Promise<{ target: Target; stop
     throw error
   })
   const key = (worker: number, sequence: number): string => base64(`key-${(worker * 7919 + sequence) % keySpace}`)
+  const leaderPosition = ports.indexOf(port)
   const target: Target = {
     port,
+    pids: () => [leaderPosition, ...[0, 1, 2].filter((id) => id !== leaderPosition)].map((id) => children[id]?.pid ?? 0),
     write: (worker, sequence) => ({ method: "POST", path: "/v3/kv/put", body: JSON.stringify({ key: key(worker, sequence), value: base64(`value-${worker}-${sequence}`) }) }),
     read: (worker, sequence) => ({ method: "POST", path: "/v3/kv/range", body: JSON.stringify({ key: key(worker, sequence) }) })
   }
