@@ -92,23 +92,32 @@ export class ReplicaHost {
     this.nextRequestId += 1
     const result = new Promise<ClientResult>((resolve) => this.pendingRequests.set(requestId, resolve))
     this.clientBatch.push({ requestId, request })
-    if (this.clientBatch.length >= maxClientRequestsPerBatch) this.flushClientBatch()
+    if (this.clientBatch.length >= maxClientRequestsPerBatch) this.flushClientBatch(true)
     else if (!this.clientBatchScheduled) {
       this.clientBatchScheduled = true
       // setImmediate: every request that arrived in this turn of the event loop goes to the replica as one
       // input, so the leader writes their entries in one Persist and sends them in one AppendEntries per peer.
       setImmediate(() => {
         this.clientBatchScheduled = false
-        this.flushClientBatch()
+        this.flushClientBatch(false)
       })
     }
     return { result, cancel: () => void this.pendingRequests.delete(requestId) }
   }
 
-  private flushClientBatch(): void {
-    const requests = this.clientBatch
-    if (requests.length === 0 || this.stopped) return
-    this.clientBatch = []
+  /**
+   * Hands the waiting client requests to the replica. While the leader's own WAL write is in flight, commands
+   * keep waiting (reads go at once): their Persist would queue behind that write anyway, and proposing them all
+   * when it completes (flushWal) gives one Persist and one AppendEntries per peer per write — etcd's Ready loop,
+   * where proposals accumulate while the leader saves the previous Ready. Without it a busy leader sent an
+   * AppendEntries per event-loop turn of one or two entries, and every frame woke a follower.
+   */
+  private flushClientBatch(force: boolean): void {
+    if (this.clientBatch.length === 0 || this.stopped) return
+    const held = !force && this.walBusy && this.stateValue.role === "leader"
+    const requests = held ? this.clientBatch.filter((item) => item.request._tag === "Query") : this.clientBatch
+    this.clientBatch = held ? this.clientBatch.filter((item) => item.request._tag !== "Query") : []
+    if (requests.length === 0) return
     const only = requests.length === 1 ? requests[0] : undefined
     this.enqueue(only !== undefined ? { _tag: "ClientRequest", ...only } : { _tag: "ClientRequests", requests })
   }
@@ -191,6 +200,8 @@ export class ReplicaHost {
         this.counters.walBatches += 1
         this.counters.walRecords += batch.length
         this.enqueue({ _tag: "PersistDone", ioId: lastIoId })
+        // The commands held during this write join the next one (flushClientBatch).
+        this.flushClientBatch(false)
         this.flushWal()
       },
       (error: unknown) => {
