@@ -17,7 +17,7 @@ const applyEntry = (context: Context, entry: Entry): { result: ClientResult | un
   const decision = Sessions.decide(state.sessions, payload.session, !bugs.has("noSessionDeduplication"))
   if (decision._tag === "Expired") return { result: { _tag: "SessionExpired" }, executed: false }
   if (decision._tag === "Duplicate") {
-    return { result: { _tag: "Applied", result: decision.result, index: entry.index }, executed: false }
+    return { result: { _tag: "Applied", result: decision.result, index: decision.index }, executed: false }
   }
   const applied = applyApp(state.app, payload.command)
   const result: AppResult = applied.result

@@ -12,7 +12,8 @@ export type SessionTable = HashMap.HashMap<string, SessionRecord>
 
 export type SessionDecision =
   | { readonly _tag: "Execute" }
-  | { readonly _tag: "Duplicate"; readonly result: AppResult }
+  /** Already applied: the first result, and the index where the command took effect. */
+  | { readonly _tag: "Duplicate"; readonly result: AppResult; readonly index: number }
   /** The session is unknown (evicted) or the sequence is older than its last: never re-executed. */
   | { readonly _tag: "Expired" }
 
@@ -20,7 +21,7 @@ export const decide = (table: SessionTable, session: Session, deduplicate = true
   if (!deduplicate) return { _tag: "Execute" }
   const record = HashMap.get(table, session.clientId)
   if (Option.isNone(record)) return session.sequence === 1 ? { _tag: "Execute" } : { _tag: "Expired" }
-  if (session.sequence === record.value.lastSequence) return { _tag: "Duplicate", result: record.value.lastResult }
+  if (session.sequence === record.value.lastSequence) return { _tag: "Duplicate", result: record.value.lastResult, index: record.value.lastIndex }
   if (session.sequence < record.value.lastSequence) return { _tag: "Expired" }
   return { _tag: "Execute" }
 }
