@@ -1,20 +1,20 @@
 /**
  * CRC32C (Castagnoli) for record framing.
  *
- * Why @aws-crypto/crc32c: it is pure JavaScript (no native build, no binary download at install, so it installs
- * the same on every Node 20 host and inside the containers), it is maintained by AWS as part of the SDK's
- * checksum stack (millions of weekly installs), and it is deterministic, which the simulator needs.
- * Measured on the development machine: about 80 MB/s over a 16 MiB buffer, about 330k checksums/s of 256-byte
- * records. That is far above the WAL's write rate (fsync bounds it long before), and recovery of a 100 MB log
- * costs about a second; a native or slicing-by-8 implementation can replace this module behind the same
- * signature if recovery time ever matters.
+ * Why SheetJS's crc-32 (its `crc-32/crc32c` module): it is pure JavaScript (no native build, no binary download
+ * at install, so it installs the same on every Node 20 host and inside the containers), deterministic (the
+ * simulator needs that), widely used and has no dependencies. It computes with slicing-by-16 tables: measured on
+ * the development machine at about 400 MB/s on a 3.7 KiB WAL record and 1.4 GB/s on 64 KiB, against 51-54 MB/s
+ * for @aws-crypto/crc32c's byte-at-a-time loop, which cost about 70 µs of the leader's event loop per WAL record
+ * (and as much on each follower) and 4 µs per 40-byte record header. Both give the same checksums (the framing
+ * format is unchanged; crc32c.test.ts checks the standard check value and a bitwise reference).
  */
-import { crc32c as awsCrc32c } from "@aws-crypto/crc32c"
+import CRC32C from "crc-32/crc32c"
 
 /** The CRC32C of `bytes` as an unsigned 32-bit integer. */
 export const crc32c = (bytes: Uint8Array): number => {
-  const checksum = awsCrc32c(bytes)
-  // The package returns `>>> 0` already; the check keeps a future change of that contract from corrupting framing.
+  // The package returns a signed 32-bit integer; `>>> 0` makes it the unsigned value the framing stores.
+  const checksum = CRC32C.buf(bytes) >>> 0
   if (!Number.isInteger(checksum) || checksum < 0 || checksum > 0xffff_ffff) {
     throw new Error(`crc32c returned ${checksum}, expected an unsigned 32-bit integer`)
   }
