@@ -8,6 +8,7 @@
  * slow disk are reported as approximations in `notes`.
  */
 import type { KvCommand } from "../../model/kv/index.ts"
+import type { BugName } from "../../src/protocol/bugs.ts"
 import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/sim/schedule.ts"
 import { describeStep } from "../../src/sim/schedule.ts"
 import { saveArtifacts } from "../fixture/artifacts.ts"
@@ -16,6 +17,7 @@ import { DockerCluster, sleep } from "../fixture/cluster.ts"
 import type { WalDamage } from "../fixture/corrupt.ts"
 import { describeVerdicts, electionSafetyVerdict, linearizabilityVerdict, type Verdict } from "../fixture/verdicts.ts"
 import type { ReplayableCounterexample } from "./counterexample.ts"
+import { NodeReportCollector } from "./nodeReports.ts"
 
 export interface ReplayOptions {
   /** Wall milliseconds per simulated millisecond. */
@@ -24,10 +26,14 @@ export interface ReplayOptions {
   readonly maxWallMs?: number
   readonly artifactsName?: string
   readonly log?: (line: string) => void
+  /** Start the nodes from a test image with these planted bugs (default none: the correct replica). */
+  readonly testBugs?: ReadonlyArray<BugName>
 }
 
 export interface ReplayReport {
   readonly scenario: string
+  /** The planted bugs the nodes reported on /status (empty for the real image). */
+  readonly testBugs: ReadonlyArray<string>
   readonly expected: { readonly invariant: string; readonly message: string }
   readonly reproduced: boolean
   readonly verdicts: ReadonlyArray<Verdict>
@@ -96,15 +102,23 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
     throw new Error(`the schedule's last step is at ${lastAtMs} ms; at time scale ${timeScale} that is over the ${maxWallMs} ms limit`)
   }
   const startedAt = performance.now()
+  const testBugs = options.testBugs ?? []
   const knobs = schedule.replicaConfig ?? {}
   await using cluster = await DockerCluster.start({
-    replicas: schedule.replicas,
+    replicas: schedule.replicas, testBugs,
     ...(knobs.electionTimeoutMinMs === undefined ? {} : { electionTimeoutMs: knobs.electionTimeoutMinMs }),
     ...(knobs.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: knobs.heartbeatIntervalMs })
   })
   log(`${schedule.replicas}-node cluster started in ${(cluster.startDurationMs / 1000).toFixed(1)} s`)
+  const reports = new NodeReportCollector()
+  await reports.poll(cluster)
+  const seen = [...reports.testBugsSeen].sort()
+  if (seen.join(",") !== [...new Set(testBugs)].sort().join(",")) {
+    throw new Error(`the nodes report planted bugs [${seen.join(", ")}], but [${testBugs.join(", ")}] were asked for`)
+  }
   const notes: Array<string> = [...knobNotes(schedule.replicaConfig, schedule.profile)]
-  if (counterexample.bugs.length > 0) notes.push(`found with protocol bugs [${counterexample.bugs.join(", ")}] switched on; real nodes run the correct replica`)
+  if (testBugs.length > 0) notes.push(`nodes run a test image with planted bugs [${testBugs.join(", ")}] compiled in`)
+  else if (counterexample.bugs.length > 0) notes.push(`found with protocol bugs [${counterexample.bugs.join(", ")}] switched on; real nodes run the correct replica`)
   const recorder = new HistoryRecorder()
   const attemptTimeoutMs = Math.max(1_000, schedule.profile.clients.timeoutMs * timeScale)
   const clients = new Map<number, { client: ClusterClient; queue: Promise<unknown> }>()
@@ -125,12 +139,15 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
   await applyProfile(cluster, schedule.profile)
   const origin = performance.now()
   let failure: unknown
+  const crashed: Array<number> = []
   try {
     for (const step of steps) {
       const dueMs = origin + step.at * timeScale - performance.now()
       if (dueMs > 0) await sleep(dueMs)
       log(describeStep(step))
-      await performStep(cluster, step, { clientOf, later, notes, timeScale, schedule, crashed: [] })
+      // Read before the step: the durable state a crash in this step must not lose.
+      await reports.poll(cluster)
+      await performStep(cluster, step, { clientOf, later, notes, timeScale, schedule, crashed, reports })
     }
     // Liveness phase, as in the simulator: every fault healed, every node up, pending operations completed.
     await Promise.all([...timers])
@@ -138,7 +155,10 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
     for (const node of cluster.nodes) {
       await node.refresh()
       if (node.getState().paused) await cluster.resume(node.getNodeId())
-      if (!node.getState().running) await cluster.restart(node.getNodeId())
+      if (!node.getState().running) {
+        reports.restarted(node.getNodeId())
+        await cluster.restart(node.getNodeId())
+      }
     }
     await Promise.all([...clients.values()].map((entry) => entry.queue))
     await cluster.waitForLeader({ timeoutMs: 30_000 })
@@ -147,7 +167,8 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
     failure = error
   }
   await cluster.monitor.pollOnce()
-  const verdicts: Array<Verdict> = [linearizabilityVerdict(recorder.events), electionSafetyVerdict(cluster.monitor.violations())]
+  await reports.poll(cluster).catch(() => undefined)
+  const verdicts: Array<Verdict> = [linearizabilityVerdict(recorder.events), electionSafetyVerdict(cluster.monitor.violations()), ...reports.verdicts()]
   verdicts.push(
     failure === undefined
       ? { invariant: "liveness after heal", ok: true, message: "a leader was elected and every node converged after the heal" }
@@ -162,6 +183,7 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
   log(describeVerdicts(verdicts))
   return {
     scenario: counterexample.scenario,
+    testBugs: seen,
     expected: { invariant: counterexample.violation.invariant, message: counterexample.violation.message },
     reproduced,
     verdicts,
@@ -181,6 +203,7 @@ interface StepContext {
   readonly schedule: ReplayableCounterexample["schedule"]
   /** Crashed nodes in crash order, for the "crashed" target. */
   readonly crashed: Array<number>
+  readonly reports: NodeReportCollector
 }
 
 /**
@@ -225,6 +248,7 @@ const performProcessStep = async (cluster: DockerCluster, step: ProcessStep, con
       return
     case "Restart":
       if (state.running) return
+      context.reports.restarted(node)
       await cluster.restart(node)
       context.crashed.splice(context.crashed.lastIndexOf(node), 1)
       return

@@ -20,6 +20,16 @@ describe("faultline", () => {
     }
   })
 
+  it("replay --docker refuses an unknown planted bug and --bugs with --correct, before touching Docker", () => {
+    const file = join(import.meta.dirname, "..", "..", "containers", "regressions", "stale-read-isolated-leader.json")
+    const unknown = faultline("replay", file, "--docker", "--bugs", "noSuchBug")
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toContain('unknown bug "noSuchBug"')
+    const both = faultline("replay", file, "--docker", "--bugs", "followerReads", "--correct")
+    expect(both.status).toBe(2)
+    expect(both.stderr).toContain("--bugs and --correct exclude each other")
+  })
+
   it("refuses an unknown command with exit 2", () => {
     const result = faultline("frobnicate")
     expect(result.status).toBe(2)

@@ -27,6 +27,11 @@ export class DurabilityWitness {
     return this.count
   }
 
+  /** The hard state fdatasync last returned for: what a restart must find again (persisted_state_monotonic). */
+  get durable(): HardState {
+    return this.durableHardState
+  }
+
   get examples(): ReadonlyArray<string> {
     return this.descriptions
   }

@@ -113,7 +113,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     host: started,
     sessions: new AutomaticSessions(options.id),
     leaderHttpUrl: (leader) => (leader === options.id ? httpUrl : transport.peerHttpUrls.get(leader)),
-    status: () => ({ ...statusOf(options.id, started, transport, wal, recovery, httpUrl), durability: { sentBeforeDurable: witness.sentBeforeDurable, examples: witness.examples } }),
+    status: () => ({ ...statusOf(options.id, started, transport, wal, recovery, httpUrl), durability: durabilityOf(witness, recovery) }),
     health: () => healthOf(started),
     admin:
       options.adminToken === undefined
@@ -133,6 +133,15 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   await listenHttp(server, options.httpHost, options.httpPort)
   return { httpUrl, host: started, close: () => closeNode(server, started, transport, wal) }
 }
+
+/** The durability witness's readings and what this process recovered, for the harness's persisted-state checks. */
+const durabilityOf = (witness: DurabilityWitness, recovery: WalRecovery): Record<string, unknown> => ({
+  sentBeforeDurable: witness.sentBeforeDurable,
+  examples: witness.examples,
+  durableHardState: witness.durable,
+  recoveredHardState: recovery.durable.hardState,
+  recoveredDamaged: recovery.durable.damaged
+})
 
 /** A wildcard bind address is not somewhere a client can be redirected to: advertise the host name instead. */
 const advertisedHost = (httpHost: string): string =>

@@ -1,0 +1,72 @@
+/**
+ * The checks the Docker replay makes from the nodes' own /status reports, on scripted readings (no Docker).
+ */
+import { describe, expect, it } from "vitest"
+import type { StatusReading } from "../fixture/nodeApi.ts"
+import { NodeReportCollector } from "./nodeReports.ts"
+
+interface Reading {
+  readonly term: number
+  readonly votedFor: number | null
+  readonly recovered?: { readonly term: number; readonly votedFor: number | null }
+  readonly damaged?: boolean
+  readonly early?: number
+  readonly trusted?: number
+}
+
+const clusterReading = (readings: ReadonlyMap<number, Reading>) => ({
+  statuses: async (): Promise<Map<number, StatusReading | Error>> =>
+    new Map(
+      [...readings].map(([id, reading]): [number, StatusReading | Error] => [
+        id,
+        {
+          status: { id, role: "follower", term: reading.term, leader: null, commitIndex: 0, lastApplied: 0, leaderChanges: 0 },
+          raw: {
+            id,
+            testBugs: [],
+            durability: {
+              sentBeforeDurable: reading.early ?? 0,
+              examples: reading.early ? ["granted a vote in term 1 to n0 while the disk says term 0, vote none"] : [],
+              durableHardState: { term: reading.term, votedFor: reading.votedFor },
+              recoveredHardState: reading.recovered ?? { term: 0, votedFor: null },
+              recoveredDamaged: reading.damaged ?? false
+            },
+            wal: { corruptRecordsTrusted: reading.trusted ?? 0 }
+          }
+        }
+      ])
+    )
+})
+
+const failed = (collector: NodeReportCollector): ReadonlyArray<string> =>
+  collector.verdicts().filter((verdict) => !verdict.ok).map((verdict) => `${verdict.invariant}: ${verdict.message}`)
+
+describe("node self-reports in the Docker replay", () => {
+  it("a restart that recovers the durable vote is clean", async () => {
+    const collector = new NodeReportCollector()
+    await collector.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
+    collector.restarted(0)
+    await collector.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 1, votedFor: 1 } }]])))
+    expect(failed(collector)).toEqual([])
+  })
+
+  it("a restart that forgets the durable vote is persisted_state_monotonic, unless the node says its disk was damaged", async () => {
+    const forgetful = new NodeReportCollector()
+    await forgetful.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
+    forgetful.restarted(0)
+    await forgetful.poll(clusterReading(new Map([[0, { term: 1, votedFor: null, recovered: { term: 1, votedFor: null } }]])))
+    expect(failed(forgetful)).toEqual(["persisted_state_monotonic: n0's durable vote in term 1 changed from 1 to none across a restart, with no damage reported"])
+
+    const honest = new NodeReportCollector()
+    await honest.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
+    honest.restarted(0)
+    await honest.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 0, votedFor: null }, damaged: true }]])))
+    expect(failed(honest)).toEqual([])
+  })
+
+  it("acknowledgements before fdatasync and trusted corrupt records fail their checks", async () => {
+    const collector = new NodeReportCollector()
+    await collector.poll(clusterReading(new Map([[0, { term: 1, votedFor: 0, early: 2 }], [1, { term: 1, votedFor: 0, trusted: 1 }]])))
+    expect(failed(collector).map((line) => line.split(":")[0])).toEqual(["persisted_before_reply", "no_corrupt_record_applied"])
+  })
+})
