@@ -105,7 +105,8 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
   const testBugs = options.testBugs ?? []
   const knobs = schedule.replicaConfig ?? {}
   await using cluster = await DockerCluster.start({
-    replicas: schedule.replicas, testBugs,
+    replicas: schedule.replicas,
+    testBugs,
     ...(knobs.electionTimeoutMinMs === undefined ? {} : { electionTimeoutMs: knobs.electionTimeoutMinMs }),
     ...(knobs.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: knobs.heartbeatIntervalMs })
   })
