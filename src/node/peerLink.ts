@@ -77,8 +77,11 @@ export class PeerLink {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.waitingForDrain) return
     this.flushScheduled = true
-    // setImmediate lets every message produced in this turn of the event loop join the same frame.
-    setImmediate(() => {
+    // A microtask runs once the current callback (a host's whole drain of inputs) has finished, so every message
+    // its steps produced joins the same frame. setImmediate coalesced a little more but sent a leader's
+    // AppendEntries, which is on every write's commit path, only after the next poll phase had handled whatever
+    // HTTP requests and frames were waiting: A/B on the loaded 2-core machine, median 2,307 -> 3,228 writes/s.
+    queueMicrotask(() => {
       this.flushScheduled = false
       this.flush()
     })
