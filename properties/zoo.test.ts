@@ -24,7 +24,9 @@ const cases: ReadonlyArray<Case> = [
   { bug: "ackBeforePersist", scenario: "zoo_power_loss_slow_fsync", runsMax: 5 },
   { bug: "applyCorruptRecords", scenario: "zoo_bit_flips", runsMax: 60 },
   { bug: "voteWithoutLogCheck", scenario: "zoo_crash_during_elections", runsMax: 40 },
-  { bug: "countDuplicateVotes", scenario: "zoo_duplicated_votes", runsMax: 45 }
+  { bug: "countDuplicateVotes", scenario: "zoo_duplicated_votes", runsMax: 45 },
+  { bug: "evictSessionsNondeterministically", scenario: "zoo_session_eviction", runsMax: 5 },
+  { bug: "matchIndexOffByOne", scenario: "zoo_figure8_batch1", runsMax: 8 }
 ]
 
 const directory = mkdtempSync(join(tmpdir(), "faultline-zoo-"))

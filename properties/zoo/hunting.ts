@@ -6,17 +6,17 @@
 import type { BugName } from "../../src/protocol/bugs.ts"
 
 export const hunting: Readonly<Record<BugName, ReadonlyArray<string>>> = {
-  commitOldTermByCounting: ["zoo_divergent_logs", "crash_during_view_change", "combined"],
+  commitOldTermByCounting: ["zoo_figure8_batch1", "zoo_divergent_logs"],
   voteWithoutLogCheck: ["zoo_divergent_logs", "zoo_crash_during_elections", "combined"],
   votedForNotPersisted: ["zoo_crash_during_elections", "zoo_power_loss_slow_fsync", "crash_during_view_change"],
   voteBeforePersist: ["zoo_power_loss_slow_fsync", "zoo_crash_during_elections"],
   countDuplicateVotes: ["zoo_duplicated_votes", "combined"],
-  countStaleVotes: ["zoo_duplicated_votes", "race_concurrent_view_changes"],
-  forgetVoteOnStepDown: ["zoo_duplicated_votes", "zoo_crash_during_elections", "race_concurrent_view_changes"],
+  countStaleVotes: ["zoo_stale_votes", "zoo_split_votes"],
+  forgetVoteOnStepDown: ["zoo_split_votes", "zoo_stale_votes"],
   truncateMatchingEntries: ["zoo_reordered_appends", "zoo_divergent_logs"],
   keepConflictingSuffix: ["zoo_divergent_logs", "combined"],
-  acceptStaleResponses: ["zoo_reordered_appends", "zoo_divergent_logs"],
-  matchIndexOffByOne: ["zoo_divergent_logs", "zoo_reordered_appends"],
+  acceptStaleResponses: ["zoo_stale_responses", "zoo_figure8_batch1"],
+  matchIndexOffByOne: ["zoo_stale_responses", "zoo_figure8_batch1"],
   ackBeforePersist: ["zoo_power_loss_slow_fsync"],
   replyBeforeCommit: ["zoo_client_retries", "zoo_divergent_logs"],
   readWithoutQuorum: ["zoo_stale_reads", "combined"],
@@ -26,7 +26,7 @@ export const hunting: Readonly<Record<BugName, ReadonlyArray<string>>> = {
   noPreVote: ["zoo_partial_partitions"],
   noCheckQuorum: ["zoo_partial_partitions"],
   noSessionDeduplication: ["zoo_client_retries", "crash_during_commit"],
-  evictSessionsNondeterministically: ["client_session_eviction"],
+  evictSessionsNondeterministically: ["zoo_session_eviction"],
   acceptInflatedCommit: ["zoo_divergent_logs", "byzantine_inflated_commit"],
   quorumOfF: ["zoo_divergent_logs", "combined"]
 }
