@@ -14,7 +14,7 @@ const applyEntry = (context: Context, entry: Entry): { result: ClientResult | un
   if (payload._tag !== "Command") return { result: undefined, executed: false }
   const state = context.state
   const bugs = context.config.bugs
-  const decision = Sessions.decide(state.sessions, payload.session, !bugs.has("noSessionDeduplication"))
+  const decision = Sessions.decide(state.sessions, payload.session, !bugs.has("noSessionDeduplication"), state.evictedSessions)
   if (decision._tag === "Expired") return { result: { _tag: "SessionExpired" }, executed: false }
   if (decision._tag === "Duplicate") {
     return { result: { _tag: "Applied", result: decision.result, index: decision.index }, executed: false }
@@ -22,8 +22,15 @@ const applyEntry = (context: Context, entry: Entry): { result: ClientResult | un
   const applied = applyApp(state.app, payload.command)
   const result: AppResult = applied.result
   const salt = bugs.has("evictSessionsNondeterministically") ? context.config.id : undefined
-  const sessions = Sessions.record(state.sessions, payload.session, result, entry.index, context.config.maxSessions, salt)
-  context.state = { ...state, app: applied.state, sessions }
+  const recorded = Sessions.record(
+    { table: state.sessions, evicted: state.evictedSessions },
+    payload.session,
+    result,
+    entry.index,
+    context.config.maxSessions,
+    salt
+  )
+  context.state = { ...state, app: applied.state, sessions: recorded.table, evictedSessions: recorded.evicted }
   return { result: { _tag: "Applied", result, index: entry.index }, executed: true }
 }
 

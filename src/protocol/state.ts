@@ -76,6 +76,11 @@ export interface ReplicaState {
   readonly lastApplied: number
   readonly app: AppState
   readonly sessions: HashMap.HashMap<string, SessionRecord>
+  /**
+   * Sessions evicted recently, by the log index of their eviction (at most as many as the table holds): a
+   * retry from one of them — even of its first command — is refused as expired, never run again.
+   */
+  readonly evictedSessions: HashMap.HashMap<string, number>
   readonly nowMs: number
   readonly electionDeadlineMs: number
   readonly heartbeatDeadlineMs: number
@@ -125,6 +130,7 @@ export const recover = (config: ReplicaConfig, durable: DurableState): ReplicaSt
     lastApplied: 0,
     app: emptyAppState,
     sessions: HashMap.empty(),
+    evictedSessions: HashMap.empty(),
     nowMs: 0,
     // The first Tick sets a real deadline; until then the replica has no notion of time.
     electionDeadlineMs: Number.POSITIVE_INFINITY,
