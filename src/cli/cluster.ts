@@ -2,6 +2,7 @@
  * `faultline cluster --nodes N [--base-port P] [--data-dir D]`: N `faultline serve` processes on 127.0.0.1.
  * Node i serves HTTP on P + i and peers on P + 100 + i. Stops every node on Ctrl-C or SIGTERM.
  */
+import { readCommandLine } from "./commandLine.ts"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -46,17 +47,9 @@ const parseClusterOptions = (argv: ReadonlyArray<string>): ClusterOptions => {
 }
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(usage)
-    return 0
-  }
-  let options: ClusterOptions
-  try {
-    options = parseClusterOptions(argv)
-  } catch (error) {
-    console.error(`faultline cluster: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
-    return 2
-  }
+  const commandLine = readCommandLine("cluster", usage, argv, parseClusterOptions)
+  if (commandLine._tag === "Exit") return commandLine.code
+  const options = commandLine.options
   const ids = Array.from({ length: options.nodes }, (_, id) => id)
   const cluster = new LocalCluster({
     nodes: options.nodes,

@@ -4,6 +4,7 @@
  * and then runs the same scenarios against the correct replica, which must show no violation. Each bug's search
  * runs on one core; `--jobs N` runs N bugs at a time in separate processes. Reads the wall clock (only here).
  */
+import { readCommandLine } from "./commandLine.ts"
 import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { bugCatalog, bugNames, isBugName, type BugName } from "../protocol/bugs.ts"
@@ -145,17 +146,9 @@ const describeBug = (outcome: BugOutcome): string => {
 }
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(usage)
-    return 0
-  }
-  let options: MutantsArguments
-  try {
-    options = parse(argv)
-  } catch (error) {
-    console.error(`faultline mutants: ${(error as Error).message}\n\n${usage}`)
-    return 2
-  }
+  const commandLine = readCommandLine("mutants", usage, argv, parse)
+  if (commandLine._tag === "Exit") return commandLine.code
+  const options = commandLine.options
   const progress = (outcome: BugOutcome): void => {
     if (!options.json) console.error(describeBug(outcome))
   }

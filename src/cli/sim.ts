@@ -7,6 +7,7 @@
 import { isBugName, type BugName } from "../protocol/bugs.ts"
 import { findScenario, sampleSchedule, scenarios, type CatalogScenario } from "../../properties/scenarios/index.ts"
 import { judge, type Judgement } from "../../properties/judge.ts"
+import { readCommandLine } from "./commandLine.ts"
 
 interface SimArguments {
   readonly scenario: string
@@ -128,17 +129,9 @@ const runSeeds = async (scenario: CatalogScenario, options: SimArguments, showPr
 }
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(usage)
-    return 0
-  }
-  let options: SimArguments
-  try {
-    options = parse(argv)
-  } catch (error) {
-    console.error(`faultline sim: ${(error as Error).message}\n\n${usage}`)
-    return 2
-  }
+  const commandLine = readCommandLine("sim", usage, argv, parse)
+  if (commandLine._tag === "Exit") return commandLine.code
+  const options = commandLine.options
   const scenario = findScenario(options.scenario)
   if (scenario === undefined) {
     console.error(`faultline sim: unknown scenario "${options.scenario}"; known: ${scenarios.map((entry) => entry.name).join(", ")}`)
