@@ -8,10 +8,8 @@ import { Either, Schema } from "effect"
 import { Entry, entryDigest, HardState } from "../protocol/entry.ts"
 import type { Output } from "../protocol/io.ts"
 import type { DurableState } from "../protocol/state.ts"
-import { genesisAnchor, type ChainAnchor } from "../storage/chain.ts"
-import { decodeRecords } from "../storage/decode.ts"
 import { describeFinding } from "../storage/finding.ts"
-import { expectedChainAt, headerBytes, readHeader } from "../storage/record.ts"
+import { decodeTrustingPayloads } from "../storage/trustingDecode.ts"
 import { MemoryLog } from "../storage/memoryLog.ts"
 import type { SimDisk } from "./disk.ts"
 
@@ -52,34 +50,6 @@ export interface Recovered {
 
 const noCorruptEntries: ReadonlyMap<number, string> = new Map()
 
-interface LenientRecord {
-  readonly payload: Uint8Array
-  readonly checksumFailed: boolean
-}
-
-/**
- * The `applyCorruptRecords` bug's decoder: like decodeRecords, but a record whose payload checksum fails is taken
- * as it reads (its header is intact, so its length and chain are known) and decoding goes on after it. Stops at
- * any other damage, as the correct decoder does.
- */
-const decodeTrustingPayloads = (bytes: Uint8Array): ReadonlyArray<LenientRecord> => {
-  const records: Array<LenientRecord> = []
-  let base = 0
-  let anchor: ChainAnchor = genesisAnchor
-  // Each pass consumes at least one header, so this is bounded by the buffer length.
-  for (let pass = 0; pass <= Math.floor(bytes.length / headerBytes) + 1; pass += 1) {
-    const decoded = decodeRecords(bytes.subarray(base), { anchor })
-    for (const record of decoded.records) records.push({ payload: record.payload, checksumFailed: false })
-    const finding = decoded.finding
-    if (finding._tag !== "ChecksumMismatch" || finding.part !== "Payload") return records
-    const offset = base + finding.offset
-    const header = readHeader(bytes, offset)
-    records.push({ payload: bytes.slice(offset + headerBytes, offset + headerBytes + header.payloadLength), checksumFailed: true })
-    anchor = { sequence: header.sequence, chain: expectedChainAt(bytes, offset, decoded.last.chain) }
-    base = offset + headerBytes + header.payloadLength
-  }
-  return records
-}
 
 export class Wal {
   private log: MemoryLog
