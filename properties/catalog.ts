@@ -73,6 +73,7 @@ const stepFits = (step: BuiltSchedule["schedule"]["steps"][number], replicas: nu
       return step.to < replicas
     case "Client":
     case "Heal":
+    case "OnLeader":
       return true
   }
 }

@@ -310,6 +310,9 @@ const performStep = async (cluster: DockerCluster, step: Step, context: StepCont
     case "Forge":
       context.notes.push(`${describeStep(step)}: forged peer messages are not replayed against containers`)
       return
+    case "OnLeader":
+      context.notes.push(`${describeStep(step)}: faults triggered by an election are not replayed against containers (/status is polled, too late for "the moment it wins")`)
+      return
     default:
       context.notes.push(`${describeStep(step)}: this step kind is not replayed against containers`)
   }

@@ -120,6 +120,9 @@ const operationOf = (raw: RawOperation): ClientOperation => {
 
 const diskFaults: ReadonlyArray<DiskFault> = ["bitflip", "misdirected", "latent", "torn", "slow"]
 
+/** How long after winning an OnLeader trigger strikes: often at once, else within a few round trips. */
+const leaderFaultDelaysMs: ReadonlyArray<number> = [0, 0, 0, 5, 10, 20, 30, 50, 80, 120, 200]
+
 /** The leader is the most interesting replica to hurt; fast-check shrinks towards numbered replicas. */
 const aimsAtLeader = (fault: RawFault): boolean => fault.node >= 7
 
@@ -175,6 +178,20 @@ const windowSteps = (
       const offsetMs = (fault.variant % 11) * 500 - 2500
       const driftPpm = ((fault.variant * 7) % 21) * 10_000 - 100_000
       return { steps: [{ _tag: "Clock", at, node, offsetMs, driftPpm }, { _tag: "Clock", at: end, node, offsetMs: 0, driftPpm: 0 }], impairs: undefined }
+    }
+    case "onLeader": {
+      // Shrinks towards "isolate the moment it wins, once": what Raft Figure 8 needs of its middle leader.
+      const afterMs = leaderFaultDelaysMs[Math.floor(fault.variant / 2) % leaderFaultDelaysMs.length] as number
+      const step: Step = {
+        _tag: "OnLeader",
+        at,
+        until: at + fault.lengthMs * 4,
+        action: fault.variant % 2 === 0 ? "isolate" : "crash",
+        afterMs,
+        forMs: fault.lengthMs,
+        times: 1 + ((fault.other - 1) % 3)
+      }
+      return { steps: [step], impairs: undefined }
     }
     case "forge": {
       const kind = attacks[fault.variant % attacks.length] as AttackKind
@@ -239,7 +256,10 @@ export const buildSchedule = (raw: RawSchedule, shape: ScheduleShape): BuiltSche
   const liveMs = shape.livenessTrafficMs ?? livenessTrafficMs
   const quietMs = shape.settleMs ?? settleMs
   // Windows end by the heal; a power failure's staggered restarts may spill a few ms past it.
-  const faults = safetyPhase(raw, shape, safetyMs).map((step): Step => (step.at > healedAtMs ? { ...step, at: healedAtMs } : step))
+  // An OnLeader trigger is disarmed by the heal too.
+  const faults = safetyPhase(raw, shape, safetyMs)
+    .map((step): Step => (step.at > healedAtMs ? { ...step, at: healedAtMs } : step))
+    .map((step): Step => (step._tag === "OnLeader" && step.until > healedAtMs ? { ...step, until: healedAtMs } : step))
   const operations: Array<Step> = raw.operations.map((operation) => ({
     _tag: "Client",
     at: trafficStartMs + operation.atMs,

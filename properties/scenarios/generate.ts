@@ -18,7 +18,7 @@ import {
  * "powerFailure" crashes every replica at once (a rack losing power): beyond the minority rule, but Raft
  * must survive it since everything acknowledged is on disk. The property suite's crash scenarios use it.
  */
-export type FaultKind = "crash" | "pause" | "partition" | "clog" | "corrupt" | "clock" | "forge" | "powerFailure"
+export type FaultKind = "crash" | "pause" | "partition" | "clog" | "corrupt" | "clock" | "forge" | "powerFailure" | "onLeader"
 export const allFaultKinds: ReadonlyArray<FaultKind> = ["crash", "pause", "partition", "clog", "corrupt", "clock", "forge"]
 
 export interface Workload {
@@ -111,6 +111,10 @@ const faultWindow = (random: SimRandom, kind: FaultKind, at: number, replicas: n
         ...nodes.map((each): Step => ({ _tag: "Restart", at: at + lengthMs + each, node: each }))
       ]
       return { steps, endMs: at + lengthMs + replicas }
+    }
+    case "onLeader": {
+      const step: Step = { _tag: "OnLeader", at, until: at + lengthMs, action: random.chance(0.5) ? "crash" : "isolate", afterMs: random.integer(0, 50), forMs: lengthMs, times: random.integer(1, 3) }
+      return { steps: [step], endMs: at + lengthMs * 2 }
     }
     case "forge": {
       const steps: Array<Step> = []

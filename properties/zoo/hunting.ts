@@ -6,16 +6,16 @@
 import type { BugName } from "../../src/protocol/bugs.ts"
 
 export const hunting: Readonly<Record<BugName, ReadonlyArray<string>>> = {
-  commitOldTermByCounting: ["zoo_figure8_batch1", "zoo_divergent_logs"],
+  commitOldTermByCounting: ["zoo_figure8_leader_faults"],
   voteWithoutLogCheck: ["zoo_divergent_logs", "zoo_crash_during_elections", "combined"],
   votedForNotPersisted: ["zoo_crash_during_elections", "zoo_power_loss_slow_fsync", "crash_during_view_change"],
   voteBeforePersist: ["zoo_power_loss_slow_fsync", "zoo_crash_during_elections"],
   countDuplicateVotes: ["zoo_duplicated_votes", "combined"],
-  countStaleVotes: ["zoo_stale_votes", "zoo_split_votes"],
-  forgetVoteOnStepDown: ["zoo_split_votes", "zoo_stale_votes"],
+  countStaleVotes: ["zoo_split_vote_leader_faults", "zoo_stale_leader_faults", "zoo_stale_votes"],
+  forgetVoteOnStepDown: ["zoo_split_vote_leader_faults", "zoo_split_votes"],
   truncateMatchingEntries: ["zoo_reordered_appends", "zoo_divergent_logs"],
   keepConflictingSuffix: ["zoo_divergent_logs", "combined"],
-  acceptStaleResponses: ["zoo_stale_responses", "zoo_figure8_batch1"],
+  acceptStaleResponses: ["zoo_stale_leader_faults", "zoo_stale_responses", "zoo_figure8_leader_faults"],
   matchIndexOffByOne: ["zoo_stale_responses", "zoo_figure8_batch1"],
   ackBeforePersist: ["zoo_power_loss_slow_fsync"],
   replyBeforeCommit: ["zoo_client_retries", "zoo_divergent_logs"],

@@ -16,6 +16,10 @@ export type SimEvent =
   | { readonly _tag: "ClientRetry"; readonly client: number; readonly requestId: RequestId }
   | { readonly _tag: "ClientTimeout"; readonly client: number; readonly requestId: RequestId }
   | { readonly _tag: "Resume"; readonly node: number; readonly pauseId: number }
+  /** An OnLeader trigger's fault falling due on the leader it fired for (if it still leads that term). */
+  | { readonly _tag: "LeaderFault"; readonly node: number; readonly term: number; readonly trigger: number }
+  /** The end of a triggered fault: restart the replica, or restore its links. */
+  | { readonly _tag: "LeaderFaultEnd"; readonly node: number; readonly trigger: number; readonly incarnation: number }
 
 export interface Violation {
   /** A stable name: an invariant from model/, "AssertionFailure", or a simulator check. */

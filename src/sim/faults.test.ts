@@ -75,6 +75,31 @@ describe("faults", () => {
     expect(flipped.durable.log.length).toBeLessThan(4)
   })
 
+  it("an OnLeader trigger cuts off the leader and then each new one the moment it wins, and lets them back", () => {
+    // Arrange: armed at 3000 ms, after the first election; twice, the second time on the next leader.
+    const trigger: Step = { _tag: "OnLeader", at: 3000, until: 15_000, action: "isolate", afterMs: 0, forMs: 4000, times: 2 }
+    // Act
+    const result = runSchedule(schedule([trigger, ...puts(12_000, 5, 100)]), { traceLinesKept: 100_000 })
+    // Assert
+    const isolated = lines(result).filter((line) => /isolate n\d \(trigger 0\)/.test(line))
+    const rejoined = lines(result).filter((line) => /rejoin n\d \(trigger 0\)/.test(line))
+    expect(isolated).toHaveLength(2)
+    expect(rejoined).toHaveLength(2)
+    expect(isolated[0]).toMatch(/^3000 /)
+    expect(new Set(isolated.map((line) => line.split(" ")[2])).size).toBe(2)
+    expect(result.violations).toEqual([])
+  })
+
+  it("an OnLeader crash restarts each replica it crashed forMs later, and the cluster recovers", () => {
+    // Two of three crashed: no majority is left to elect a third leader until the restarts.
+    const crashes: Step = { _tag: "OnLeader", at: 3000, until: 20_000, action: "crash", afterMs: 10, forMs: 30_000, times: 3 }
+    const result = runSchedule(schedule([crashes, ...puts(16_000, 3, 100)], { limits: { simulatedMs: 60_000, events: 1_000_000 } }), { traceLinesKept: 100_000 })
+    const text = lines(result)
+    expect(text.filter((line) => /^\d+ crash n\d$/.test(line))).toHaveLength(2)
+    expect(text.filter((line) => / restart n\d: /.test(line))).toHaveLength(2)
+    expect(result.violations).toEqual([])
+  })
+
   it("a partition stops delivery across the cut, both ways, until healed", () => {
     const cut: Array<[number, number]> = [[0, 1], [1, 0], [0, 2], [2, 0]]
     const result = runSchedule(schedule([{ _tag: "Partition", at: 0, cut }, { _tag: "Heal", at: 8000 }, ...puts(9000, 5, 100)]))

@@ -59,6 +59,47 @@ const corrupt = (simulation: Simulation, replica: SimReplica, kind: Extract<Step
   simulation.note(`disk n${replica.node} ${kind}: ${outcome ?? "nothing to damage"}`)
 }
 
+/** Replicas out of action: crashed, or cut off by a trigger. A trigger always leaves one other replica in action. */
+const outOfAction = (simulation: Simulation): number =>
+  simulation.nodes.filter((replica) => !replica.up || simulation.triggerIsolated.has(replica.node)).length
+
+export const leaderFault = (simulation: Simulation, node: number, term: number, trigger: number): void => {
+  const replica = simulation.nodes[node]
+  const armed = simulation.leaderTriggers[trigger]
+  if (replica === undefined || armed === undefined) return
+  const state = replica.state
+  if (!running(replica) || state === null || state.role !== "leader" || state.term !== term) {
+    return simulation.note(`trigger ${trigger}: n${node} no longer leads t${term}, skipped`)
+  }
+  // Safety must hold however many replicas are out; liveness only needs them back, which forMs sees to.
+  if (outOfAction(simulation) + 1 >= simulation.replicas) return simulation.note(`trigger ${trigger}: every other replica is out of action, n${node} spared`)
+  if (armed.step.action === "crash") crash(simulation, replica)
+  else {
+    simulation.network.partition(
+      simulation.nodes
+        .filter((other) => other.node !== node)
+        .flatMap((other): Array<[number, number]> => [[node, other.node], [other.node, node]])
+    )
+    simulation.triggerIsolated.add(node)
+    simulation.note(`isolate n${node} (trigger ${trigger})`)
+  }
+  simulation.enqueue(simulation.nowMs + armed.step.forMs, { _tag: "LeaderFaultEnd", node, trigger, incarnation: replica.incarnation })
+}
+
+export const leaderFaultEnd = (simulation: Simulation, node: number, trigger: number, incarnation: number): void => {
+  const replica = simulation.nodes[node]
+  const armed = simulation.leaderTriggers[trigger]
+  if (replica === undefined || armed === undefined) return
+  if (armed.step.action === "isolate") {
+    if (!simulation.triggerIsolated.delete(node)) return
+    simulation.network.rejoin(node)
+    return simulation.note(`rejoin n${node} (trigger ${trigger})`)
+  }
+  // Restarted meanwhile by another step (a new incarnation): that restart stands.
+  if (replica.up || replica.incarnation !== incarnation) return
+  restart(simulation, replica)
+}
+
 export const applyStep = (simulation: Simulation, step: Step): void => {
   const nodeOf = (node: number): SimReplica => {
     const replica = simulation.nodes[node]
@@ -114,5 +155,14 @@ export const applyStep = (simulation: Simulation, step: Step): void => {
     }
     case "Forge":
       return simulation.enqueue(simulation.nowMs + 1, { _tag: "DeliverForged", from: step.from, to: step.to, payload: step.message })
+    case "OnLeader": {
+      simulation.leaderTriggers.push({ step, remaining: step.times })
+      simulation.note(`arm trigger ${simulation.leaderTriggers.length - 1}: ${step.action} the leader and each new one after ${step.afterMs} ms, up to ${step.times} times`)
+      // The replica leading as the trigger arms is its first target: the chain of elections starts at once.
+      const leader = resolveTarget(simulation, "leader")
+      const state = leader?.state
+      if (leader !== undefined && state !== null && state !== undefined) simulation.onLeader(leader.node, state.term)
+      return
+    }
   }
 }

@@ -45,6 +45,14 @@ export class Network {
     for (const [from, to] of cut) if (from !== to) this.cut[this.link(from, to)] = true
   }
 
+  /** Restores every link to and from one replica (undoes an isolation of it). */
+  rejoin(node: number): void {
+    for (let other = 0; other < this.replicas; other += 1) {
+      this.cut[this.link(node, other)] = false
+      this.cut[this.link(other, node)] = false
+    }
+  }
+
   heal(): void {
     this.cut.fill(false)
     this.clogUntilMs.fill(0)

@@ -131,6 +131,25 @@ export const ForgeStep = Schema.TaggedStruct("Forge", {
   message: Schema.Unknown
 })
 
+/**
+ * A fault triggered by an event rather than a time: from `at` until `until`, the replica leading at `at` and
+ * each replica that becomes leader after, `afterMs` later (if it still leads that term) crash it or cut all its links, and `forMs` after that
+ * restart it or restore its links; at most `times` times, the first armed trigger in step order taking each
+ * election. It may take out more than a minority (safety must hold regardless; `forMs` brings them back), but
+ * always leaves one other replica in action: when every other is crashed or cut off by a trigger, it skips
+ * that leader. Raft Figure 8 needs a leader cut off the moment it wins, before its
+ * first AppendEntries reaches anyone; random timed faults almost never land there.
+ */
+export const OnLeaderStep = Schema.TaggedStruct("OnLeader", {
+  at: Millis,
+  until: Millis,
+  action: Schema.Literal("crash", "isolate"),
+  afterMs: Millis.pipe(Schema.lessThanOrEqualTo(60_000)),
+  forMs: Millis.pipe(Schema.lessThanOrEqualTo(3_600_000)),
+  times: Schema.Int.pipe(Schema.between(1, 1000))
+})
+export type OnLeaderStep = typeof OnLeaderStep.Type
+
 export const Step = Schema.Union(
   ClientStep,
   CrashStep,
@@ -142,7 +161,8 @@ export const Step = Schema.Union(
   ClogStep,
   CorruptStep,
   ClockStep,
-  ForgeStep
+  ForgeStep,
+  OnLeaderStep
 )
 export type Step = typeof Step.Type
 
@@ -239,6 +259,12 @@ export const describeStep = (step: Step): string => {
       return `${at}: set n${step.node}'s clock to ${step.offsetMs} ms off, drifting ${step.driftPpm} ppm`
     case "Forge":
       return `${at}: forge to n${step.to} as n${step.from}: ${describeForged(step.message)}`
+    case "OnLeader": {
+      const what = step.action === "crash" ? `crash it, restarting it ${step.forMs} ms later` : `isolate it, restoring its links ${step.forMs} ms later`
+      const when = step.afterMs === 0 ? "the moment it wins" : `${step.afterMs} ms after it wins`
+      const times = step.times === 1 ? "once" : `up to ${step.times} times`
+      return `${at}: until ${step.until} ms, the leader and each new one: ${when} ${what} (${times})`
+    }
   }
 }
 
@@ -286,6 +312,7 @@ const nodesOf = (step: Step): ReadonlyArray<number> => {
       return [step.to]
     case "Client":
     case "Heal":
+    case "OnLeader":
       return []
   }
 }

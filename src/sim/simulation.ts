@@ -20,7 +20,8 @@ import type { SimEvent, Violation } from "./events.ts"
 import { Network } from "./network.ts"
 import { SimRandom } from "./random.ts"
 import { SimReplica, type StepMode } from "./replica.ts"
-import type { Schedule } from "./schedule.ts"
+import type { OnLeaderStep, Schedule } from "./schedule.ts"
+import { leaderFault, leaderFaultEnd } from "./faults.ts"
 import { describeMessage, Trace } from "./trace.ts"
 import type { BugName } from "../protocol/bugs.ts"
 
@@ -85,6 +86,10 @@ export class Simulation implements ClientHost {
   readonly ledgerHistory: Array<LedgerHistoryEvent> = []
   /** Replicas crashed and still down, most recent last: what a "crashed" target resolves to. */
   crashOrder: ReadonlyArray<number> = []
+  /** OnLeader steps that have run (armed), each with how many times it may still fire. */
+  readonly leaderTriggers: Array<{ readonly step: OnLeaderStep; remaining: number }> = []
+  /** Replicas an OnLeader trigger has cut off and not yet let back. */
+  readonly triggerIsolated = new Set<number>()
   readonly violations: Array<Violation> = []
   readonly counters: Counters = {
     events: 0,
@@ -241,9 +246,22 @@ export class Simulation implements ClientHost {
       this.note(`n${replica.node} ${after.role} t${after.term}${after.votedFor === null ? "" : ` voted n${after.votedFor}`}`)
     }
     for (const output of outputs) this.perform(replica, output)
+    if (after.role === "leader" && before.role !== "leader" && this.leaderTriggers.length > 0) this.onLeader(replica.node, after.term)
     this.observe(replica, input, before, after, outputs)
     // A step that changed nothing the invariants look at (most ticks) needs no new observation.
     if (this.model !== undefined && observable(before, after, replica)) this.modelViolations(this.model.observe(this.nowMs))
+  }
+
+  /** A replica has just won an election (or leads as a trigger arms): the first armed trigger with firings left takes it. */
+  onLeader(node: number, term: number): void {
+    const trigger = this.leaderTriggers.findIndex(
+      (armed) => armed.remaining > 0 && armed.step.at <= this.nowMs && this.nowMs < armed.step.until
+    )
+    const armed = this.leaderTriggers[trigger]
+    if (armed === undefined) return
+    armed.remaining -= 1
+    this.note(`n${node} leads t${term}: trigger ${trigger} will ${armed.step.action} it in ${armed.step.afterMs} ms`)
+    this.enqueue(this.nowMs + armed.step.afterMs, { _tag: "LeaderFault", node, term, trigger })
   }
 
   private observe(replica: SimReplica, input: Input, before: ReplicaState, after: ReplicaState, outputs: ReadonlyArray<Output>): void {
@@ -338,6 +356,10 @@ export class Simulation implements ClientHost {
         return this.client(event.client).timeout(event.requestId)
       case "Resume":
         return this.resume(event.node, event.pauseId)
+      case "LeaderFault":
+        return leaderFault(this, event.node, event.term, event.trigger)
+      case "LeaderFaultEnd":
+        return leaderFaultEnd(this, event.node, event.trigger, event.incarnation)
     }
   }
 
