@@ -47,7 +47,8 @@ const integerFromEnvironment = (name: string): number | undefined => {
   return value
 }
 
-export const runsFor = (defaultRuns: number): number => integerFromEnvironment("FAULTLINE_RUNS") ?? defaultRuns
+/** FAULTLINE_RUNS deepens a campaign; it never lowers a test's own count (a bug-detection test needs its runs). */
+export const runsFor = (defaultRuns: number): number => Math.max(defaultRuns, integerFromEnvironment("FAULTLINE_RUNS") ?? 0)
 
 /** The first thing that went wrong in a run, or undefined when it held. */
 export const firstFinding = (scenario: CatalogScenario, built: BuiltSchedule, bugs: ReadonlySet<BugName>): Finding | undefined =>
