@@ -7,7 +7,7 @@
 import { Either, Schema } from "effect"
 import type { HistoryEvent, Operation } from "../linearizability/history.ts"
 import { isUnknownOutput, type LinearizabilitySpec } from "../linearizability/spec.ts"
-import { HistoryParseError, numberedLines, pairEvents, schemaErrorMessage } from "./parseError.ts"
+import { HistoryParseError, parseHistory, schemaErrorMessage } from "./parseError.ts"
 
 export type EtcdInput =
   | { readonly f: "read" }
@@ -120,20 +120,5 @@ const eventOfLine = (line: number, content: string): Either.Either<{ readonly ev
   return Either.right({ event, f: fields.f })
 }
 
-export const parseJepsenEtcd = (text: string): Either.Either<ReadonlyArray<Operation<EtcdInput, EtcdOutput>>, HistoryParseError> => {
-  const events: Array<Event> = []
-  const lineOfEvent: Array<number> = []
-  const pendingFunction = new Map<number, EtcdInput["f"]>()
-  for (const { line, content } of numberedLines(text)) {
-    const parsed = eventOfLine(line, content.trim())
-    if (Either.isLeft(parsed)) return Either.left(parsed.left)
-    const { event, f } = parsed.right
-    if (event._tag === "Invoke") pendingFunction.set(event.process, f)
-    else if (pendingFunction.get(event.process) !== f) {
-      return Either.left(new HistoryParseError({ line, message: `process ${event.process} completes :${f} but did not invoke it` }))
-    }
-    events.push(event)
-    lineOfEvent.push(line)
-  }
-  return pairEvents(events, lineOfEvent)
-}
+export const parseJepsenEtcd = (text: string): Either.Either<ReadonlyArray<Operation<EtcdInput, EtcdOutput>>, HistoryParseError> =>
+  parseHistory(text, eventOfLine)

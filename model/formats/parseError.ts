@@ -23,3 +23,34 @@ export const pairEvents = <Input, Output>(
 /** Splits a file into lines, numbering from 1 and skipping blank lines. */
 export const numberedLines = (text: string): Array<{ readonly line: number; readonly content: string }> =>
   text.split(/\r?\n/).flatMap((content, index) => (content.trim() === "" ? [] : [{ line: index + 1, content }]))
+
+/** One parsed line: its event, and the operation name a completion must match with its invocation. */
+export interface ParsedLine<Input, Output> {
+  readonly event: HistoryEvent<Input, Output>
+  readonly f: string
+}
+
+/**
+ * Parses a history file line by line and pairs its events into operations. A completion must name the same
+ * operation as its process's invocation; every error carries the line it comes from.
+ */
+export const parseHistory = <Input, Output>(
+  text: string,
+  eventOfLine: (line: number, content: string) => Either.Either<ParsedLine<Input, Output>, HistoryParseError>
+): Either.Either<ReadonlyArray<Operation<Input, Output>>, HistoryParseError> => {
+  const events: Array<HistoryEvent<Input, Output>> = []
+  const lineOfEvent: Array<number> = []
+  const pendingFunction = new Map<number, string>()
+  for (const { line, content } of numberedLines(text)) {
+    const parsed = eventOfLine(line, content.trim())
+    if (Either.isLeft(parsed)) return Either.left(parsed.left)
+    const { event, f } = parsed.right
+    if (event._tag === "Invoke") pendingFunction.set(event.process, f)
+    else if (pendingFunction.get(event.process) !== f) {
+      return Either.left(new HistoryParseError({ line, message: `process ${event.process} completes :${f} but did not invoke it` }))
+    }
+    events.push(event)
+    lineOfEvent.push(line)
+  }
+  return pairEvents(events, lineOfEvent)
+}

@@ -7,7 +7,7 @@
 import { Either, Schema } from "effect"
 import type { HistoryEvent, Operation } from "../linearizability/history.ts"
 import { isUnknownOutput, type LinearizabilitySpec } from "../linearizability/spec.ts"
-import { HistoryParseError, numberedLines, pairEvents, schemaErrorMessage } from "./parseError.ts"
+import { HistoryParseError, parseHistory, schemaErrorMessage } from "./parseError.ts"
 
 export interface PorcupineKvInput {
   readonly f: "get" | "put" | "append"
@@ -89,22 +89,5 @@ const eventOfLine = (line: number, content: string): Either.Either<{ readonly ev
   return Either.right({ event: { _tag: "Ok", process, atTime: line, output: f === "get" ? value : null }, f })
 }
 
-export const parsePorcupineKv = (
-  text: string
-): Either.Either<ReadonlyArray<Operation<PorcupineKvInput, PorcupineKvOutput>>, HistoryParseError> => {
-  const events: Array<Event> = []
-  const lineOfEvent: Array<number> = []
-  const pendingFunction = new Map<number, PorcupineKvInput["f"]>()
-  for (const { line, content } of numberedLines(text)) {
-    const parsed = eventOfLine(line, content.trim())
-    if (Either.isLeft(parsed)) return Either.left(parsed.left)
-    const { event, f } = parsed.right
-    if (event._tag === "Invoke") pendingFunction.set(event.process, f)
-    else if (pendingFunction.get(event.process) !== f) {
-      return Either.left(new HistoryParseError({ line, message: `process ${event.process} completes :${f} but did not invoke it` }))
-    }
-    events.push(event)
-    lineOfEvent.push(line)
-  }
-  return pairEvents(events, lineOfEvent)
-}
+export const parsePorcupineKv = (text: string): Either.Either<ReadonlyArray<Operation<PorcupineKvInput, PorcupineKvOutput>>, HistoryParseError> =>
+  parseHistory(text, eventOfLine)
