@@ -1,3 +1,5 @@
+import { bugNames, isBugName, type BugName } from "../protocol/bugs.ts"
+
 /**
  * The preamble every subcommand shares: `--help` prints the usage (exit 0); arguments that do not parse print
  * the reason and the usage (exit 2); otherwise the parsed options.
@@ -21,3 +23,20 @@ export const readCommandLine = <Options>(
     return { _tag: "Exit", code: 2 }
   }
 }
+
+/** A numeric option within bounds (an integer unless `fractional`), or a reason a person can act on. */
+export const numberOption = (value: string | undefined, name: string, min: number, max: number, fractional = false): number => {
+  const parsed = Number(value)
+  const valid = value !== undefined && value.trim() !== "" && (fractional ? Number.isFinite(parsed) : Number.isInteger(parsed))
+  if (!valid || parsed < min || parsed > max) {
+    throw new Error(`${name} should be ${fractional ? "a number" : "an integer"} from ${min} to ${max}, got ${value ?? "nothing"}`)
+  }
+  return parsed
+}
+
+/** Repeated `--bug NAME` options, each a bug of the zoo. */
+export const bugOptions = (values: ReadonlyArray<string> | undefined): Array<BugName> =>
+  (values ?? []).map((value) => {
+    if (!isBugName(value)) throw new Error(`--bug needs one of: ${bugNames.join(", ")}; got ${value}`)
+    return value
+  })

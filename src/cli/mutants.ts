@@ -4,12 +4,13 @@
  * and then runs the same scenarios against the correct replica, which must show no violation. Each bug's search
  * runs on one core; `--jobs N` runs N bugs at a time in separate processes. Reads the wall clock (only here).
  */
-import { readCommandLine } from "./commandLine.ts"
 import { spawn } from "node:child_process"
 import { join } from "node:path"
-import { bugCatalog, bugNames, isBugName, type BugName } from "../protocol/bugs.ts"
+import { parseArgs } from "node:util"
+import { bugCatalog, bugNames, type BugName } from "../protocol/bugs.ts"
 import { huntBug, huntCorrect, type BugOutcome, type CorrectOutcome } from "../../properties/zoo/campaign.ts"
 import { repositoryRoot } from "../../properties/counterexample.ts"
+import { bugOptions, numberOption, readCommandLine } from "./commandLine.ts"
 
 interface MutantsArguments {
   readonly budgetSeconds: number
@@ -31,39 +32,30 @@ const usage = `usage: faultline mutants [--budget-seconds S] [--bug NAME] [--jso
   --jobs             bugs searched in parallel, one process each (default 1)
   --seed             the first seed of every scenario (default 1)`
 
-const numberOption = (value: string | undefined, name: string, min: number, max: number): number => {
-  const parsed = Number(value)
-  if (value === undefined || !Number.isFinite(parsed) || parsed < min || parsed > max) {
-    throw new Error(`${name} should be a number from ${min} to ${max}, got ${value ?? "nothing"}`)
-  }
-  return parsed
-}
-
 const parse = (argv: ReadonlyArray<string>): MutantsArguments => {
-  const values = new Map<string, string>()
-  const bugs: Array<BugName> = []
-  let json = false
-  for (let position = 0; position < argv.length; position += 1) {
-    const flag = argv[position] as string
-    const value = argv[position + 1]
-    if (flag === "--json") json = true
-    else if (flag === "--bug") {
-      if (value === undefined || !isBugName(value)) throw new Error(`--bug needs one of: ${bugNames.join(", ")}; got ${value ?? "nothing"}`)
-      bugs.push(value)
-      position += 1
-    } else if (["--budget-seconds", "--shrink-seconds", "--correct-seconds", "--jobs", "--seed"].includes(flag)) {
-      values.set(flag, value ?? "")
-      position += 1
-    } else throw new Error(`unknown option ${flag}`)
-  }
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      "budget-seconds": { type: "string", default: "60" },
+      "shrink-seconds": { type: "string", default: "30" },
+      "correct-seconds": { type: "string", default: "60" },
+      jobs: { type: "string", default: "1" },
+      seed: { type: "string", default: "1" },
+      bug: { type: "string", multiple: true },
+      json: { type: "boolean", default: false }
+    },
+    strict: true,
+    allowPositionals: false
+  })
+  const bugs = bugOptions(values.bug)
   return {
-    budgetSeconds: numberOption(values.get("--budget-seconds") ?? "60", "--budget-seconds", 0.1, 86_400),
-    shrinkSeconds: numberOption(values.get("--shrink-seconds") ?? "30", "--shrink-seconds", 0, 86_400),
-    correctSeconds: numberOption(values.get("--correct-seconds") ?? "60", "--correct-seconds", 0, 86_400),
-    jobs: Math.floor(numberOption(values.get("--jobs") ?? "1", "--jobs", 1, 64)),
-    seed: Math.floor(numberOption(values.get("--seed") ?? "1", "--seed", 0, 2 ** 31 - 1)),
+    budgetSeconds: numberOption(values["budget-seconds"], "--budget-seconds", 0.1, 86_400, true),
+    shrinkSeconds: numberOption(values["shrink-seconds"], "--shrink-seconds", 0, 86_400, true),
+    correctSeconds: numberOption(values["correct-seconds"], "--correct-seconds", 0, 86_400, true),
+    jobs: numberOption(values.jobs, "--jobs", 1, 64),
+    seed: numberOption(values.seed, "--seed", 0, 2 ** 31 - 1),
     bugs: bugs.length > 0 ? bugs : bugNames,
-    json
+    json: values.json
   }
 }
 

@@ -4,10 +4,11 @@
  * the same schedule as in the property suite (the scenario's fast-check generator, sampled with that seed).
  * Reads the wall clock (only here, never inside src/sim) to measure speed.
  */
-import { isBugName, type BugName } from "../protocol/bugs.ts"
+import { parseArgs } from "node:util"
+import type { BugName } from "../protocol/bugs.ts"
 import { findScenario, sampleSchedule, scenarios, type CatalogScenario } from "../../properties/scenarios/index.ts"
 import { judge, type Judgement } from "../../properties/judge.ts"
-import { readCommandLine } from "./commandLine.ts"
+import { bugOptions, numberOption, readCommandLine } from "./commandLine.ts"
 
 interface SimArguments {
   readonly scenario: string
@@ -29,14 +30,6 @@ const usage = `usage: faultline sim --scenario <name> --seeds <N> [--seed <S>] [
   --bug       switch on a test-only protocol bug (repeatable; faultline mutants lists them)
   --json      print one JSON object instead of the summary`
 
-const integerOption = (value: string | undefined, name: string, min: number, max: number): number => {
-  const parsed = Number(value)
-  if (value === undefined || !Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new Error(`${name} should be an integer from ${min} to ${max}, got ${value ?? "nothing"}`)
-  }
-  return parsed
-}
-
 const parseShard = (text: string | undefined): { index: number; count: number } => {
   if (text === undefined) return { index: 1, count: 1 }
   const match = /^(\d+)\/(\d+)$/.exec(text)
@@ -47,33 +40,29 @@ const parseShard = (text: string | undefined): { index: number; count: number } 
 }
 
 const parse = (argv: ReadonlyArray<string>): SimArguments => {
-  const values = new Map<string, string>()
-  const bugs: Array<BugName> = []
-  let json = false
-  for (let position = 0; position < argv.length; position += 1) {
-    const flag = argv[position] as string
-    const value = argv[position + 1]
-    if (flag === "--json") json = true
-    else if (flag === "--bug") {
-      if (value === undefined || !isBugName(value)) throw new Error(`--bug needs a bug name, got ${value ?? "nothing"}`)
-      bugs.push(value)
-      position += 1
-    } else if (["--scenario", "--seeds", "--seed", "--replicas", "--shard"].includes(flag)) {
-      values.set(flag, value ?? "")
-      position += 1
-    } else throw new Error(`unknown option ${flag}`)
-  }
-  const scenario = values.get("--scenario")
-  if (scenario === undefined) throw new Error("--scenario is required")
-  const replicas = values.get("--replicas")
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      scenario: { type: "string" },
+      seeds: { type: "string", default: "10" },
+      seed: { type: "string", default: "1" },
+      replicas: { type: "string" },
+      shard: { type: "string" },
+      bug: { type: "string", multiple: true },
+      json: { type: "boolean", default: false }
+    },
+    strict: true,
+    allowPositionals: false
+  })
+  if (values.scenario === undefined) throw new Error("--scenario is required")
   return {
-    scenario,
-    seeds: integerOption(values.get("--seeds") ?? "10", "--seeds", 1, 1_000_000),
-    firstSeed: integerOption(values.get("--seed") ?? "1", "--seed", 0, 2 ** 31 - 1),
-    replicas: replicas === undefined ? undefined : integerOption(replicas, "--replicas", 1, 7),
-    shard: parseShard(values.get("--shard")),
-    bugs,
-    json
+    scenario: values.scenario,
+    seeds: numberOption(values.seeds, "--seeds", 1, 1_000_000),
+    firstSeed: numberOption(values.seed, "--seed", 0, 2 ** 31 - 1),
+    replicas: values.replicas === undefined ? undefined : numberOption(values.replicas, "--replicas", 1, 7),
+    shard: parseShard(values.shard),
+    bugs: bugOptions(values.bug),
+    json: values.json
   }
 }
 
