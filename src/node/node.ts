@@ -13,24 +13,14 @@ import { noFaults, type FaultSettings } from "./faults.ts"
 import { maxFrameBytesDefault } from "./frame.ts"
 import { ReplicaHost } from "./host.ts"
 import { createApiServer, type ApiContext } from "./httpApi.ts"
-import type { PeerAddress } from "./peerLink.ts"
+import type { ServeOptions } from "./serveOptions.ts"
 import { PeerTransport } from "./transport.ts"
 import { DurabilityWitness } from "./durabilityWitness.ts"
 import { compiledTestBugs } from "./testBugs.ts"
 import { Wal, WalLive, type WalRecovery, type WalService } from "./wal.ts"
 
-export interface NodeOptions {
-  readonly id: number
-  /** Every member's peer address, this node's included (it listens there). */
-  readonly members: ReadonlyMap<number, PeerAddress>
-  readonly httpHost: string
-  readonly httpPort: number
-  readonly dataDirectory: string
-  readonly clusterSecret: string
-  /** Present only with --fault-injection: the token the admin endpoint requires. */
-  readonly adminToken: string | undefined
-  readonly heartbeatIntervalMs: number | undefined
-  readonly electionTimeoutMs: number | undefined
+/** What `faultline serve` parsed, and how the node reports. */
+export interface NodeOptions extends ServeOptions {
   readonly log: (line: string) => void
   readonly onFatal: (error: unknown) => void
 }

@@ -7,11 +7,13 @@ import type { PeerAddress } from "./peerLink.ts"
 
 export interface ServeOptions {
   readonly id: number
+  /** Every member's peer address, this node's included (it listens there). */
   readonly members: ReadonlyMap<number, PeerAddress>
   readonly httpHost: string
   readonly httpPort: number
   readonly dataDirectory: string
   readonly clusterSecret: string
+  /** Present only with --fault-injection: the token the admin endpoint requires. */
   readonly adminToken: string | undefined
   readonly heartbeatIntervalMs: number | undefined
   readonly electionTimeoutMs: number | undefined
