@@ -2,7 +2,7 @@
  * Applying committed entries to the state machine, in log order, exactly once per (clientId, sequence).
  */
 import { applyApp, type AppResult } from "../app/machine.ts"
-import { assert, type Context } from "./context.ts"
+import { assert, leaderOf, type Context } from "./context.ts"
 import type { Entry } from "./entry.ts"
 import type { ClientResult } from "./io.ts"
 import * as Log from "./log.ts"
@@ -30,13 +30,15 @@ const applyEntry = (context: Context, entry: Entry): { result: ClientResult | un
     context.config.maxSessions,
     salt
   )
-  context.state = { ...state, app: applied.state, sessions: recorded.table, evictedSessions: recorded.evicted }
+  state.app = applied.state
+  state.sessions = recorded.table
+  state.evictedSessions = recorded.evicted
   return { result: { _tag: "Applied", result, index: entry.index }, executed: true }
 }
 
 const replyToProposal = (context: Context, index: number, result: ClientResult | undefined): void => {
-  const leaderState = context.state.leaderState
-  if (leaderState === null) return
+  if (context.state.leaderState === null) return
+  const leaderState = leaderOf(context)
   const proposal = leaderState.proposals.find((candidate) => candidate.index === index)
   if (proposal === undefined) return
   context.outputs.push({
@@ -44,8 +46,7 @@ const replyToProposal = (context: Context, index: number, result: ClientResult |
     requestId: proposal.requestId,
     result: result ?? { _tag: "Rejected", reason: "the entry at this index is not a command" }
   })
-  const proposals = leaderState.proposals.filter((candidate) => candidate.index !== index)
-  context.state = { ...context.state, leaderState: { ...leaderState, proposals } }
+  leaderState.proposals = leaderState.proposals.filter((candidate) => candidate.index !== index)
 }
 
 export const applyCommitted = (context: Context): void => {
@@ -58,7 +59,7 @@ export const applyCommitted = (context: Context): void => {
     const entry = Log.entryAt(context.state.log, index)
     assert(entry !== undefined && entry.index === index, `the log holds committed entry ${index}`)
     const applied = applyEntry(context, entry)
-    context.state = { ...context.state, lastApplied: index }
+    context.state.lastApplied = index
     context.outputs.push({ _tag: "Applied", entry, executed: applied.executed })
     replyToProposal(context, index, applied.result)
   }

@@ -41,7 +41,7 @@ export const handleVote = (context: Context, from: NodeId, request: RequestVote)
     send(context, from, response)
     return
   }
-  context.state = { ...state, votedFor: from }
+  state.votedFor = from
   resetElectionDeadline(context)
   const bugs = context.config.bugs
   const reply = { _tag: "Send" as const, to: from, message: response }
@@ -63,8 +63,8 @@ export const handleVoteResponse = (context: Context, from: NodeId, response: Req
   if (response.preVote) {
     if (state.role !== "precandidate" || response.term !== state.term + 1) return
   } else if (state.role !== "candidate" || !termMatches) return
-  context.state = { ...state, votesGranted: [...state.votesGranted, from] }
-  if (context.state.votesGranted.length < quorumSize(context.config)) return
+  state.votesGranted = [...state.votesGranted, from]
+  if (state.votesGranted.length < quorumSize(context.config)) return
   if (response.preVote) becomeCandidate(context)
   else becomeLeader(context)
 }

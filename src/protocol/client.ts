@@ -3,7 +3,7 @@
  * session) and serves reads through ReadIndex.
  */
 import { applyApp, queryApp, validateAppCommand } from "../app/machine.ts"
-import { assert, persist, type Context } from "./context.ts"
+import { assert, leaderOf, persist, type Context } from "./context.ts"
 import type { Entry } from "./entry.ts"
 import type { ClientRequest, ClientRequestItem, ClientResult, RequestId } from "./io.ts"
 import { replicateToAll, maybeCommit } from "./leader.ts"
@@ -25,8 +25,7 @@ const appendProposal = (
   request: Extract<ClientRequest, { _tag: "Command" }>
 ): Entry | undefined => {
   const state = context.state
-  const leaderState = state.leaderState
-  if (leaderState === null) return undefined
+  if (state.leaderState === null) return undefined
   const invalid = validateAppCommand(request.command)
   if (invalid !== undefined) return void reply(context, requestId, { _tag: "Rejected", reason: invalid })
   // A retry of a command already applied is answered from the session table without a new entry.
@@ -44,11 +43,9 @@ const appendProposal = (
     term: state.term,
     payload: { _tag: "Command", session: request.session, command: request.command }
   }
-  context.state = {
-    ...state,
-    log: Log.append(state.log, [entry]),
-    leaderState: { ...leaderState, proposals: [...leaderState.proposals, { index: entry.index, requestId }] }
-  }
+  state.log = Log.append(state.log, [entry])
+  const leaderState = leaderOf(context)
+  leaderState.proposals = [...leaderState.proposals, { index: entry.index, requestId }]
   return entry
 }
 
@@ -73,10 +70,9 @@ const replySpeculatively = (context: Context, requestId: RequestId, entry: Entry
   if (entry.payload._tag !== "Command") return
   const result = applyApp(context.state.app, entry.payload.command).result
   reply(context, requestId, { _tag: "Applied", result, index: entry.index })
-  const leaderState = context.state.leaderState
-  if (leaderState === null) return
-  const proposals = leaderState.proposals.filter((proposal) => proposal.requestId !== requestId)
-  context.state = { ...context.state, leaderState: { ...leaderState, proposals } }
+  if (context.state.leaderState === null) return
+  const leaderState = leaderOf(context)
+  leaderState.proposals = leaderState.proposals.filter((proposal) => proposal.requestId !== requestId)
 }
 
 export const handleClientRequest = (context: Context, requestId: RequestId, request: ClientRequest): void => {

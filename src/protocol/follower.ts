@@ -69,15 +69,15 @@ const sendWhenDurable = (context: Context, output: Output, durableUpToIndex: num
     context.outputs.push(output)
     return
   }
-  const pendingIo = [...state.pendingIo.slice(0, -1), { ...lastIo, release: [...lastIo.release, output] }]
-  context.state = { ...state, pendingIo }
+  state.pendingIo = [...state.pendingIo.slice(0, -1), { ...lastIo, release: [...lastIo.release, output] }]
 }
 
 /** A recovering replica regains its vote once a leader has brought it to a commit of that leader's term. */
 const maybeFinishRecovery = (context: Context, leader: NodeId): void => {
   const state = context.state
   if (!state.recovering || Log.termAt(state.log, state.commitIndex) !== state.term) return
-  context.state = { ...state, recovering: false, votedFor: state.votedFor ?? leader }
+  state.recovering = false
+  state.votedFor = state.votedFor ?? leader
   persist(context, { hardState: true })
 }
 
@@ -96,7 +96,7 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   }
   if (context.state.role !== "follower") becomeFollower(context, request.term, from)
   setLeader(context, from)
-  context.state = { ...context.state, lastLeaderContactMs: context.state.nowMs }
+  context.state.lastLeaderContactMs = context.state.nowMs
   resetElectionDeadline(context)
   if (Log.termAt(context.state.log, request.prevLogIndex) !== request.prevLogTerm) {
     send(context, from, rejection(context, request))
@@ -127,7 +127,7 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
     }
   }
   if (change.append.length > 0) {
-    context.state = { ...context.state, log: logAfter }
+    context.state.log = logAfter
     persist(context, {
       ...(change.truncateFrom !== undefined ? { truncateFrom: change.truncateFrom } : {}),
       append: change.append,
@@ -139,7 +139,7 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   const commitLimit = bugs.has("acceptInflatedCommit") ? Log.lastIndex(context.state.log) : verifiedIndex
   const commitIndex = Math.max(context.state.commitIndex, Math.min(request.leaderCommit, commitLimit))
   assert(commitIndex <= Log.lastIndex(context.state.log), "a follower never commits beyond its log")
-  context.state = { ...context.state, commitIndex }
+  context.state.commitIndex = commitIndex
   applyCommitted(context)
   maybeFinishRecovery(context, from)
 }

@@ -5,31 +5,13 @@
  */
 import { applyCommitted } from "./apply.ts"
 import { quorumSize } from "./config.ts"
-import { assert, reject, send, type Context } from "./context.ts"
+import { assert, leaderOf, reject, send, type Context, type ProgressDraft } from "./context.ts"
 import type { NodeId } from "./entry.ts"
 import * as Log from "./log.ts"
 import type { AppendEntriesResponse } from "./messages.ts"
 import { confirmReads } from "./reads.ts"
 import { becomeFollower } from "./roles.ts"
-import type { LeaderState, Progress } from "./state.ts"
-
-const leaderStateOf = (context: Context): LeaderState => {
-  const leaderState = context.state.leaderState
-  assert(context.state.role === "leader" && leaderState !== null, "leader state exists exactly while leading")
-  return leaderState
-}
-
-const updateProgress = (context: Context, node: NodeId, change: (progress: Progress) => Progress): void => {
-  const leaderState = leaderStateOf(context)
-  let updated: Progress | undefined
-  const progress = leaderState.progress.map((entry) => {
-    if (entry.node !== node) return entry
-    updated = change(entry)
-    return updated
-  })
-  assert(updated !== undefined, `node ${node} is a follower of this leader`)
-  context.state = { ...context.state, leaderState: { ...leaderState, progress } }
-}
+import type { Progress } from "./state.ts"
 
 const sendBatch = (context: Context, progress: Progress, maxEntries: number): number => {
   const state = context.state
@@ -46,13 +28,13 @@ const sendBatch = (context: Context, progress: Progress, maxEntries: number): nu
     leaderCommit: context.config.bugs.has("acceptInflatedCommit")
       ? state.commitIndex
       : Math.min(state.commitIndex, prevLogIndex + entries.length),
-    readContext: leaderStateOf(context).nextReadContext - 1
+    readContext: leaderOf(context).nextReadContext - 1
   })
   return entries.length
 }
 
-const progressOf = (context: Context, node: NodeId): Progress => {
-  const progress = leaderStateOf(context).progress.find((entry) => entry.node === node)
+const progressOf = (context: Context, node: NodeId): ProgressDraft => {
+  const progress = leaderOf(context).progress.find((entry) => entry.node === node)
   assert(progress !== undefined, `node ${node} is a follower of this leader`)
   return progress
 }
@@ -65,34 +47,28 @@ const progressOf = (context: Context, node: NodeId): Progress => {
 export const replicateTo = (context: Context, node: NodeId, heartbeat: boolean): void => {
   const { maxInflightBatches, maxEntriesPerMessage } = context.config
   let sent = false
+  const progress = progressOf(context, node)
   for (let batch = 0; batch < maxInflightBatches; batch += 1) {
-    const progress = progressOf(context, node)
     const window = progress.mode === "probe" ? 1 : maxInflightBatches
     if (progress.inflight.length >= window || progress.nextIndex > Log.lastIndex(context.state.log)) break
     const count = sendBatch(context, progress, maxEntriesPerMessage)
     const lastSent = progress.nextIndex + count - 1
     sent = true
-    updateProgress(context, node, (current) => ({
-      ...current,
-      // A probe keeps nextIndex until it is answered; a pipeline moves on optimistically.
-      nextIndex: current.mode === "replicate" ? lastSent + 1 : current.nextIndex,
-      inflight: [...current.inflight, { lastIndex: lastSent, sentAtMs: context.state.nowMs }]
-    }))
+    // A probe keeps nextIndex until it is answered; a pipeline moves on optimistically.
+    if (progress.mode === "replicate") progress.nextIndex = lastSent + 1
+    progress.inflight = [...progress.inflight, { lastIndex: lastSent, sentAtMs: context.state.nowMs }]
   }
-  if (heartbeat && !sent) {
-    const progress = progressOf(context, node)
-    sendBatch(context, { ...progress, nextIndex: progress.matchIndex + 1 }, 0)
-  }
+  if (heartbeat && !sent) sendBatch(context, { ...progress, nextIndex: progress.matchIndex + 1 }, 0)
 }
 
 export const replicateToAll = (context: Context, heartbeat: boolean): void => {
-  for (const progress of leaderStateOf(context).progress) replicateTo(context, progress.node, heartbeat)
+  for (const progress of leaderOf(context).progress) replicateTo(context, progress.node, heartbeat)
 }
 
 /** Raft §5.4.2 (Figure 8): only an entry of the current term is committed by counting replicas. */
 export const maybeCommit = (context: Context): void => {
   const state = context.state
-  const leaderState = leaderStateOf(context)
+  const leaderState = leaderOf(context)
   const matched = [state.durableIndex, ...leaderState.progress.map((progress) => progress.matchIndex)]
   matched.sort((left, right) => right - left)
   const candidate = matched[quorumSize(context.config) - 1] ?? 0
@@ -100,50 +76,39 @@ export const maybeCommit = (context: Context): void => {
   const countsOldTerms = context.config.bugs.has("commitOldTermByCounting")
   if (!countsOldTerms && Log.termAt(state.log, candidate) !== state.term) return
   assert(candidate <= Log.lastIndex(state.log), "the commit index stays within the leader's log")
-  context.state = { ...state, commitIndex: candidate }
+  state.commitIndex = candidate
   applyCommitted(context)
 }
 
-const acknowledge = (context: Context, from: NodeId, response: AppendEntriesResponse): void => {
-  updateProgress(context, from, (progress) => ({
-    ...progress,
-    recentlyActive: true,
-    readContextAcknowledged: Math.max(progress.readContextAcknowledged, response.readContext)
-  }))
+const acknowledge = (progress: ProgressDraft, response: AppendEntriesResponse): void => {
+  progress.recentlyActive = true
+  progress.readContextAcknowledged = Math.max(progress.readContextAcknowledged, response.readContext)
 }
 
-const handleSuccess = (context: Context, from: NodeId, response: AppendEntriesResponse): void => {
-  updateProgress(context, from, (progress) => {
-    const matchIndex = Math.max(progress.matchIndex, response.matchIndex)
-    return {
-      ...progress,
-      matchIndex,
-      nextIndex: Math.max(progress.nextIndex, matchIndex + 1),
-      mode: "replicate",
-      inflight: progress.inflight.filter((batch) => batch.lastIndex > matchIndex)
-    }
-  })
+const handleSuccess = (context: Context, progress: ProgressDraft, response: AppendEntriesResponse): void => {
+  const matchIndex = Math.max(progress.matchIndex, response.matchIndex)
+  progress.matchIndex = matchIndex
+  progress.nextIndex = Math.max(progress.nextIndex, matchIndex + 1)
+  progress.mode = "replicate"
+  if (progress.inflight.some((batch) => batch.lastIndex <= matchIndex)) {
+    progress.inflight = progress.inflight.filter((batch) => batch.lastIndex > matchIndex)
+  }
   maybeCommit(context)
 }
 
-const handleRejection = (context: Context, from: NodeId, response: AppendEntriesResponse): void => {
+const handleRejection = (context: Context, progress: ProgressDraft, response: AppendEntriesResponse): void => {
   const log = context.state.log
   const lastOfConflictTerm = response.conflictTerm > 0 ? Log.lastIndexOfTerm(log, response.conflictTerm) : undefined
   const hint = lastOfConflictTerm !== undefined ? lastOfConflictTerm + 1 : response.conflictIndex
-  updateProgress(context, from, (progress) => {
-    // A log shorter than what the follower acknowledged means its disk lost entries to corruption (it restarts
-    // recovering, without a vote): matchIndex no longer holds, and probing must go back to what it still has,
-    // or the leader would retry past the gap forever and the follower would never recover.
-    const lostEntries = response.conflictTerm === 0 && response.conflictIndex <= progress.matchIndex
-    const matchIndex = lostEntries ? Math.max(0, response.conflictIndex - 1) : progress.matchIndex
-    return {
-      ...progress,
-      matchIndex,
-      mode: "probe",
-      inflight: [],
-      nextIndex: Math.min(Math.max(hint, matchIndex + 1), Log.lastIndex(log) + 1)
-    }
-  })
+  // A log shorter than what the follower acknowledged means its disk lost entries to corruption (it restarts
+  // recovering, without a vote): matchIndex no longer holds, and probing must go back to what it still has,
+  // or the leader would retry past the gap forever and the follower would never recover.
+  const lostEntries = response.conflictTerm === 0 && response.conflictIndex <= progress.matchIndex
+  const matchIndex = lostEntries ? Math.max(0, response.conflictIndex - 1) : progress.matchIndex
+  progress.matchIndex = matchIndex
+  progress.mode = "probe"
+  progress.inflight = []
+  progress.nextIndex = Math.min(Math.max(hint, matchIndex + 1), Log.lastIndex(log) + 1)
 }
 
 /** Called after term alignment: response.term === state.term. */
@@ -153,9 +118,10 @@ export const handleAppendResponse = (context: Context, from: NodeId, response: A
     reject(context, "MatchBeyondLog")
     return
   }
-  acknowledge(context, from, response)
-  if (response.success) handleSuccess(context, from, response)
-  else handleRejection(context, from, response)
+  const progress = progressOf(context, from)
+  acknowledge(progress, response)
+  if (response.success) handleSuccess(context, progress, response)
+  else handleRejection(context, progress, response)
   replicateTo(context, from, false)
   confirmReads(context)
 }
@@ -163,21 +129,18 @@ export const handleAppendResponse = (context: Context, from: NodeId, response: A
 /** Batches unacknowledged for two heartbeats are presumed lost: fall back to probing from matchIndex. */
 const expireInflight = (context: Context): void => {
   const expiryMs = 2 * context.config.heartbeatIntervalMs
-  for (const progress of leaderStateOf(context).progress) {
+  for (const progress of leaderOf(context).progress) {
     const oldest = progress.inflight[0]
     if (oldest === undefined || context.state.nowMs - oldest.sentAtMs < expiryMs) continue
-    updateProgress(context, progress.node, (current) => ({
-      ...current,
-      mode: "probe",
-      inflight: [],
-      nextIndex: current.matchIndex + 1
-    }))
+    progress.mode = "probe"
+    progress.inflight = []
+    progress.nextIndex = progress.matchIndex + 1
   }
 }
 
 /** CheckQuorum: a leader that has not heard from a majority within an election timeout steps down. */
 const checkQuorum = (context: Context): void => {
-  const leaderState = leaderStateOf(context)
+  const leaderState = leaderOf(context)
   if (context.state.nowMs < leaderState.checkQuorumDeadlineMs) return
   if (context.config.bugs.has("noCheckQuorum")) return
   const active = 1 + leaderState.progress.filter((progress) => progress.recentlyActive).length
@@ -185,22 +148,16 @@ const checkQuorum = (context: Context): void => {
     becomeFollower(context, context.state.term, null)
     return
   }
-  context.state = {
-    ...context.state,
-    leaderState: {
-      ...leaderState,
-      progress: leaderState.progress.map((progress) => ({ ...progress, recentlyActive: false })),
-      checkQuorumDeadlineMs: context.state.nowMs + context.config.electionTimeoutMinMs
-    }
-  }
+  for (const progress of leaderState.progress) progress.recentlyActive = false
+  leaderState.checkQuorumDeadlineMs = context.state.nowMs + context.config.electionTimeoutMinMs
 }
 
 export const leaderTick = (context: Context): void => {
-  context.state = { ...context.state, lastLeaderContactMs: context.state.nowMs }
+  context.state.lastLeaderContactMs = context.state.nowMs
   checkQuorum(context)
   if (context.state.role !== "leader") return
   if (context.state.nowMs < context.state.heartbeatDeadlineMs) return
-  context.state = { ...context.state, heartbeatDeadlineMs: context.state.nowMs + context.config.heartbeatIntervalMs }
+  context.state.heartbeatDeadlineMs = context.state.nowMs + context.config.heartbeatIntervalMs
   expireInflight(context)
   replicateToAll(context, true)
 }

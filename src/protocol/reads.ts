@@ -5,7 +5,7 @@
  */
 import { queryApp, validateAppQuery, type AppQuery } from "../app/machine.ts"
 import { quorumSize } from "./config.ts"
-import { assert, type Context } from "./context.ts"
+import { leaderOf, type Context } from "./context.ts"
 import type { RequestId } from "./io.ts"
 import { replicateToAll } from "./leader.ts"
 import type { PendingRead } from "./state.ts"
@@ -22,8 +22,7 @@ export const startRead = (context: Context, requestId: RequestId, query: AppQuer
  * registered before it, as each heartbeat carries the newest read context.
  */
 export const registerRead = (context: Context, requestId: RequestId, query: AppQuery): boolean => {
-  const leaderState = context.state.leaderState
-  assert(context.state.role === "leader" && leaderState !== null, "only a leader serves reads")
+  const leaderState = leaderOf(context)
   const invalid = validateAppQuery(query)
   if (invalid !== undefined) {
     context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", reason: invalid } })
@@ -39,10 +38,8 @@ export const registerRead = (context: Context, requestId: RequestId, query: AppQ
     return false
   }
   const read: PendingRead = { requestId, query, context: leaderState.nextReadContext, readIndex: null }
-  context.state = {
-    ...context.state,
-    leaderState: { ...leaderState, reads: [...leaderState.reads, read], nextReadContext: read.context + 1 }
-  }
+  leaderState.reads = [...leaderState.reads, read]
+  leaderState.nextReadContext = read.context + 1
   return true
 }
 
@@ -57,8 +54,8 @@ const confirmed = (context: Context, read: PendingRead): boolean => {
 
 /** Confirms reads whose heartbeat round has a majority, and answers those whose index is applied. */
 export const confirmReads = (context: Context): void => {
-  const leaderState = context.state.leaderState
-  if (leaderState === null || leaderState.reads.length === 0) return
+  if (context.state.leaderState === null || context.state.leaderState.reads.length === 0) return
+  const leaderState = leaderOf(context)
   const remaining: Array<PendingRead> = []
   for (const pending of leaderState.reads) {
     const read =
@@ -68,5 +65,5 @@ export const confirmReads = (context: Context): void => {
       context.outputs.push({ _tag: "Reply", requestId: read.requestId, result: { _tag: "Read", result, readIndex: read.readIndex } })
     } else remaining.push(read)
   }
-  context.state = { ...context.state, leaderState: { ...leaderState, reads: remaining } }
+  leaderState.reads = remaining
 }

@@ -2,7 +2,7 @@
  * A peer message arriving: validated, then aligned on terms (Raft §5.1), then handed to the role's handler.
  */
 import { handlePreVote, handleVote, handleVoteResponse, inLeaderLease } from "./candidate.ts"
-import { reject, send, type Context } from "./context.ts"
+import { reject, send, statsOf, type Context } from "./context.ts"
 import type { NodeId } from "./entry.ts"
 import { handleAppendEntries } from "./follower.ts"
 import { handleAppendResponse } from "./leader.ts"
@@ -55,10 +55,7 @@ const alignTerm = (context: Context, from: NodeId, message: Message): boolean =>
 }
 
 export const handleReceive = (context: Context, from: NodeId, message: Message): void => {
-  context.state = {
-    ...context.state,
-    stats: { ...context.state.stats, messagesReceived: context.state.stats.messagesReceived + 1 }
-  }
+  statsOf(context).messagesReceived += 1
   const invalid = validateMessage(context.config, from, message)
   if (invalid !== undefined) {
     reject(context, invalid)

@@ -2,30 +2,25 @@
  * Role changes (Raft §5.2). Each installs the state its role needs; role behaviour lives in follower.ts,
  * candidate.ts and leader.ts.
  */
-import { assert, drawInteger, peersOf, persist, send, type Context } from "./context.ts"
+import { assert, drawInteger, peersOf, persist, send, setLeaderState, statsOf, type Context, type LeaderDraft } from "./context.ts"
 import type { NodeId } from "./entry.ts"
 import type { Output } from "./io.ts"
 import { lastIndex, lastTerm, append } from "./log.ts"
 import { quorumSize } from "./config.ts"
 import { replicateToAll } from "./leader.ts"
-import type { LeaderState, Progress } from "./state.ts"
+import type { Progress } from "./state.ts"
 
 export const resetElectionDeadline = (context: Context): void => {
   const { electionTimeoutMinMs, electionTimeoutMaxMs } = context.config
   const timeoutMs = drawInteger(context, electionTimeoutMinMs, electionTimeoutMaxMs)
-  context.state = { ...context.state, electionDeadlineMs: context.state.nowMs + timeoutMs }
+  context.state.electionDeadlineMs = context.state.nowMs + timeoutMs
 }
 
 /** Records who leads this term; counts a change of leader for /status. */
 export const setLeader = (context: Context, leader: NodeId | null): void => {
-  const state = context.state
-  if (state.leader === leader) return
-  const counts = leader !== null
-  context.state = {
-    ...state,
-    leader,
-    stats: counts ? { ...state.stats, leaderChanges: state.stats.leaderChanges + 1 } : state.stats
-  }
+  if (context.state.leader === leader) return
+  context.state.leader = leader
+  if (leader !== null) statsOf(context).leaderChanges += 1
 }
 
 /** Leadership is lost: pending proposals have an unknown outcome, pending reads are refused. */
@@ -40,7 +35,7 @@ const abandonLeadership = (context: Context): void => {
     replies.push({ _tag: "Reply", requestId: read.requestId, result: { _tag: "NotLeader", leaderHint: null } })
   }
   context.outputs.push(...replies)
-  context.state = { ...context.state, leaderState: null }
+  setLeaderState(context, null)
 }
 
 /**
@@ -48,17 +43,14 @@ const abandonLeadership = (context: Context): void => {
  * sends can depend on it.
  */
 export const becomeFollower = (context: Context, term: number, leader: NodeId | null): void => {
-  const before = context.state
-  assert(term >= before.term, `terms never go back: ${before.term} → ${term}`)
+  const state = context.state
+  assert(term >= state.term, `terms never go back: ${state.term} → ${term}`)
   abandonLeadership(context)
-  const termChanged = term > before.term
-  context.state = {
-    ...context.state,
-    role: "follower",
-    term,
-    votedFor: termChanged || context.config.bugs.has("forgetVoteOnStepDown") ? null : context.state.votedFor,
-    votesGranted: []
-  }
+  const termChanged = term > state.term
+  state.role = "follower"
+  state.term = term
+  if (termChanged || context.config.bugs.has("forgetVoteOnStepDown")) state.votedFor = null
+  state.votesGranted = []
   setLeader(context, leader)
   resetElectionDeadline(context)
   if (termChanged) persist(context, { hardState: true })
@@ -72,7 +64,8 @@ export const becomePreCandidate = (context: Context): void => {
     return
   }
   abandonLeadership(context)
-  context.state = { ...context.state, role: "precandidate", votesGranted: [context.config.id] }
+  context.state.role = "precandidate"
+  context.state.votesGranted = [context.config.id]
   setLeader(context, null)
   resetElectionDeadline(context)
   const state = context.state
@@ -90,18 +83,14 @@ export const becomePreCandidate = (context: Context): void => {
 
 /** A real election: a new term and a vote for ourselves, both durable before any vote request leaves. */
 export const becomeCandidate = (context: Context): void => {
-  const before = context.state
-  context.state = {
-    ...before,
-    role: "candidate",
-    term: before.term + 1,
-    votedFor: context.config.id,
-    votesGranted: [context.config.id],
-    stats: { ...before.stats, electionsStarted: before.stats.electionsStarted + 1 }
-  }
+  const state = context.state
+  state.role = "candidate"
+  state.term += 1
+  state.votedFor = context.config.id
+  state.votesGranted = [context.config.id]
+  statsOf(context).electionsStarted += 1
   setLeader(context, null)
   resetElectionDeadline(context)
-  const state = context.state
   const requests: Array<Output> = peersOf(context.config).map((peer) => ({
     _tag: "Send",
     to: peer,
@@ -129,28 +118,25 @@ const freshProgress = (node: NodeId, nextIndex: number): Progress => ({
 
 /** Wins the election: appends a no-op of the new term so that earlier entries can commit (§5.4.2, §8). */
 export const becomeLeader = (context: Context): void => {
-  const before = context.state
-  assert(before.role === "candidate", "only a candidate becomes leader")
-  assert(before.votedFor === context.config.id, "a leader voted for itself in its term")
-  const termStartIndex = lastIndex(before.log) + 1
-  const leaderState: LeaderState = {
+  const state = context.state
+  assert(state.role === "candidate", "only a candidate becomes leader")
+  assert(state.votedFor === context.config.id, "a leader voted for itself in its term")
+  const termStartIndex = lastIndex(state.log) + 1
+  const leaderState: LeaderDraft = {
     progress: peersOf(context.config).map((peer) => freshProgress(peer, termStartIndex)),
     proposals: [],
     reads: [],
     nextReadContext: 1,
-    checkQuorumDeadlineMs: before.nowMs + context.config.electionTimeoutMinMs,
+    checkQuorumDeadlineMs: state.nowMs + context.config.electionTimeoutMinMs,
     termStartIndex
   }
-  const noOp = { index: termStartIndex, term: before.term, payload: { _tag: "NoOp" as const } }
-  context.state = {
-    ...before,
-    role: "leader",
-    leaderState,
-    votesGranted: [],
-    log: append(before.log, [noOp]),
-    heartbeatDeadlineMs: before.nowMs + context.config.heartbeatIntervalMs,
-    lastLeaderContactMs: before.nowMs
-  }
+  const noOp = { index: termStartIndex, term: state.term, payload: { _tag: "NoOp" as const } }
+  state.role = "leader"
+  setLeaderState(context, leaderState)
+  state.votesGranted = []
+  state.log = append(state.log, [noOp])
+  state.heartbeatDeadlineMs = state.nowMs + context.config.heartbeatIntervalMs
+  state.lastLeaderContactMs = state.nowMs
   setLeader(context, context.config.id)
   persist(context, { append: [noOp] })
   // Announce the new term at once rather than at the next heartbeat, so that others stop campaigning.

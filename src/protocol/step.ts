@@ -4,7 +4,7 @@
 import { Exit, type Effect } from "effect"
 import { handleClientRequest, handleClientRequests } from "./client.ts"
 import type { ReplicaConfig } from "./config.ts"
-import { assert, reject, type Context } from "./context.ts"
+import { assert, beginStep, reject, type Context } from "./context.ts"
 import type { Input, Output } from "./io.ts"
 import { leaderTick, maybeCommit } from "./leader.ts"
 import { handleReceive } from "./receive.ts"
@@ -19,7 +19,7 @@ export interface Transition {
 
 const handleTick = (context: Context, nowMs: number): void => {
   // A host clock that steps back (an injected offset) never moves the replica's time backwards.
-  context.state = { ...context.state, nowMs: Math.max(context.state.nowMs, nowMs) }
+  context.state.nowMs = Math.max(context.state.nowMs, nowMs)
   if (context.state.electionDeadlineMs === Number.POSITIVE_INFINITY) resetElectionDeadline(context)
   if (context.state.role === "leader") {
     leaderTick(context)
@@ -43,11 +43,8 @@ const handlePersistDone = (context: Context, ioId: number): void => {
     reject(context, "UnknownPersist")
     return
   }
-  context.state = {
-    ...state,
-    pendingIo: state.pendingIo.filter((io) => io.ioId > ioId),
-    durableIndex: last.lastIndexAfter
-  }
+  state.pendingIo = state.pendingIo.filter((io) => io.ioId > ioId)
+  state.durableIndex = last.lastIndexAfter
   for (const io of completed) context.outputs.push(...io.release)
   if (context.state.role === "leader") maybeCommit(context)
   else applyCommitted(context)
@@ -62,7 +59,7 @@ const wakeAt = (state: ReplicaState): number => {
 
 /** The pure transition; `step` wraps it as an Effect. An assertion failure is a defect: a replica bug. */
 export const stepPure = (config: ReplicaConfig, state: ReplicaState, input: Input): Transition => {
-  const context: Context = { config, state, outputs: [] }
+  const context: Context = beginStep(config, state)
   // The clock reading an input carries is applied first, as the Tick a host would otherwise send before it.
   if (input._tag !== "Tick" && input.nowMs !== undefined && input.nowMs > state.nowMs) handleTick(context, input.nowMs)
   switch (input._tag) {
