@@ -17,9 +17,12 @@ export class SimDisk {
   readonly medium = new MemoryDisk({ capacityBytes })
   private tearArmed = false
   slowUntilMs = 0
+  /** Called before the disk's bytes are looked at: the WAL performs the writes it has deferred. */
+  beforeAccess: () => void = () => {}
 
   /** Power loss: unsynced writes are gone, except that the first may be torn. Returns the torn length in bytes. */
   crash(random: SimRandom, tornWriteProbability: number): number {
+    this.beforeAccess()
     const unsynced = this.medium.unsyncedOperations()
     const tear = unsynced > 0 && (this.tearArmed || random.chance(tornWriteProbability))
     this.tearArmed = false
@@ -47,6 +50,7 @@ export class SimDisk {
   }
 
   corrupt(kind: "bitflip" | "misdirected" | "latent" | "torn", random: SimRandom): DiskFaultOutcome {
+    this.beforeAccess()
     if (kind === "torn") {
       this.tearArmed = true
       return "the next crash tears the write in flight"

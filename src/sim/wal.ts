@@ -3,6 +3,11 @@
  * (through src/storage's MemoryLog: CRC32C and a hash chain), and a restart decodes the disk with the same
  * decoder the real node uses, replays the records into a DurableState, and tells `recover` whether corruption
  * (or an unreadable sector) cut the log short.
+ *
+ * Encoding is deferred: a write (JSON, CRC32C, the SHA-256 chain) cost more than the replica step that asked
+ * for it, and most runs never read their disks back. Appends and syncs are queued in order and performed on
+ * the disk — byte for byte as if done at once — the moment anything looks at the disk: a crash, an injected
+ * fault, a recovery.
  */
 import { Either, Schema } from "effect"
 import { Entry, entryDigest, HardState } from "../protocol/entry.ts"
@@ -51,11 +56,29 @@ export interface Recovered {
 const noCorruptEntries: ReadonlyMap<number, string> = new Map()
 
 
+type Deferred = Persist | "sync"
+
 export class Wal {
   private log: MemoryLog
+  private readonly deferred: Array<Deferred> = []
 
   constructor(readonly disk: SimDisk) {
     this.log = this.open()
+    disk.beforeAccess = () => this.materialize()
+  }
+
+  /** Performs the queued appends and syncs on the disk, in order. */
+  materialize(): void {
+    for (const operation of this.deferred) {
+      if (operation === "sync") this.log.sync()
+      else this.write(operation)
+    }
+    this.deferred.length = 0
+  }
+
+  private write(persist: Persist): void {
+    const appended = this.log.append(walRecordsOf(persist))
+    if (Either.isLeft(appended)) throw new Error(`the simulated disk is full (${appended.left.capacityBytes} bytes)`)
   }
 
   /** A fresh MemoryLog over the disk, recovered and ready for appends (discarding a damaged suffix). */
@@ -69,19 +92,19 @@ export class Wal {
 
   /** Buffers the Persist's records; false when there was nothing to write. */
   append(persist: Persist): boolean {
-    const payloads = walRecordsOf(persist)
-    if (payloads.length === 0) return false
-    const appended = this.log.append(payloads)
-    if (Either.isLeft(appended)) throw new Error(`the simulated disk is full (${appended.left.capacityBytes} bytes)`)
+    if (persist.hardState === undefined && persist.truncateFrom === undefined && persist.append.length === 0) return false
+    this.deferred.push(persist)
     return true
   }
 
   sync(): void {
-    this.log.sync()
+    if (this.deferred.length === 0) this.log.sync()
+    else this.deferred.push("sync")
   }
 
   /** Decodes the disk after a crash into what `recover` needs; the log is then ready for appends. */
   recover(applyCorruptRecords = false): Recovered {
+    this.materialize()
     if (applyCorruptRecords) {
       const bytes = this.disk.medium.readAll()
       if (Either.isRight(bytes)) {
