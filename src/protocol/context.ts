@@ -43,9 +43,38 @@ export interface Context {
   statsDraft: Mutable<ReplicaStats> | null
 }
 
+/**
+ * The draft: every field copied by name, so that all drafts share one object shape (a spread copies the shape
+ * of whichever object it was given, and the states a host passes in come from several places).
+ */
+const draftOf = (state: ReplicaState): StateDraft => ({
+  role: state.role,
+  term: state.term,
+  votedFor: state.votedFor,
+  leader: state.leader,
+  log: state.log,
+  commitIndex: state.commitIndex,
+  lastApplied: state.lastApplied,
+  app: state.app,
+  sessions: state.sessions,
+  evictedSessions: state.evictedSessions,
+  nowMs: state.nowMs,
+  electionDeadlineMs: state.electionDeadlineMs,
+  heartbeatDeadlineMs: state.heartbeatDeadlineMs,
+  lastLeaderContactMs: state.lastLeaderContactMs,
+  votesGranted: state.votesGranted,
+  leaderState: state.leaderState,
+  nextIoId: state.nextIoId,
+  pendingIo: state.pendingIo,
+  durableIndex: state.durableIndex,
+  recovering: state.recovering,
+  randomState: state.randomState,
+  stats: state.stats
+})
+
 export const beginStep = (config: ReplicaConfig, state: ReplicaState): Context => ({
   config,
-  state: { ...state },
+  state: draftOf(state),
   outputs: [],
   leaderDraft: null,
   statsDraft: null

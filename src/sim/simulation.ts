@@ -203,24 +203,23 @@ export class Simulation implements ClientHost {
 
   // Replica inputs -----------------------------------------------------------------------------------------
 
-  /** Gives a replica an input now, or holds it while the process is paused. */
+  /**
+   * Gives a replica an input now, or holds it while the process is paused. Every input carries the replica's
+   * clock reading (io.ts), taken by the caller when it builds the input: the replica fires due timers before
+   * handling it, so no separate Tick step is needed when the clock has moved.
+   */
   feed(replica: SimReplica, input: Input): void {
-    const state = replica.state
-    if (state === null) return
+    if (replica.state === null) return
     if (replica.paused) {
       if (!replica.defer(input)) this.note(`n${replica.node} paused: input buffer full, dropped ${input._tag}`)
       return
     }
-    // Every input carries the replica's clock reading (io.ts): the replica fires due timers before handling it,
-    // so no separate Tick step is needed when the clock has moved. Held inputs are stamped when they run.
-    if (input._tag !== "Tick") {
-      const localNowMs = replica.localNowMs(this.nowMs)
-      if (localNowMs > state.nowMs) {
-        this.runInput(replica, { ...input, nowMs: localNowMs })
-        return
-      }
-    }
     this.runInput(replica, input)
+  }
+
+  /** The replica's clock reading now. */
+  private clockOf(replica: SimReplica): number {
+    return replica.localNowMs(this.nowMs)
   }
 
   tick(replica: SimReplica): void {
@@ -336,12 +335,12 @@ export class Simulation implements ClientHost {
         if (replica.incarnation !== event.incarnation || !replica.up) return
         // fdatasync makes everything written so far durable, as on a real file.
         if (event.wrote) replica.synced()
-        return this.feed(replica, { _tag: "PersistDone", ioId: event.ioId })
+        return this.feed(replica, { _tag: "PersistDone", ioId: event.ioId, nowMs: this.clockOf(replica) })
       }
       case "ClientArrive": {
         const replica = this.nodes[event.node] as SimReplica
         if (!replica.up) return this.note(`client request ${event.requestId} lost: n${event.node} is down`)
-        return this.feed(replica, { _tag: "ClientRequest", requestId: event.requestId, request: event.request })
+        return this.feed(replica, { _tag: "ClientRequest", requestId: event.requestId, request: event.request, nowMs: this.clockOf(replica) })
       }
       case "ClientReply": {
         const client = this.pendingRequests.get(event.requestId)
@@ -374,16 +373,17 @@ export class Simulation implements ClientHost {
     }
     this.counters.messagesDelivered += 1
     this.note(`n${from}→n${to} ${describeMessage(message)}`)
-    this.feed(replica, { _tag: "Receive", from, message })
+    this.feed(replica, { _tag: "Receive", from, message, nowMs: this.clockOf(replica) })
   }
 
   private deliverForged(from: number, to: number, payload: unknown): void {
     const replica = this.nodes[to] as SimReplica
     if (replica.state === null || replica.paused) return this.note(`forgery to n${to} lost: not running`)
     const decoded = decodeMessage(payload)
+    const nowMs = this.clockOf(replica)
     const input: Input = Either.isRight(decoded)
-      ? { _tag: "Receive", from, message: decoded.right }
-      : { _tag: "Malformed", from, reason: "the bytes do not decode as a Message" }
+      ? { _tag: "Receive", from, message: decoded.right, nowMs }
+      : { _tag: "Malformed", from, reason: "the bytes do not decode as a Message", nowMs }
     const before = rejectedTotal(replica.state)
     this.counters.forgedDelivered += 1
     this.feed(replica, input)
@@ -400,8 +400,9 @@ export class Simulation implements ClientHost {
     this.note(`resume n${node} (${replica.deferred.length} inputs held)`)
     // Timers fire late: the first thing a resumed process sees is the clock having jumped.
     this.tick(replica)
+    // Held inputs are stamped with the clock reading of when they run.
     const held = replica.deferred.splice(0, replica.deferred.length)
-    for (const input of held) this.feed(replica, input)
+    for (const input of held) this.feed(replica, input._tag === "Tick" ? input : { ...input, nowMs: this.clockOf(replica) })
   }
 
   faultRandomOf(node: number): SimRandom {
