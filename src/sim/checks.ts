@@ -4,7 +4,7 @@
  * entries at one index). model/'s protocol invariants and linearizability checker plug in through the same
  * `SimObserver` hook.
  */
-import { entryDigest } from "../protocol/entry.ts"
+import { entryDigest, type Entry } from "../protocol/entry.ts"
 import type { Input, Output } from "../protocol/io.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 
@@ -51,6 +51,8 @@ export class ElectionSafety implements SimObserver {
 
 export class StateMachineSafety implements SimObserver {
   readonly name = "StateMachineSafety"
+  /** The first entry applied at each index; compared by identity first (replicas share the entries they were sent). */
+  private readonly entryAt: Array<Entry | undefined> = []
   private readonly digestAt: Array<string | undefined> = []
   private readonly firstNodeAt: Array<number> = []
 
@@ -58,15 +60,20 @@ export class StateMachineSafety implements SimObserver {
     let findings: Array<Finding> | undefined
     for (const output of observation.outputs) {
       if (output._tag !== "Applied") continue
-      const { index } = output.entry
-      const digest = entryDigest(output.entry)
-      const existing = this.digestAt[index]
+      const entry = output.entry
+      const index = entry.index
+      const existing = this.entryAt[index]
       if (existing === undefined) {
-        this.digestAt[index] = digest
+        this.entryAt[index] = entry
         this.firstNodeAt[index] = observation.node
-      } else if (existing !== digest) {
+        continue
+      }
+      if (existing === entry) continue
+      const existingDigest = (this.digestAt[index] ??= entryDigest(existing))
+      const digest = entryDigest(entry)
+      if (existingDigest !== digest) {
         findings ??= []
-        const message = `n${observation.node} applied ${JSON.stringify(digest)} at index ${index}, where n${this.firstNodeAt[index]} applied ${JSON.stringify(existing)}`
+        const message = `n${observation.node} applied ${JSON.stringify(digest)} at index ${index}, where n${this.firstNodeAt[index]} applied ${JSON.stringify(existingDigest)}`
         findings.push({ invariant: this.name, message })
       }
     }

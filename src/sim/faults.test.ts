@@ -103,7 +103,7 @@ describe("faults", () => {
   it("a partition stops delivery across the cut, both ways, until healed", () => {
     const cut: Array<[number, number]> = [[0, 1], [1, 0], [0, 2], [2, 0]]
     const result = runSchedule(schedule([{ _tag: "Partition", at: 0, cut }, { _tag: "Heal", at: 8000 }, ...puts(9000, 5, 100)]))
-    const crossing = lines(result).filter((line) => /^\d+ (n0→n[12]|n[12]→n0) (?!drop)/.test(line))
+    const crossing = lines(result).filter((line) => /^\d+ (n0->n[12]|n[12]->n0) (?!drop)/.test(line))
     expect(crossing.every((line) => Number(line.split(" ")[0]) >= 8000)).toBe(true)
     expect(lines(result).some((line) => line.includes("drop (partition)"))).toBe(true)
     expect(result.counters.messagesDropped).toBeGreaterThan(0)
@@ -126,7 +126,7 @@ describe("faults", () => {
   it("a clogged link delays messages until it clears, and drops none", () => {
     const clogs: Array<Step> = [0, 2].map((from) => ({ _tag: "Clog" as const, at: 3000, from, to: 1, forMs: 1500 }))
     const result = runSchedule(schedule([...clogs, ...puts(3000, 5, 100), ...puts(5000, 2, 100)]))
-    const intoOne = lines(result).filter((line) => /^\d+ n[02]→n1 /.test(line))
+    const intoOne = lines(result).filter((line) => /^\d+ n[02]->n1 /.test(line))
     const atMs = intoOne.map((line) => Number(line.split(" ")[0]))
     expect(atMs.some((time) => time > 3010 && time < 4500)).toBe(false)
     expect(atMs.some((time) => time >= 4500)).toBe(true)

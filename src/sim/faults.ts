@@ -137,13 +137,13 @@ export const applyStep = (simulation: Simulation, step: Step): void => {
     }
     case "Partition":
       simulation.network.partition(step.cut)
-      return simulation.note(`partition ${step.cut.map(([from, to]) => `n${from}→n${to}`).join(" ")}`)
+      return simulation.note(`partition ${step.cut.map(([from, to]) => `n${from}->n${to}`).join(" ")}`)
     case "Heal":
       simulation.network.heal()
       return simulation.note("heal")
     case "Clog":
       simulation.network.clog(step.from, step.to, simulation.nowMs + step.forMs)
-      return simulation.note(`clog n${step.from}→n${step.to} for ${step.forMs} ms`)
+      return simulation.note(`clog n${step.from}->n${step.to} for ${step.forMs} ms`)
     case "Corrupt":
       return corrupt(simulation, nodeOf(step.node), step.kind)
     case "Clock": {

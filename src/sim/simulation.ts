@@ -304,13 +304,13 @@ export class Simulation implements ClientHost {
     this.counters.messagesSent += 1
     if (to < 0 || to >= this.replicas) {
       this.counters.messagesDropped += 1
-      this.note(`n${from}→n${to} drop (no such node) ${describeMessage(message)}`)
+      this.note(`n${from}->n${to} drop (no such node) ${describeMessage(message)}`)
       return
     }
     const route = this.network.route(from, to, this.nowMs)
     if (route.dropped !== undefined) {
       this.counters.messagesDropped += 1
-      this.note(`n${from}→n${to} drop (${route.dropped}) ${describeMessage(message)}`)
+      this.note(`n${from}->n${to} drop (${route.dropped}) ${describeMessage(message)}`)
       return
     }
     for (const arrivalMs of route.arrivalsMs) this.enqueue(arrivalMs, { _tag: "Deliver", from, to, message })
@@ -346,7 +346,7 @@ export class Simulation implements ClientHost {
         const client = this.pendingRequests.get(event.requestId)
         if (client === undefined) return
         this.pendingRequests.delete(event.requestId)
-        this.note(`client ${client} ← n${event.from} ${event.result._tag} (request ${event.requestId})`)
+        this.note(`client ${client} <- n${event.from} ${event.result._tag} (request ${event.requestId})`)
         return this.client(client).reply(event.requestId, event.from, event.result)
       }
       case "ClientRetry":
@@ -368,11 +368,11 @@ export class Simulation implements ClientHost {
     const reason = !replica.up ? "down" : this.network.isCut(from, to) ? "partition" : undefined
     if (reason !== undefined) {
       this.counters.messagesDropped += 1
-      this.note(`n${from}→n${to} drop (${reason}) ${describeMessage(message)}`)
+      this.note(`n${from}->n${to} drop (${reason}) ${describeMessage(message)}`)
       return
     }
     this.counters.messagesDelivered += 1
-    this.note(`n${from}→n${to} ${describeMessage(message)}`)
+    this.note(`n${from}->n${to} ${describeMessage(message)}`)
     this.feed(replica, { _tag: "Receive", from, message, nowMs: this.clockOf(replica) })
   }
 
@@ -390,7 +390,7 @@ export class Simulation implements ClientHost {
     const after = replica.state === null ? before : rejectedTotal(replica.state)
     const rejected = after > before
     if (rejected) this.counters.forgedRejected += 1
-    this.note(`forgery n${from}→n${to} ${input._tag === "Receive" ? describeMessage(input.message) : "malformed"} ${rejected ? "rejected" : "ACCEPTED"}`)
+    this.note(`forgery n${from}->n${to} ${input._tag === "Receive" ? describeMessage(input.message) : "malformed"} ${rejected ? "rejected" : "ACCEPTED"}`)
   }
 
   private resume(node: number, pauseId: number): void {
