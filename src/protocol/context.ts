@@ -44,7 +44,7 @@ export interface Context {
 }
 
 /**
- * The draft: every field copied by name, so that all drafts share one object shape (a spread copies the shape
+ * Drafts copy every field by name, so that all drafts of a kind share one object shape (a spread copies the shape
  * of whichever object it was given, and the states a host passes in come from several places).
  */
 const draftOf = (state: ReplicaState): StateDraft => ({
@@ -80,12 +80,29 @@ export const beginStep = (config: ReplicaConfig, state: ReplicaState): Context =
   statsDraft: null
 })
 
+const progressDraftOf = (progress: Progress): ProgressDraft => ({
+  node: progress.node,
+  nextIndex: progress.nextIndex,
+  matchIndex: progress.matchIndex,
+  mode: progress.mode,
+  inflight: progress.inflight,
+  recentlyActive: progress.recentlyActive,
+  readContextAcknowledged: progress.readContextAcknowledged
+})
+
 /** The leader state, writable: copied (with its progress records) on the first use in a step. */
 export const leaderOf = (context: Context): LeaderDraft => {
   const leaderState = context.state.leaderState
   assert(context.state.role === "leader" && leaderState !== null, "leader state exists exactly while leading")
   if (context.leaderDraft !== leaderState) {
-    const draft: LeaderDraft = { ...leaderState, progress: leaderState.progress.map((progress) => ({ ...progress })) }
+    const draft: LeaderDraft = {
+      progress: leaderState.progress.map(progressDraftOf),
+      proposals: leaderState.proposals,
+      reads: leaderState.reads,
+      nextReadContext: leaderState.nextReadContext,
+      checkQuorumDeadlineMs: leaderState.checkQuorumDeadlineMs,
+      termStartIndex: leaderState.termStartIndex
+    }
     context.state.leaderState = draft
     context.leaderDraft = draft
   }

@@ -6,7 +6,7 @@
 import { createHash, type Hash } from "node:crypto"
 import type { Message } from "../protocol/messages.ts"
 
-const pendingCharsMax = 64 * 1024
+const pendingCharsMax = 4 * 1024
 
 export interface TraceLine {
   readonly atMs: number
@@ -15,7 +15,7 @@ export interface TraceLine {
 
 export class Trace {
   private readonly hash: Hash = createHash("sha256")
-  /** Lines not yet hashed: one hash update per ~64 KiB instead of per line (the digest covers the same bytes). */
+  /** Lines not yet hashed: one hash update per ~4 KiB instead of per line (the digest covers the same bytes); a small chunk keeps the pieces of the pending string from outliving a young-generation collection. */
   private pending = ""
   private readonly lines: Array<TraceLine> = []
   private start = 0
