@@ -276,9 +276,7 @@ export class Simulation implements ClientHost {
       case "Persist":
         this.counters.persists += 1
         replica.persist(this, output)
-        this.note(
-          `n${replica.node} persist io${output.ioId}${output.hardState ? ` hs t${output.hardState.term}/v${output.hardState.votedFor ?? "-"}` : ""}${output.truncateFrom !== undefined ? ` cut ${output.truncateFrom}` : ""} +${output.append.length}`
-        )
+        this.trace.persist(this.nowMs, replica.node, output)
         return
       case "Send":
         this.send(replica.node, output.to, output.message)
@@ -287,7 +285,7 @@ export class Simulation implements ClientHost {
         this.enqueue(this.nowMs + replyDelayMs, { _tag: "ClientReply", from: replica.node, requestId: output.requestId, result: output.result })
         return
       case "Applied":
-        this.note(`n${replica.node} apply ${output.entry.index}/t${output.entry.term} ${output.entry.payload._tag}`)
+        this.trace.apply(this.nowMs, replica.node, output.entry)
         if (this.model !== undefined) this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry, output.executed))
         // The host knows which entries came from records that failed their checksum (applyCorruptRecords).
         if (replica.corruptEntries.size > 0 && replica.corruptEntries.get(output.entry.index) === entryDigest(output.entry)) {
@@ -304,13 +302,13 @@ export class Simulation implements ClientHost {
     this.counters.messagesSent += 1
     if (to < 0 || to >= this.replicas) {
       this.counters.messagesDropped += 1
-      this.note(`n${from}->n${to} drop (no such node) ${describeMessage(message)}`)
+      this.trace.drop(this.nowMs, from, to, "no such node", message)
       return
     }
     const route = this.network.route(from, to, this.nowMs)
     if (route.dropped !== undefined) {
       this.counters.messagesDropped += 1
-      this.note(`n${from}->n${to} drop (${route.dropped}) ${describeMessage(message)}`)
+      this.trace.drop(this.nowMs, from, to, route.dropped, message)
       return
     }
     for (const arrivalMs of route.arrivalsMs) this.enqueue(arrivalMs, { _tag: "Deliver", from, to, message })
@@ -346,7 +344,7 @@ export class Simulation implements ClientHost {
         const client = this.pendingRequests.get(event.requestId)
         if (client === undefined) return
         this.pendingRequests.delete(event.requestId)
-        this.note(`client ${client} <- n${event.from} ${event.result._tag} (request ${event.requestId})`)
+        this.trace.reply(this.nowMs, client, event.from, event.requestId, event.result)
         return this.client(client).reply(event.requestId, event.from, event.result)
       }
       case "ClientRetry":
@@ -368,11 +366,11 @@ export class Simulation implements ClientHost {
     const reason = !replica.up ? "down" : this.network.isCut(from, to) ? "partition" : undefined
     if (reason !== undefined) {
       this.counters.messagesDropped += 1
-      this.note(`n${from}->n${to} drop (${reason}) ${describeMessage(message)}`)
+      this.trace.drop(this.nowMs, from, to, reason, message)
       return
     }
     this.counters.messagesDelivered += 1
-    this.note(`n${from}->n${to} ${describeMessage(message)}`)
+    this.trace.deliver(this.nowMs, from, to, message)
     this.feed(replica, { _tag: "Receive", from, message, nowMs: this.clockOf(replica) })
   }
 

@@ -1,56 +1,225 @@
 /**
- * The run's trace: one compact line per event that matters (deliveries, drops, persists, role changes,
- * applies, faults, client events). Every line feeds a SHA-256 so that the same schedule gives the same hash
- * byte for byte; only the most recent lines are kept in memory (bounded), for reports around a violation.
+ * The run's trace: one compact event per thing that matters (deliveries, drops, persists, role changes,
+ * applies, faults, client events). Every event feeds a SHA-256 so that the same schedule gives the same hash
+ * byte for byte; only the most recent events are kept in memory (bounded), as text lines for reports around a
+ * violation.
+ *
+ * The frequent events (deliveries, drops, persists, applies, client replies) are hashed as numbers and
+ * rendered as text only when a kept line is read: formatting a line per message cost more than the replica
+ * step that sent it. Everything else is a line of text, hashed as its characters.
  */
 import { createHash, type Hash } from "node:crypto"
+import type { Entry } from "../protocol/entry.ts"
+import type { ClientResult, Output, RequestId } from "../protocol/io.ts"
 import type { Message } from "../protocol/messages.ts"
-
-const pendingCharsMax = 4 * 1024
 
 export interface TraceLine {
   readonly atMs: number
   readonly text: string
 }
 
+type Persist = Extract<Output, { _tag: "Persist" }>
+
+/** Why a message was not delivered, as the trace names it. */
+export type DropReason = "loss" | "partition" | "down" | "no such node"
+
+/** An event kept for the report, rendered when read. */
+type Kept =
+  | { readonly _tag: "Text"; readonly atMs: number; readonly text: string }
+  | { readonly _tag: "Deliver"; readonly atMs: number; readonly from: number; readonly to: number; readonly message: Message }
+  | { readonly _tag: "Drop"; readonly atMs: number; readonly from: number; readonly to: number; readonly reason: DropReason; readonly message: Message }
+  | { readonly _tag: "Persist"; readonly atMs: number; readonly node: number; readonly persist: Persist }
+  | { readonly _tag: "Apply"; readonly atMs: number; readonly node: number; readonly entry: Entry }
+  | { readonly _tag: "Reply"; readonly atMs: number; readonly client: number; readonly from: number; readonly requestId: RequestId; readonly result: ClientResult }
+
+const bufferBytes = 16 * 1024
+/** The longest event in numbers: a tag byte and at most 16 fields of 8 bytes. */
+const eventBytesMax = 1 + 16 * 8
+
+const eventCode = { Text: 1, Deliver: 2, Drop: 3, Persist: 4, Apply: 5, Reply: 6 } as const
+const messageCode: Readonly<Record<Message["_tag"], number>> = {
+  RequestVote: 1,
+  RequestVoteResponse: 2,
+  AppendEntries: 3,
+  AppendEntriesResponse: 4
+}
+const dropCode: Readonly<Record<DropReason, number>> = { loss: 1, partition: 2, down: 3, "no such node": 4 }
+const payloadCode: Readonly<Record<Entry["payload"]["_tag"], number>> = { NoOp: 1, Config: 2, Command: 3 }
+const resultCode: Readonly<Record<ClientResult["_tag"], number>> = {
+  Applied: 1,
+  Read: 2,
+  NotLeader: 3,
+  SessionExpired: 4,
+  Rejected: 5,
+  Busy: 6,
+  Unknown: 7
+}
+
 export class Trace {
   private readonly hash: Hash = createHash("sha256")
-  /** Lines not yet hashed: one hash update per ~4 KiB instead of per line (the digest covers the same bytes); a small chunk keeps the pieces of the pending string from outliving a young-generation collection. */
-  private pending = ""
-  private readonly lines: Array<TraceLine> = []
+  /** Encoded events not yet hashed: one hash update per 16 KiB. */
+  private readonly buffer = new Uint8Array(bufferBytes)
+  private readonly view = new DataView(this.buffer.buffer)
+  private offset = 0
+  private kept: Array<Kept> = []
   private start = 0
   lineCount = 0
 
   constructor(readonly linesKept: number) {}
 
+  /** A line of text. */
   record(atMs: number, text: string): void {
-    this.pending += `${atMs} ${text}\n`
-    if (this.pending.length >= pendingCharsMax) this.flush()
-    this.lineCount += 1
-    if (this.linesKept === 0) return
-    this.lines.push({ atMs, text })
-    // Amortised ring: drop the oldest half once the buffer is twice the bound.
-    if (this.lines.length - this.start > this.linesKept) this.start += 1
-    if (this.start >= this.linesKept) {
-      this.lines.splice(0, this.start)
-      this.start = 0
+    this.begin(eventCode.Text, atMs)
+    this.number(text.length)
+    for (let position = 0; position < text.length; position += 1) {
+      if (this.offset + 3 > bufferBytes) this.flush()
+      const code = text.charCodeAt(position)
+      // ASCII as one byte; any other UTF-16 unit as a 0xff marker and its two bytes (ASCII never uses 0xff).
+      if (code < 0x80) this.buffer[this.offset++] = code
+      else {
+        this.buffer[this.offset++] = 0xff
+        this.buffer[this.offset++] = code >> 8
+        this.buffer[this.offset++] = code & 0xff
+      }
     }
+    this.keep({ _tag: "Text", atMs, text })
+  }
+
+  deliver(atMs: number, from: number, to: number, message: Message): void {
+    this.begin(eventCode.Deliver, atMs)
+    this.number(from)
+    this.number(to)
+    this.message(message)
+    if (this.linesKept > 0) this.keep({ _tag: "Deliver", atMs, from, to, message })
+  }
+
+  drop(atMs: number, from: number, to: number, reason: DropReason, message: Message): void {
+    this.begin(eventCode.Drop, atMs)
+    this.number(from)
+    this.number(to)
+    this.number(dropCode[reason])
+    this.message(message)
+    if (this.linesKept > 0) this.keep({ _tag: "Drop", atMs, from, to, reason, message })
+  }
+
+  persist(atMs: number, node: number, persist: Persist): void {
+    this.begin(eventCode.Persist, atMs)
+    this.number(node)
+    this.number(persist.ioId)
+    this.number(persist.hardState === undefined ? -1 : persist.hardState.term)
+    this.number(persist.hardState?.votedFor ?? -1)
+    this.number(persist.truncateFrom ?? -1)
+    this.number(persist.append.length)
+    if (this.linesKept > 0) this.keep({ _tag: "Persist", atMs, node, persist })
+  }
+
+  apply(atMs: number, node: number, entry: Entry): void {
+    this.begin(eventCode.Apply, atMs)
+    this.number(node)
+    this.number(entry.index)
+    this.number(entry.term)
+    this.number(payloadCode[entry.payload._tag])
+    if (this.linesKept > 0) this.keep({ _tag: "Apply", atMs, node, entry })
+  }
+
+  reply(atMs: number, client: number, from: number, requestId: RequestId, result: ClientResult): void {
+    this.begin(eventCode.Reply, atMs)
+    this.number(client)
+    this.number(from)
+    this.number(requestId)
+    this.number(resultCode[result._tag])
+    if (this.linesKept > 0) this.keep({ _tag: "Reply", atMs, client, from, requestId, result })
   }
 
   /** The most recent lines, oldest first. */
   recent(): ReadonlyArray<TraceLine> {
-    return this.lines.slice(this.start)
-  }
-
-  private flush(): void {
-    this.hash.update(this.pending)
-    this.pending = ""
+    return this.kept.slice(this.start).map((event) => ({ atMs: event.atMs, text: render(event) }))
   }
 
   /** Finishes the hash; call once. */
   digest(): string {
     this.flush()
     return this.hash.digest("hex")
+  }
+
+  private begin(code: number, atMs: number): void {
+    this.lineCount += 1
+    if (this.offset + eventBytesMax > bufferBytes) this.flush()
+    this.buffer[this.offset++] = code
+    this.number(atMs)
+  }
+
+  private number(value: number): void {
+    this.view.setFloat64(this.offset, value, true)
+    this.offset += 8
+  }
+
+  private message(message: Message): void {
+    this.number(messageCode[message._tag])
+    this.number(message.term)
+    switch (message._tag) {
+      case "RequestVote":
+        this.number(message.lastLogIndex)
+        this.number(message.lastLogTerm)
+        this.number(message.preVote ? 1 : 0)
+        return
+      case "RequestVoteResponse":
+        this.number(message.granted ? 1 : 0)
+        this.number(message.preVote ? 1 : 0)
+        return
+      case "AppendEntries":
+        this.number(message.prevLogIndex)
+        this.number(message.prevLogTerm)
+        this.number(message.entries.length)
+        this.number(message.leaderCommit)
+        this.number(message.readContext)
+        return
+      case "AppendEntriesResponse":
+        this.number(message.success ? 1 : 0)
+        this.number(message.matchIndex)
+        this.number(message.conflictIndex)
+        this.number(message.conflictTerm)
+        this.number(message.readContext)
+        return
+    }
+  }
+
+  private keep(event: Kept): void {
+    if (this.linesKept === 0) return
+    this.kept.push(event)
+    // Amortised ring: drop the oldest half once the buffer is twice the bound.
+    if (this.kept.length - this.start > this.linesKept) this.start += 1
+    if (this.start >= this.linesKept) {
+      this.kept = this.kept.slice(this.start)
+      this.start = 0
+    }
+  }
+
+  private flush(): void {
+    if (this.offset === 0) return
+    this.hash.update(this.buffer.subarray(0, this.offset))
+    this.offset = 0
+  }
+}
+
+const render = (event: Kept): string => {
+  switch (event._tag) {
+    case "Text":
+      return event.text
+    case "Deliver":
+      return `n${event.from}->n${event.to} ${describeMessage(event.message)}`
+    case "Drop":
+      return `n${event.from}->n${event.to} drop (${event.reason}) ${describeMessage(event.message)}`
+    case "Persist": {
+      const persist = event.persist
+      const hardState = persist.hardState ? ` hs t${persist.hardState.term}/v${persist.hardState.votedFor ?? "-"}` : ""
+      const cut = persist.truncateFrom !== undefined ? ` cut ${persist.truncateFrom}` : ""
+      return `n${event.node} persist io${persist.ioId}${hardState}${cut} +${persist.append.length}`
+    }
+    case "Apply":
+      return `n${event.node} apply ${event.entry.index}/t${event.entry.term} ${event.entry.payload._tag}`
+    case "Reply":
+      return `client ${event.client} <- n${event.from} ${event.result._tag} (request ${event.requestId})`
   }
 }
 
