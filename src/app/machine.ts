@@ -54,10 +54,10 @@ export const isLedgerCommand = (command: AppCommand): command is LedgerCommand =
 export const applyApp = (state: AppState, command: AppCommand): { state: AppState; result: AppResult } => {
   if (isLedgerCommand(command)) {
     const applied = applyLedger(state.ledger, command)
-    return { state: applied.state === state.ledger ? state : { ...state, ledger: applied.state }, result: applied.result }
+    return { state: applied.state === state.ledger ? state : { kv: state.kv, ledger: applied.state }, result: applied.result }
   }
   const applied = applyKv(state.kv, command)
-  return { state: applied.state === state.kv ? state : { ...state, kv: applied.state }, result: applied.result }
+  return { state: applied.state === state.kv ? state : { kv: applied.state, ledger: state.ledger }, result: applied.result }
 }
 
 export const queryApp = (state: AppState, query: AppQuery): AppResult => {

@@ -118,7 +118,13 @@ export const setLeaderState = (context: Context, leaderState: LeaderDraft | null
 /** The statistics, writable: copied on the first use in a step. */
 export const statsOf = (context: Context): Mutable<ReplicaStats> => {
   if (context.statsDraft === null) {
-    context.statsDraft = { ...context.state.stats }
+    const stats = context.state.stats
+    context.statsDraft = {
+      leaderChanges: stats.leaderChanges,
+      electionsStarted: stats.electionsStarted,
+      messagesReceived: stats.messagesReceived,
+      rejectedMessages: stats.rejectedMessages
+    }
     context.state.stats = context.statsDraft
   }
   return context.statsDraft
@@ -147,13 +153,10 @@ export const persist = (context: Context, request: PersistRequest): void => {
   const ioId = state.nextIoId
   const append = request.append ?? []
   const release = request.release ?? []
-  context.outputs.push({
-    _tag: "Persist",
-    ioId,
-    ...(request.hardState === true ? { hardState: request.hardStateValue ?? hardStateOf(state) } : {}),
-    ...(request.truncateFrom !== undefined ? { truncateFrom: request.truncateFrom } : {}),
-    append
-  })
+  const output: Mutable<Extract<Output, { _tag: "Persist" }>> = { _tag: "Persist", ioId, append }
+  if (request.hardState === true) output.hardState = request.hardStateValue ?? hardStateOf(state)
+  if (request.truncateFrom !== undefined) output.truncateFrom = request.truncateFrom
+  context.outputs.push(output)
   // A truncation makes the entries it removes no longer ours, even once earlier writes complete.
   const cap = request.truncateFrom === undefined ? Number.POSITIVE_INFINITY : request.truncateFrom - 1
   const earlierIo = request.truncateFrom === undefined
@@ -164,7 +167,7 @@ export const persist = (context: Context, request: PersistRequest): void => {
   state.durableIndex = Math.min(state.durableIndex, cap)
   state.pendingIo = [...earlierIo, { ioId, lastIndexAfter: lastIndex(state.log), release: acknowledgeEarly ? [] : release }]
   // Bug zoo: acknowledge before the write is durable, as stores that reply before fsync do.
-  if (acknowledgeEarly) context.outputs.push(...release)
+  if (acknowledgeEarly) for (const output of release) context.outputs.push(output)
 }
 
 /** Counts a message refused before it touched state, by a stable reason name. */

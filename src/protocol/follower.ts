@@ -4,7 +4,7 @@
  * the acknowledged entries are durable.
  */
 import { applyCommitted } from "./apply.ts"
-import { assert, persist, reject, send, type Context } from "./context.ts"
+import { assert, persist, reject, send, type Context, type PersistRequest } from "./context.ts"
 import type { Entry, NodeId } from "./entry.ts"
 import type { Output } from "./io.ts"
 import * as Log from "./log.ts"
@@ -128,11 +128,10 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   }
   if (change.append.length > 0) {
     context.state.log = logAfter
-    persist(context, {
-      ...(change.truncateFrom !== undefined ? { truncateFrom: change.truncateFrom } : {}),
-      append: change.append,
-      release: [response]
-    })
+    const request: PersistRequest = change.truncateFrom === undefined
+      ? { append: change.append, release: [response] }
+      : { truncateFrom: change.truncateFrom, append: change.append, release: [response] }
+    persist(context, request)
   } else {
     sendWhenDurable(context, response, matchIndex)
   }

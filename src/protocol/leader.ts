@@ -6,20 +6,23 @@
 import { applyCommitted } from "./apply.ts"
 import { quorumSize } from "./config.ts"
 import { assert, leaderOf, reject, send, type Context, type ProgressDraft } from "./context.ts"
-import type { NodeId } from "./entry.ts"
+import type { Entry, NodeId } from "./entry.ts"
 import * as Log from "./log.ts"
 import type { AppendEntriesResponse } from "./messages.ts"
 import { confirmReads } from "./reads.ts"
 import { becomeFollower } from "./roles.ts"
 import type { Progress } from "./state.ts"
 
-const sendBatch = (context: Context, progress: Progress, maxEntries: number): number => {
+const noEntries: ReadonlyArray<Entry> = []
+
+/** One AppendEntries to `node` with up to `maxEntries` entries from `nextIndex`; returns how many it carried. */
+const sendBatch = (context: Context, node: NodeId, nextIndex: number, maxEntries: number): number => {
   const state = context.state
-  const prevLogIndex = progress.nextIndex - 1
+  const prevLogIndex = nextIndex - 1
   const prevLogTerm = Log.termAt(state.log, prevLogIndex)
   assert(prevLogTerm !== undefined, `the leader holds index ${prevLogIndex} (no snapshot transfer yet)`)
-  const entries = Log.entriesFrom(state.log, progress.nextIndex, maxEntries)
-  send(context, progress.node, {
+  const entries = maxEntries === 0 ? noEntries : Log.entriesFrom(state.log, nextIndex, maxEntries)
+  send(context, node, {
     _tag: "AppendEntries",
     term: state.term,
     prevLogIndex,
@@ -51,14 +54,14 @@ export const replicateTo = (context: Context, node: NodeId, heartbeat: boolean):
   for (let batch = 0; batch < maxInflightBatches; batch += 1) {
     const window = progress.mode === "probe" ? 1 : maxInflightBatches
     if (progress.inflight.length >= window || progress.nextIndex > Log.lastIndex(context.state.log)) break
-    const count = sendBatch(context, progress, maxEntriesPerMessage)
+    const count = sendBatch(context, progress.node, progress.nextIndex, maxEntriesPerMessage)
     const lastSent = progress.nextIndex + count - 1
     sent = true
     // A probe keeps nextIndex until it is answered; a pipeline moves on optimistically.
     if (progress.mode === "replicate") progress.nextIndex = lastSent + 1
     progress.inflight = [...progress.inflight, { lastIndex: lastSent, sentAtMs: context.state.nowMs }]
   }
-  if (heartbeat && !sent) sendBatch(context, { ...progress, nextIndex: progress.matchIndex + 1 }, 0)
+  if (heartbeat && !sent) sendBatch(context, node, progress.matchIndex + 1, 0)
 }
 
 export const replicateToAll = (context: Context, heartbeat: boolean): void => {

@@ -45,7 +45,7 @@ const handlePersistDone = (context: Context, ioId: number): void => {
   }
   state.pendingIo = state.pendingIo.filter((io) => io.ioId > ioId)
   state.durableIndex = last.lastIndexAfter
-  for (const io of completed) context.outputs.push(...io.release)
+  for (const io of completed) for (const output of io.release) context.outputs.push(output)
   if (context.state.role === "leader") maybeCommit(context)
   else applyCommitted(context)
 }
