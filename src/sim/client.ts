@@ -10,6 +10,7 @@ import { entryDigest } from "../protocol/entry.ts"
 import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { SimContext } from "./events.ts"
 import type { SimRandom } from "./random.ts"
+import type { Trace } from "./trace.ts"
 import { isLedgerOperation, ledgerInputOf, ledgerOutputOf, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import type { ClientOperation, ClientProfile } from "./schedule.ts"
 
@@ -52,6 +53,7 @@ interface Current {
 
 /** What a client needs from the simulation beyond the common context. */
 export interface ClientHost extends SimContext {
+  readonly trace: Trace
   readonly replicas: number
   nextRequestId(): RequestId
   nextProcessId(): number
@@ -59,6 +61,8 @@ export interface ClientHost extends SimContext {
   record(event: HistoryEvent): void
   recordLedger(event: LedgerHistoryEvent): void
   modelEvent(event: ModelEvent): void
+  /** Whether model/'s invariants run: the client's events for them are built only then. */
+  readonly modelEnabled: boolean
 }
 
 type KvOperation = Exclude<ClientOperation, { readonly _tag: "CreateAccount" | "Deposit" | "Withdraw" | "Transfer" | "GetAccount" | "ReadAccount" }>
@@ -115,13 +119,13 @@ export class SimClient {
     const ledger = isLedgerOperation(op)
     if (isLedgerOperation(op)) host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
     else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) })
-    host.note(`client ${this.index} p${this.process} invoke ${JSON.stringify(op)}`)
+    host.trace.clientInvoke(host.nowMs, this.index, this.process, op)
     let request: ClientRequest
     if (op._tag === "Read" || op._tag === "ReadAccount") request = { _tag: "Query", query: op }
     else {
       this.sequence += 1
       request = { _tag: "Command", session: { clientId: this.clientId, sequence: this.sequence }, command: op }
-      host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
+      if (host.modelEnabled) host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     }
     this.current = { op, ledger, request, attempt: 0, maybeApplied: false, requestIds: new Set(), latestRequestId: 0 }
     this.attempt()
@@ -205,7 +209,7 @@ export class SimClient {
   /** Tells model/ how a command ended: acknowledged (with its entry's digest and index) or no longer pending. */
   private reportCommand(current: Current, outcome: Ending, index: number | undefined): void {
     const request = current.request
-    if (request._tag !== "Command") return
+    if (request._tag !== "Command" || !this.host.modelEnabled) return
     const { clientId, sequence } = request.session
     const atMs = this.host.nowMs
     if (outcome === "fail" || outcome === "unknown") {
@@ -222,7 +226,7 @@ export class SimClient {
     const current = this.current
     if (current === undefined) return
     this.reportCommand(current, ending, index)
-    host.note(`client ${this.index} p${this.process} ${typeof ending === "string" ? ending : `ok ${JSON.stringify(ending)}`}`)
+    host.trace.clientEnd(host.nowMs, this.index, this.process, ending)
     const outcome = this.record(current, ending)
     if (outcome === "unknown") {
       // The operation may still take effect later: a fresh process (Jepsen's convention) and a fresh session.

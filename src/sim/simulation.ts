@@ -179,6 +179,10 @@ export class Simulation implements ClientHost {
     if (this.stopOnViolation) this.stopped = true
   }
 
+  get modelEnabled(): boolean {
+    return this.model !== undefined
+  }
+
   modelEvent(event: ModelEvent): void {
     if (this.model !== undefined) this.modelViolations(this.model.record(event))
   }

@@ -4,7 +4,7 @@
  * byte for byte; only the most recent events are kept in memory (bounded), as text lines for reports around a
  * violation.
  *
- * The frequent events (deliveries, drops, persists, applies, client replies) are hashed as numbers and
+ * The frequent events (deliveries, drops, persists, applies, client operations) are hashed as plain data and
  * rendered as text only when a kept line is read: formatting a line per message cost more than the replica
  * step that sent it. Everything else is a line of text, hashed as its characters.
  */
@@ -12,6 +12,8 @@ import { createHash, type Hash } from "node:crypto"
 import type { Entry } from "../protocol/entry.ts"
 import type { ClientResult, Output, RequestId } from "../protocol/io.ts"
 import type { Message } from "../protocol/messages.ts"
+import type { AppResult } from "../app/machine.ts"
+import type { ClientOperation } from "./schedule.ts"
 
 export interface TraceLine {
   readonly atMs: number
@@ -31,12 +33,12 @@ type Kept =
   | { readonly _tag: "Persist"; readonly atMs: number; readonly node: number; readonly persist: Persist }
   | { readonly _tag: "Apply"; readonly atMs: number; readonly node: number; readonly entry: Entry }
   | { readonly _tag: "Reply"; readonly atMs: number; readonly client: number; readonly from: number; readonly requestId: RequestId; readonly result: ClientResult }
+  | { readonly _tag: "ClientInvoke"; readonly atMs: number; readonly client: number; readonly process: number; readonly operation: ClientOperation }
+  | { readonly _tag: "ClientEnd"; readonly atMs: number; readonly client: number; readonly process: number; readonly ending: AppResult | "fail" | "unknown" }
 
 const bufferBytes = 16 * 1024
-/** The longest event in numbers: a tag byte and at most 16 fields of 8 bytes. */
-const eventBytesMax = 1 + 16 * 8
 
-const eventCode = { Text: 1, Deliver: 2, Drop: 3, Persist: 4, Apply: 5, Reply: 6 } as const
+const eventCode = { Text: 1, Deliver: 2, Drop: 3, Persist: 4, Apply: 5, Reply: 6, ClientInvoke: 7, ClientEnd: 8 } as const
 const messageCode: Readonly<Record<Message["_tag"], number>> = {
   RequestVote: 1,
   RequestVoteResponse: 2,
@@ -70,19 +72,26 @@ export class Trace {
   /** A line of text. */
   record(atMs: number, text: string): void {
     this.begin(eventCode.Text, atMs)
-    this.number(text.length)
-    for (let position = 0; position < text.length; position += 1) {
-      if (this.offset + 3 > bufferBytes) this.flush()
-      const code = text.charCodeAt(position)
-      // ASCII as one byte; any other UTF-16 unit as a 0xff marker and its two bytes (ASCII never uses 0xff).
-      if (code < 0x80) this.buffer[this.offset++] = code
-      else {
-        this.buffer[this.offset++] = 0xff
-        this.buffer[this.offset++] = code >> 8
-        this.buffer[this.offset++] = code & 0xff
-      }
-    }
+    this.text(text)
     this.keep({ _tag: "Text", atMs, text })
+  }
+
+  /** A client starts an operation. */
+  clientInvoke(atMs: number, client: number, process: number, operation: ClientOperation): void {
+    this.begin(eventCode.ClientInvoke, atMs)
+    this.number(client)
+    this.number(process)
+    this.value(operation)
+    if (this.linesKept > 0) this.keep({ _tag: "ClientInvoke", atMs, client, process, operation })
+  }
+
+  /** A client's operation ends: with the application's result, or failed, or with an unknown outcome. */
+  clientEnd(atMs: number, client: number, process: number, ending: AppResult | "fail" | "unknown"): void {
+    this.begin(eventCode.ClientEnd, atMs)
+    this.number(client)
+    this.number(process)
+    this.value(ending)
+    if (this.linesKept > 0) this.keep({ _tag: "ClientEnd", atMs, client, process, ending })
   }
 
   deliver(atMs: number, from: number, to: number, message: Message): void {
@@ -144,14 +153,66 @@ export class Trace {
 
   private begin(code: number, atMs: number): void {
     this.lineCount += 1
-    if (this.offset + eventBytesMax > bufferBytes) this.flush()
-    this.buffer[this.offset++] = code
+    this.byte(code)
     this.number(atMs)
   }
 
+  private byte(value: number): void {
+    if (this.offset + 1 > bufferBytes) this.flush()
+    this.buffer[this.offset++] = value
+  }
+
   private number(value: number): void {
+    if (this.offset + 8 > bufferBytes) this.flush()
     this.view.setFloat64(this.offset, value, true)
     this.offset += 8
+  }
+
+  private text(text: string): void {
+    this.number(text.length)
+    for (let position = 0; position < text.length; position += 1) {
+      if (this.offset + 3 > bufferBytes) this.flush()
+      const code = text.charCodeAt(position)
+      // ASCII as one byte; any other UTF-16 unit as a 0xff marker and its two bytes (ASCII never uses 0xff).
+      if (code < 0x80) this.buffer[this.offset++] = code
+      else {
+        this.buffer[this.offset++] = 0xff
+        this.buffer[this.offset++] = code >> 8
+        this.buffer[this.offset++] = code & 0xff
+      }
+    }
+  }
+
+  /** Plain data (what JSON would show of it): each value with a type byte, objects' fields in their order. */
+  private value(value: unknown): void {
+    switch (typeof value) {
+      case "number":
+        this.byte(1)
+        return this.number(value)
+      case "string":
+        this.byte(2)
+        return this.text(value)
+      case "boolean":
+        return this.byte(value ? 4 : 3)
+      case "object":
+        if (value === null) return this.byte(5)
+        if (Array.isArray(value)) {
+          this.byte(6)
+          this.number(value.length)
+          for (const item of value) this.value(item)
+          return
+        }
+        this.byte(7)
+        for (const key in value) {
+          const field = (value as Record<string, unknown>)[key]
+          if (field === undefined) continue
+          this.text(key)
+          this.value(field)
+        }
+        return this.byte(8)
+      default:
+        return this.byte(9)
+    }
   }
 
   private message(message: Message): void {
@@ -220,6 +281,10 @@ const render = (event: Kept): string => {
       return `n${event.node} apply ${event.entry.index}/t${event.entry.term} ${event.entry.payload._tag}`
     case "Reply":
       return `client ${event.client} <- n${event.from} ${event.result._tag} (request ${event.requestId})`
+    case "ClientInvoke":
+      return `client ${event.client} p${event.process} invoke ${JSON.stringify(event.operation)}`
+    case "ClientEnd":
+      return `client ${event.client} p${event.process} ${typeof event.ending === "string" ? event.ending : `ok ${JSON.stringify(event.ending)}`}`
   }
 }
 
