@@ -49,6 +49,8 @@ interface Current {
   latestRequestId: RequestId
   /** An attempt timed out or was cut off: the command may have been applied, so giving up is "unknown". */
   maybeApplied: boolean
+  /** When the latest attempt times out. */
+  deadlineMs: number
 }
 
 /** What a client needs from the simulation beyond the common context. */
@@ -84,6 +86,12 @@ export class SimClient {
   private roundRobin: number
   private readonly queue: Array<ClientOperation> = []
   private current: Current | undefined
+  /**
+   * The time of the client's one queued timer event, if any. A timer per attempt would put an event in the
+   * queue for every request, nearly all of them firing long after their answer; one timer, moved on to the
+   * current deadline whenever it fires early, times out exactly the same attempts.
+   */
+  private timerAtMs: number | undefined
   dropped = 0
 
   constructor(
@@ -127,7 +135,7 @@ export class SimClient {
       request = { _tag: "Command", session: { clientId: this.clientId, sequence: this.sequence }, command: op }
       if (host.modelEnabled) host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     }
-    this.current = { op, ledger, request, attempt: 0, maybeApplied: false, requestIds: new Set(), latestRequestId: 0 }
+    this.current = { op, ledger, request, attempt: 0, maybeApplied: false, requestIds: new Set(), latestRequestId: 0, deadlineMs: 0 }
     this.attempt()
   }
 
@@ -144,7 +152,14 @@ export class SimClient {
     host.register(requestId, this.index)
     const arriveMs = host.nowMs + this.random.integer(1, 2)
     host.enqueue(arriveMs, { _tag: "ClientArrive", node: target, requestId, request: current.request })
-    host.enqueue(host.nowMs + this.profile.timeoutMs, { _tag: "ClientTimeout", client: this.index, requestId })
+    current.deadlineMs = host.nowMs + this.profile.timeoutMs
+    this.armTimer(current.deadlineMs)
+  }
+
+  private armTimer(atMs: number): void {
+    if (this.timerAtMs !== undefined && this.timerAtMs <= atMs) return
+    this.timerAtMs = atMs
+    this.host.enqueue(atMs, { _tag: "ClientTimeout", client: this.index })
   }
 
   private nextRoundRobin(): number {
@@ -168,9 +183,13 @@ export class SimClient {
     if (this.current?.latestRequestId === requestId) this.attempt()
   }
 
-  timeout(requestId: RequestId): void {
+  /** The client's timer: times out the latest attempt if its deadline has come, else waits for that deadline. */
+  timerFired(): void {
+    if (this.timerAtMs !== this.host.nowMs) return
+    this.timerAtMs = undefined
     const current = this.current
-    if (current === undefined || current.latestRequestId !== requestId) return
+    if (current === undefined) return
+    if (this.host.nowMs < current.deadlineMs) return this.armTimer(current.deadlineMs)
     this.host.note(`client ${this.index} timed out (attempt ${current.attempt})`)
     current.maybeApplied = current.request._tag === "Command"
     this.leaderGuess = undefined

@@ -14,7 +14,8 @@ export type SimEvent =
   | { readonly _tag: "ClientArrive"; readonly node: number; readonly requestId: RequestId; readonly request: ClientRequest }
   | { readonly _tag: "ClientReply"; readonly from: number; readonly requestId: RequestId; readonly result: ClientResult }
   | { readonly _tag: "ClientRetry"; readonly client: number; readonly requestId: RequestId }
-  | { readonly _tag: "ClientTimeout"; readonly client: number; readonly requestId: RequestId }
+  /** A client's one timer: it times out the current attempt if that attempt's deadline has passed. */
+  | { readonly _tag: "ClientTimeout"; readonly client: number }
   | { readonly _tag: "Resume"; readonly node: number; readonly pauseId: number }
   /** An OnLeader trigger's fault falling due on the leader it fired for (if it still leads that term). */
   | { readonly _tag: "LeaderFault"; readonly node: number; readonly term: number; readonly trigger: number }

@@ -23,6 +23,11 @@ const slowDiskFactor = 20
 
 export type StepMode = "effect" | "pure"
 
+/** A step that died: an assertion in the replica failed (a bug in the replica). */
+export class StepDefect {
+  constructor(readonly defect: unknown) {}
+}
+
 export interface StepObserver {
   (replica: SimReplica, input: Input, before: ReplicaState, transition: Transition): void
 }
@@ -64,19 +69,19 @@ export class SimReplica {
   }
 
   /** Runs one step; an assertion failure inside the replica is returned as the defect, never thrown. */
-  runStep(input: Input, mode: StepMode): { readonly transition: Transition } | { readonly defect: unknown } {
+  runStep(input: Input, mode: StepMode): Transition | StepDefect {
     const state = this.state
     if (state === null) throw new Error(`n${this.node} is down; the simulator must not step it`)
     if (mode === "pure") {
       try {
-        return { transition: stepPure(this.config, state, input) }
+        return stepPure(this.config, state, input)
       } catch (defect) {
-        return { defect }
+        return new StepDefect(defect)
       }
     }
     const exit = Effect.runSyncExit(step(this.config, state, input))
-    if (Exit.isSuccess(exit)) return { transition: exit.value }
-    return { defect: Cause.squash(exit.cause) }
+    if (Exit.isSuccess(exit)) return exit.value
+    return new StepDefect(Cause.squash(exit.cause))
   }
 
   /** Performs a Persist: the records are buffered now and made durable after the fsync latency. */

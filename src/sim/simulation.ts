@@ -19,7 +19,7 @@ import { EventQueue } from "./eventQueue.ts"
 import type { SimEvent, Violation } from "./events.ts"
 import { Network } from "./network.ts"
 import { SimRandom } from "./random.ts"
-import { SimReplica, type StepMode } from "./replica.ts"
+import { SimReplica, StepDefect, type StepMode } from "./replica.ts"
 import type { OnLeaderStep, Schedule } from "./schedule.ts"
 import { leaderFault, leaderFaultEnd } from "./faults.ts"
 import { describeMessage, Trace } from "./trace.ts"
@@ -236,14 +236,14 @@ export class Simulation implements ClientHost {
     if (before === null || this.stopped) return
     const result = replica.runStep(input, this.stepMode)
     this.counters.replicaSteps += 1
-    if ("defect" in result) {
+    if (result instanceof StepDefect) {
       const defect = result.defect
       const text = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
       this.violation("AssertionFailure", `n${replica.node} on ${input._tag}: ${text} (seed ${this.seed})`, replica.node)
       this.stopped = true
       return
     }
-    const { state: after, outputs } = result.transition
+    const { state: after, outputs } = result
     replica.state = after
     if (after.role !== before.role || after.term !== before.term) {
       this.note(`n${replica.node} ${after.role} t${after.term}${after.votedFor === null ? "" : ` voted n${after.votedFor}`}`)
@@ -354,7 +354,7 @@ export class Simulation implements ClientHost {
       case "ClientRetry":
         return this.client(event.client).retry(event.requestId)
       case "ClientTimeout":
-        return this.client(event.client).timeout(event.requestId)
+        return this.client(event.client).timerFired()
       case "Resume":
         return this.resume(event.node, event.pauseId)
       case "LeaderFault":
