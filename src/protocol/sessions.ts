@@ -90,7 +90,7 @@ export const record = (
 ): Recorded => {
   const entry = { lastSequence: session.sequence, lastResult: result, lastIndex: index }
   const table = HashMap.set(sessions.table, session.clientId, entry)
-  const evicted = HashMap.remove(sessions.evicted, session.clientId)
+  const evicted = HashMap.has(sessions.evicted, session.clientId) ? HashMap.remove(sessions.evicted, session.clientId) : sessions.evicted
   if (HashMap.size(table) <= maxSessions) return { table, evicted }
   const victim = localEvictionSalt === undefined ? oldestBy(table, (value) => value.lastIndex) : pickLocally(table, localEvictionSalt)
   if (victim === undefined) return { table, evicted }

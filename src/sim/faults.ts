@@ -100,34 +100,36 @@ export const leaderFaultEnd = (simulation: Simulation, node: number, trigger: nu
   restart(simulation, replica)
 }
 
+const nodeOf = (simulation: Simulation, node: number): SimReplica => {
+  const replica = simulation.nodes[node]
+  if (replica === undefined) throw new Error(`no replica n${node}`)
+  return replica
+}
+
+const targetOf = (simulation: Simulation, target: Target, what: string): SimReplica | undefined => {
+  const replica = resolveTarget(simulation, target)
+  if (replica === undefined) simulation.note(`${what} ${String(target)}: no such replica right now, skipped`)
+  return replica
+}
+
 export const applyStep = (simulation: Simulation, step: Step): void => {
-  const nodeOf = (node: number): SimReplica => {
-    const replica = simulation.nodes[node]
-    if (replica === undefined) throw new Error(`no replica n${node}`)
-    return replica
-  }
-  const targetOf = (target: Target, what: string): SimReplica | undefined => {
-    const replica = resolveTarget(simulation, target)
-    if (replica === undefined) simulation.note(`${what} ${String(target)}: no such replica right now, skipped`)
-    return replica
-  }
   switch (step._tag) {
     case "Client":
       return simulation.client(step.client).submit(step.op)
     case "Crash": {
-      const replica = targetOf(step.node, "crash")
+      const replica = targetOf(simulation, step.node, "crash")
       return replica === undefined ? undefined : crash(simulation, replica)
     }
     case "Restart": {
-      const replica = targetOf(step.node, "restart")
+      const replica = targetOf(simulation, step.node, "restart")
       return replica === undefined ? undefined : restart(simulation, replica)
     }
     case "Pause": {
-      const replica = targetOf(step.node, "pause")
+      const replica = targetOf(simulation, step.node, "pause")
       return replica === undefined ? undefined : pause(simulation, replica, step.forMs)
     }
     case "Isolate": {
-      const replica = targetOf(step.node, "isolate")
+      const replica = targetOf(simulation, step.node, "isolate")
       if (replica === undefined) return
       const cut = simulation.nodes
         .filter((other) => other.node !== replica.node)
@@ -145,9 +147,9 @@ export const applyStep = (simulation: Simulation, step: Step): void => {
       simulation.network.clog(step.from, step.to, simulation.nowMs + step.forMs)
       return simulation.note(`clog n${step.from}->n${step.to} for ${step.forMs} ms`)
     case "Corrupt":
-      return corrupt(simulation, nodeOf(step.node), step.kind)
+      return corrupt(simulation, nodeOf(simulation, step.node), step.kind)
     case "Clock": {
-      const replica = nodeOf(step.node)
+      const replica = nodeOf(simulation, step.node)
       replica.clock.set(simulation.nowMs, step.offsetMs, step.driftPpm)
       simulation.note(`clock n${step.node} offset ${step.offsetMs} ms drift ${step.driftPpm} ppm`)
       // The replica's pending wake was converted with the old clock: a tick gets a fresh WakeAt.
