@@ -1,22 +1,16 @@
 /**
  * The simulator's one event queue: a binary min-heap ordered by (time, sequence). The sequence number breaks
- * ties in insertion order, so two events at the same millisecond always run in the same order.
+ * ties in insertion order, so two events at the same millisecond always run in the same order. The heap keeps
+ * times, sequences and events in three parallel arrays, so queueing an event allocates nothing of its own.
  */
-export interface Queued<Event> {
-  readonly atMs: number
-  readonly sequence: number
-  readonly event: Event
-}
-
 export class QueueFull extends Error {
   override readonly name = "QueueFull"
 }
 
-const before = <Event>(left: Queued<Event>, right: Queued<Event>): boolean =>
-  left.atMs < right.atMs || (left.atMs === right.atMs && left.sequence < right.sequence)
-
 export class EventQueue<Event> {
-  private readonly heap: Array<Queued<Event>> = []
+  private readonly times: Array<number> = []
+  private readonly sequences: Array<number> = []
+  private readonly events: Array<Event> = []
   private nextSequence = 0
 
   constructor(readonly capacity: number) {
@@ -24,50 +18,71 @@ export class EventQueue<Event> {
   }
 
   get size(): number {
-    return this.heap.length
+    return this.events.length
   }
 
   push(atMs: number, event: Event): void {
-    if (this.heap.length >= this.capacity) throw new QueueFull(`the event queue is full (${this.capacity} events)`)
+    if (this.events.length >= this.capacity) throw new QueueFull(`the event queue is full (${this.capacity} events)`)
     if (!Number.isInteger(atMs) || atMs < 0) throw new Error(`events happen at whole non-negative milliseconds, got ${atMs}`)
-    const item: Queued<Event> = { atMs, sequence: this.nextSequence, event }
+    const sequence = this.nextSequence
     this.nextSequence += 1
-    const heap = this.heap
-    let position = heap.length
-    heap.push(item)
+    const { times, sequences, events } = this
+    let position = events.length
+    times.push(atMs)
+    sequences.push(sequence)
+    events.push(event)
     while (position > 0) {
       const parent = (position - 1) >> 1
-      const parentItem = heap[parent] as Queued<Event>
-      if (!before(item, parentItem)) break
-      heap[position] = parentItem
+      const parentTime = times[parent] as number
+      if (parentTime < atMs || (parentTime === atMs && (sequences[parent] as number) < sequence)) break
+      this.move(parent, position)
       position = parent
     }
-    heap[position] = item
+    times[position] = atMs
+    sequences[position] = sequence
+    events[position] = event
   }
 
   peekTimeMs(): number {
-    const top = this.heap[0]
-    return top === undefined ? Number.POSITIVE_INFINITY : top.atMs
+    return this.events.length === 0 ? Number.POSITIVE_INFINITY : (this.times[0] as number)
   }
 
-  pop(): Queued<Event> | undefined {
-    const heap = this.heap
-    const top = heap[0]
-    const last = heap.pop()
-    if (top === undefined || last === undefined || heap.length === 0) return top
-    const length = heap.length
+  /** Removes and returns the earliest event (the first queued among those at the earliest time). */
+  pop(): Event | undefined {
+    const { times, sequences, events } = this
+    if (events.length === 0) return undefined
+    const top = events[0] as Event
+    const lastTime = times.pop() as number
+    const lastSequence = sequences.pop() as number
+    const lastEvent = events.pop() as Event
+    const length = events.length
+    if (length === 0) return top
     let position = 0
     for (;;) {
       const left = 2 * position + 1
       if (left >= length) break
       const right = left + 1
-      const smaller = right < length && before(heap[right] as Queued<Event>, heap[left] as Queued<Event>) ? right : left
-      const child = heap[smaller] as Queued<Event>
-      if (!before(child, last)) break
-      heap[position] = child
+      const smaller = right < length && this.before(right, left) ? right : left
+      const childTime = times[smaller] as number
+      if (childTime > lastTime || (childTime === lastTime && (sequences[smaller] as number) > lastSequence)) break
+      this.move(smaller, position)
       position = smaller
     }
-    heap[position] = last
+    times[position] = lastTime
+    sequences[position] = lastSequence
+    events[position] = lastEvent
     return top
+  }
+
+  private before(left: number, right: number): boolean {
+    const leftTime = this.times[left] as number
+    const rightTime = this.times[right] as number
+    return leftTime < rightTime || (leftTime === rightTime && (this.sequences[left] as number) < (this.sequences[right] as number))
+  }
+
+  private move(from: number, to: number): void {
+    this.times[to] = this.times[from] as number
+    this.sequences[to] = this.sequences[from] as number
+    this.events[to] = this.events[from] as Event
   }
 }

@@ -85,8 +85,8 @@ const loop = (simulation: Simulation, schedule: Schedule): { cap: Cap; nextMs: n
       applyStep(simulation, steps[cursor] as Step)
       cursor += 1
     } else {
-      const queued = simulation.queue.pop()
-      if (queued !== undefined) simulation.dispatch(queued.event)
+      const event = simulation.queue.pop()
+      if (event !== undefined) simulation.dispatch(event)
     }
   }
 }

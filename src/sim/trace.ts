@@ -37,6 +37,7 @@ type Kept =
   | { readonly _tag: "ClientEnd"; readonly atMs: number; readonly client: number; readonly process: number; readonly ending: AppResult | "fail" | "unknown" }
 
 const bufferBytes = 16 * 1024
+const notInt32 = 0x7fffffff
 
 const eventCode = { Text: 1, Deliver: 2, Drop: 3, Persist: 4, Apply: 5, Reply: 6, ClientInvoke: 7, ClientEnd: 8 } as const
 const messageCode: Readonly<Record<Message["_tag"], number>> = {
@@ -162,10 +163,17 @@ export class Trace {
     this.buffer[this.offset++] = value
   }
 
+  /** A 32-bit integer in 4 bytes (nearly every field); anything else as a marker and 8 bytes. */
   private number(value: number): void {
-    if (this.offset + 8 > bufferBytes) this.flush()
-    this.view.setFloat64(this.offset, value, true)
-    this.offset += 8
+    if (this.offset + 12 > bufferBytes) this.flush()
+    if ((value | 0) === value && value !== notInt32) {
+      this.view.setInt32(this.offset, value, true)
+      this.offset += 4
+      return
+    }
+    this.view.setInt32(this.offset, notInt32, true)
+    this.view.setFloat64(this.offset + 4, value, true)
+    this.offset += 12
   }
 
   private text(text: string): void {
