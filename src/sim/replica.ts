@@ -107,8 +107,8 @@ export class SimReplica {
   private ensureWakeQueued(context: SimContext): void {
     const desired = this.desiredWakeMs
     if (!Number.isFinite(desired)) return
-    let earliest = Number.POSITIVE_INFINITY
-    for (const queued of this.queuedWakesMs) earliest = Math.min(earliest, queued)
+    // A wake is queued only when it is earlier than every one already queued, so the last is the earliest.
+    const earliest = this.queuedWakesMs[this.queuedWakesMs.length - 1] ?? Number.POSITIVE_INFINITY
     if (earliest <= desired) return
     if (this.queuedWakesMs.length >= 64) throw new Error(`n${this.node} has 64 wakes queued; the wake bookkeeping is broken`)
     this.queuedWakesMs.push(desired)
@@ -117,8 +117,8 @@ export class SimReplica {
 
   /** A queued Wake fired: true when the replica should Tick now. */
   wakeFired(context: SimContext): boolean {
-    const position = this.queuedWakesMs.indexOf(context.nowMs)
-    if (position >= 0) this.queuedWakesMs.splice(position, 1)
+    // Events fire in time order, so the wake firing now is the earliest queued: the last.
+    if (this.queuedWakesMs[this.queuedWakesMs.length - 1] === context.nowMs) this.queuedWakesMs.pop()
     if (context.nowMs >= this.desiredWakeMs) return true
     this.ensureWakeQueued(context)
     return false
