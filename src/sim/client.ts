@@ -125,7 +125,7 @@ export class SimClient {
   private invoke(op: ClientOperation): void {
     const host = this.host
     const ledger = isLedgerOperation(op)
-    if (isLedgerOperation(op)) host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
+    if (ledger) host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
     else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) })
     host.trace.clientInvoke(host.nowMs, this.index, this.process, op)
     let request: ClientRequest

@@ -15,6 +15,8 @@ export class ReplicaClock {
 
   /** The earliest simulated millisecond at which the local reading is at least `localMs`. */
   simulatedAt(localMs: number): number {
+    // A clock that runs at the simulator's rate is an exact offset: no rounding to correct.
+    if (this.rate === 1) return Math.max(this.anchorSimulatedMs, this.anchorSimulatedMs + localMs - this.anchorLocalMs)
     const simulated = Math.ceil(this.anchorSimulatedMs + (localMs - this.anchorLocalMs) / this.rate)
     // Rounding can leave the reading one short; step forward until it is reached (at most a couple of steps).
     let result = Math.max(this.anchorSimulatedMs, simulated)
