@@ -3,13 +3,13 @@
  * was already applied returns the recorded result instead of running again. The table is bounded and evicts
  * the least recently used session — by log index, so every replica evicts the same one.
  */
-import { HashMap, Option } from "effect"
+import { Map as PersistentMap } from "immutable"
 import type { AppResult } from "../app/machine.ts"
 import type { Session } from "./entry.ts"
 import type { SessionRecord } from "./state.ts"
 
-export type SessionTable = HashMap.HashMap<string, SessionRecord>
-export type EvictedSessions = HashMap.HashMap<string, number>
+export type SessionTable = PersistentMap<string, SessionRecord>
+export type EvictedSessions = PersistentMap<string, number>
 
 export type SessionDecision =
   | { readonly _tag: "Execute" }
@@ -22,17 +22,17 @@ export const decide = (
   table: SessionTable,
   session: Session,
   deduplicate = true,
-  evicted: EvictedSessions = HashMap.empty()
+  evicted: EvictedSessions = PersistentMap()
 ): SessionDecision => {
   if (!deduplicate) return { _tag: "Execute" }
-  const record = HashMap.get(table, session.clientId)
-  if (Option.isNone(record)) {
+  const record = table.get(session.clientId)
+  if (record === undefined) {
     // A first command (sequence 1) opens a session, unless this session was evicted not long ago: then it may
     // be a retry of a command that already ran.
-    return session.sequence === 1 && !HashMap.has(evicted, session.clientId) ? { _tag: "Execute" } : { _tag: "Expired" }
+    return session.sequence === 1 && !evicted.has(session.clientId) ? { _tag: "Execute" } : { _tag: "Expired" }
   }
-  if (session.sequence === record.value.lastSequence) return { _tag: "Duplicate", result: record.value.lastResult, index: record.value.lastIndex }
-  if (session.sequence < record.value.lastSequence) return { _tag: "Expired" }
+  if (session.sequence === record.lastSequence) return { _tag: "Duplicate", result: record.lastResult, index: record.lastIndex }
+  if (session.sequence < record.lastSequence) return { _tag: "Expired" }
   return { _tag: "Execute" }
 }
 
@@ -43,13 +43,13 @@ export const lookup = (
   deduplicate = true
 ): { readonly result: AppResult; readonly index: number } | undefined => {
   if (!deduplicate) return undefined
-  const record = HashMap.get(table, session.clientId)
-  if (Option.isNone(record) || record.value.lastSequence !== session.sequence) return undefined
-  return { result: record.value.lastResult, index: record.value.lastIndex }
+  const record = table.get(session.clientId)
+  if (record === undefined || record.lastSequence !== session.sequence) return undefined
+  return { result: record.lastResult, index: record.lastIndex }
 }
 
 const pickLocally = (table: SessionTable, salt: number): string | undefined => {
-  const clientIds = [...HashMap.keys(table)].sort()
+  const clientIds = [...table.keys()].sort()
   return clientIds[salt % clientIds.length]
 }
 
@@ -59,7 +59,7 @@ export interface Recorded {
 }
 
 /** The oldest entry by the number each maps to (the log index), or undefined for an empty map. */
-const oldestBy = <Value>(map: HashMap.HashMap<string, Value>, indexOf: (value: Value) => number): string | undefined => {
+const oldestBy = <Value>(map: PersistentMap<string, Value>, indexOf: (value: Value) => number): string | undefined => {
   let oldestKey: string | undefined
   let oldestIndex = Number.POSITIVE_INFINITY
   for (const [key, value] of map) {
@@ -73,10 +73,10 @@ const oldestBy = <Value>(map: HashMap.HashMap<string, Value>, indexOf: (value: V
 
 /** Remembers an evicted session; the tombstones are bounded like the table, oldest forgotten first. */
 const bury = (evicted: EvictedSessions, clientId: string, index: number, maxSessions: number): EvictedSessions => {
-  const buried = HashMap.set(evicted, clientId, index)
-  if (HashMap.size(buried) <= maxSessions) return buried
+  const buried = evicted.set(clientId, index)
+  if (buried.size <= maxSessions) return buried
   const forgotten = oldestBy(buried, (evictedAt) => evictedAt)
-  return forgotten === undefined ? buried : HashMap.remove(buried, forgotten)
+  return forgotten === undefined ? buried : buried.remove(forgotten)
 }
 
 export const record = (
@@ -89,10 +89,10 @@ export const record = (
   localEvictionSalt?: number
 ): Recorded => {
   const entry = { lastSequence: session.sequence, lastResult: result, lastIndex: index }
-  const table = HashMap.set(sessions.table, session.clientId, entry)
-  const evicted = HashMap.has(sessions.evicted, session.clientId) ? HashMap.remove(sessions.evicted, session.clientId) : sessions.evicted
-  if (HashMap.size(table) <= maxSessions) return { table, evicted }
+  const table = sessions.table.set(session.clientId, entry)
+  const evicted = sessions.evicted.has(session.clientId) ? sessions.evicted.remove(session.clientId) : sessions.evicted
+  if (table.size <= maxSessions) return { table, evicted }
   const victim = localEvictionSalt === undefined ? oldestBy(table, (value) => value.lastIndex) : pickLocally(table, localEvictionSalt)
   if (victim === undefined) return { table, evicted }
-  return { table: HashMap.remove(table, victim), evicted: bury(evicted, victim, index, maxSessions) }
+  return { table: table.remove(victim), evicted: bury(evicted, victim, index, maxSessions) }
 }

@@ -2,7 +2,7 @@
  * Everything a replica knows, as one immutable value. The replica holds no hidden state: the host keeps the
  * latest ReplicaState and passes it back in with the next input.
  */
-import { HashMap } from "effect"
+import { Map as PersistentMap } from "immutable"
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus"
 import { emptyAppState, type AppQuery, type AppResult, type AppState } from "../app/machine.ts"
 import type { ReplicaConfig } from "./config.ts"
@@ -75,12 +75,12 @@ export interface ReplicaState {
   readonly commitIndex: number
   readonly lastApplied: number
   readonly app: AppState
-  readonly sessions: HashMap.HashMap<string, SessionRecord>
+  readonly sessions: PersistentMap<string, SessionRecord>
   /**
    * Sessions evicted recently, by the log index of their eviction (at most as many as the table holds): a
    * retry from one of them — even of its first command — is refused as expired, never run again.
    */
-  readonly evictedSessions: HashMap.HashMap<string, number>
+  readonly evictedSessions: PersistentMap<string, number>
   readonly nowMs: number
   readonly electionDeadlineMs: number
   readonly heartbeatDeadlineMs: number
@@ -129,8 +129,8 @@ export const recover = (config: ReplicaConfig, durable: DurableState): ReplicaSt
     commitIndex: 0,
     lastApplied: 0,
     app: emptyAppState,
-    sessions: HashMap.empty(),
-    evictedSessions: HashMap.empty(),
+    sessions: PersistentMap(),
+    evictedSessions: PersistentMap(),
     nowMs: 0,
     // The first Tick sets a real deadline; until then the replica has no notion of time.
     electionDeadlineMs: Number.POSITIVE_INFINITY,

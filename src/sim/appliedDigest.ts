@@ -6,7 +6,6 @@
  * session table is where replica-local decisions would hide (which session to evict decides whether a retry
  * executes later), so it is hashed itself rather than trusted to show up in a later execution.
  */
-import { HashMap } from "effect"
 import type { ReplicaState } from "../protocol/state.ts"
 
 /** Two independent 32-bit lanes (a 64-bit digest): a false alarm over a whole campaign stays negligible. */
@@ -52,7 +51,7 @@ export class AppliedStateDigest {
 
 /** A sum over sessions (the table's iteration order does not matter) of (client, last sequence). */
 const sessionTableDigest = (sessions: ReplicaState["sessions"]): string => {
-  let low = HashMap.size(sessions)
+  let low = sessions.size
   let high = low
   for (const [clientId, record] of sessions) {
     low = (low + mix(stringHash(clientId, 0x811c9dc5), record.lastSequence, 0x2c1b3c6d)) | 0

@@ -4,7 +4,7 @@
  * was. Each state the replicas produce is deep-frozen here before it is stepped again; a write into it throws
  * in strict mode, which the simulator reports as the replica's defect.
  */
-import { HashMap } from "effect"
+import { isImmutable } from "immutable"
 import { describe, expect, it } from "vitest"
 import { allFaultKinds, generateSchedule, noisyProfile } from "../../properties/scenarios/generate.ts"
 import type { ReplicaState } from "../protocol/state.ts"
@@ -13,9 +13,9 @@ import { runSchedule } from "./run.ts"
 const deepFreeze = (value: unknown, seen: Set<object>): void => {
   if (typeof value !== "object" || value === null || seen.has(value)) return
   seen.add(value)
-  // Effect's HashMap is persistent already; the log's backing array is shared on purpose (log.ts: an append
+  // Persistent maps are immutable already; the log's backing array is shared on purpose (log.ts: an append
   // to the newest version extends it past every older version's view).
-  if (HashMap.isHashMap(value)) return
+  if (isImmutable(value)) return
   for (const [key, field] of Object.entries(value)) if (key !== "backing") deepFreeze(field, seen)
   Object.freeze(value)
 }

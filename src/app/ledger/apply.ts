@@ -3,7 +3,7 @@
  * is only created by deposits and destroyed by withdrawals, and a command carrying an idempotency key that
  * was seen before returns the first result without applying again.
  */
-import { HashMap, Option } from "effect"
+import { Map as PersistentMap } from "immutable"
 import { maxBalanceMinorUnits, type AccountView, type LedgerCommand, type LedgerResult } from "./command.ts"
 
 interface Account {
@@ -12,25 +12,25 @@ interface Account {
 }
 
 export interface LedgerState {
-  readonly accounts: HashMap.HashMap<string, Account>
+  readonly accounts: PersistentMap<string, Account>
   /** First results by idempotency key, with the order they were recorded in for bounded eviction. */
-  readonly idempotent: HashMap.HashMap<string, { readonly result: LedgerResult; readonly order: number }>
+  readonly idempotent: PersistentMap<string, { readonly result: LedgerResult; readonly order: number }>
   readonly recorded: number
 }
 
 /** Idempotency keys remembered; the oldest is forgotten beyond this (a retry that late may apply again). */
 export const maxIdempotencyKeys = 100_000
 
-export const emptyLedgerState: LedgerState = { accounts: HashMap.empty(), idempotent: HashMap.empty(), recorded: 0 }
+export const emptyLedgerState: LedgerState = { accounts: PersistentMap(), idempotent: PersistentMap(), recorded: 0 }
 
 const view = (account: string, value: Account): AccountView => ({ account, balance: value.balance, version: value.version })
 
 const lookupAccount = (state: LedgerState, account: string): Account | undefined =>
-  Option.getOrUndefined(HashMap.get(state.accounts, account))
+  state.accounts.get(account)
 
 const setAccount = (state: LedgerState, account: string, value: Account): LedgerState => ({
   ...state,
-  accounts: HashMap.set(state.accounts, account, value)
+  accounts: state.accounts.set(account, value)
 })
 
 const credit = (state: LedgerState, account: string, amount: number): { state: LedgerState; result: LedgerResult } => {
@@ -91,8 +91,8 @@ const execute = (state: LedgerState, command: LedgerCommand): { state: LedgerSta
 }
 
 const remember = (state: LedgerState, key: string, result: LedgerResult): LedgerState => {
-  let idempotent = HashMap.set(state.idempotent, key, { result, order: state.recorded })
-  if (HashMap.size(idempotent) > maxIdempotencyKeys) {
+  let idempotent = state.idempotent.set(key, { result, order: state.recorded })
+  if (idempotent.size > maxIdempotencyKeys) {
     // Deterministic on every replica: the oldest key by the order it was recorded in.
     let oldestKey: string | undefined
     let oldestOrder = Number.POSITIVE_INFINITY
@@ -102,7 +102,7 @@ const remember = (state: LedgerState, key: string, result: LedgerResult): Ledger
         oldestKey = candidate
       }
     }
-    if (oldestKey !== undefined) idempotent = HashMap.remove(idempotent, oldestKey)
+    if (oldestKey !== undefined) idempotent = idempotent.remove(oldestKey)
   }
   return { ...state, idempotent, recorded: state.recorded + 1 }
 }
@@ -110,8 +110,8 @@ const remember = (state: LedgerState, key: string, result: LedgerResult): Ledger
 export const applyLedger = (state: LedgerState, command: LedgerCommand): { state: LedgerState; result: LedgerResult } => {
   const key = "idempotencyKey" in command ? command.idempotencyKey : undefined
   if (key !== undefined) {
-    const first = HashMap.get(state.idempotent, key)
-    if (Option.isSome(first)) return { state, result: first.value.result }
+    const first = state.idempotent.get(key)
+    if (first !== undefined) return { state, result: first.result }
   }
   const executed = execute(state, command)
   return key === undefined ? executed : { state: remember(executed.state, key, executed.result), result: executed.result }

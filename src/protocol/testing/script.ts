@@ -13,7 +13,6 @@
  *   expect value <node> <key> <value|nil> the applied state's value
  *   expect recovering <node> <true|false> the replica is repairing a damaged disk
  */
-import { HashMap, Option } from "effect"
 import type { BugName } from "../bugs.ts"
 import type { AppCommand } from "../../app/machine.ts"
 import type { NodeId } from "../entry.ts"
@@ -114,7 +113,7 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
     case "recovering":
       return equal(state().recovering, second, `recovering of ${first}`)
     case "value": {
-      const value = Option.getOrNull(HashMap.get(state().app.kv, second ?? ""))
+      const value = state().app.kv.get(second ?? "") ?? null
       return equal(value ?? "nil", third, `value of ${second} at ${first}`)
     }
     default:
