@@ -15,6 +15,8 @@ export interface CommittedEntry extends LogEntryObservation {
 
 export class CommittedEntries {
   readonly byIndex = new Map<number, CommittedEntry>()
+  /** The same entries in the order they were learned: a reader remembers how many it has seen. */
+  readonly learned: Array<CommittedEntry> = []
   /** Per node, the commit index up to which its log has been read, so that each entry is read once. */
   private readonly scannedThrough = new Map<number, number>()
 
@@ -33,6 +35,8 @@ export class CommittedEntries {
         const entry = replica.log[position]!
         if (entry.index <= from) continue
         if (entry.index > replica.commitIndex) break
+        const known = this.byIndex.get(entry.index)
+        if (known !== undefined && known.digest === entry.digest && known.term === entry.term) continue
         this.add({ ...entry, knownCommittedInTerm: replica.term, node: replica.node, atMs: cluster.atMs }, report)
       }
       this.scannedThrough.set(replica.node, replica.commitIndex)
@@ -43,6 +47,7 @@ export class CommittedEntries {
     const known = this.byIndex.get(entry.index)
     if (known === undefined) {
       this.byIndex.set(entry.index, entry)
+      this.learned.push(entry)
       return
     }
     if (known.digest === entry.digest && known.term === entry.term) return

@@ -24,6 +24,7 @@ export interface InvariantCheckerOptions {
 }
 
 const defaultAuditEveryObservations = 64
+const noViolations: ReadonlyArray<Violation> = Object.freeze([])
 
 export const safetyMonitors = (): Array<Monitor> => [
   new ElectionSafetyMonitor(),
@@ -65,21 +66,21 @@ export class InvariantChecker {
   /** Checks one cluster observation; returns the violations it revealed. */
   observe(cluster: ClusterObservation): ReadonlyArray<Violation> {
     this.assertOpen()
-    return this.newViolations(() => {
-      this.observations++
-      for (const monitor of this.monitors) monitor.observe?.(cluster, this.log.report)
-      if (this.observations % this.auditEveryObservations === 0) {
-        for (const monitor of this.monitors) monitor.audit?.(cluster, this.log.report)
-      }
-    })
+    const before = this.log.violations.length
+    this.observations++
+    for (const monitor of this.monitors) monitor.observe?.(cluster, this.log.report)
+    if (this.observations % this.auditEveryObservations === 0) {
+      for (const monitor of this.monitors) monitor.audit?.(cluster, this.log.report)
+    }
+    return this.newSince(before)
   }
 
   /** Checks one event; returns the violations it revealed. */
   record(event: ModelEvent): ReadonlyArray<Violation> {
     this.assertOpen()
-    return this.newViolations(() => {
-      for (const monitor of this.monitors) monitor.record?.(event, this.log.report)
-    })
+    const before = this.log.violations.length
+    for (const monitor of this.monitors) monitor.record?.(event, this.log.report)
+    return this.newSince(before)
   }
 
   /** Runs the end-of-run checks on the final cluster; returns every violation of the run. */
@@ -92,10 +93,9 @@ export class InvariantChecker {
     return this.log.violations
   }
 
-  private newViolations(run: () => void): ReadonlyArray<Violation> {
-    const before = this.log.violations.length
-    run()
-    return this.log.violations.slice(before)
+  /** The violations found since the log held `before`; nearly always none, and then no array is made. */
+  private newSince(before: number): ReadonlyArray<Violation> {
+    return this.log.violations.length === before ? noViolations : this.log.violations.slice(before)
   }
 
   private assertOpen(): void {

@@ -1,16 +1,19 @@
 /**
  * Leader completeness (Raft §5.4): an entry committed in some term is in the log of every leader of every later
  * term. A leader is checked when first seen in its term (cheap, and the moment that matters: it has just won
- * an election) and again at every audit.
+ * an election) and again at every audit — against the entries learned since its last check while its log is
+ * the same (only appended-to) array, against all of them otherwise.
  */
 import { CommittedEntries } from "./committedEntries.ts"
 import type { Monitor } from "./monitor.ts"
-import { type ClusterObservation, entryAt, isCompacted, type ReplicaObservation } from "./observation.ts"
+import { type ClusterObservation, entryAt, isCompacted, type LogEntryObservation, type ReplicaObservation } from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
 
 export class LeaderCompletenessMonitor implements Monitor {
   /** (node, term) pairs already checked, as node + term × 1024 (node ids are below 1024): no string per step. */
   private readonly checkedLeaders = new Set<number>()
+  /** Per node, the leader log last checked, its term, and how many learned committed entries it was checked against. */
+  private readonly lastCheck = new Map<number, { readonly term: number; readonly log: ReadonlyArray<LogEntryObservation>; readonly checked: number }>()
 
   constructor(readonly committed: CommittedEntries = new CommittedEntries()) {}
 
@@ -32,7 +35,12 @@ export class LeaderCompletenessMonitor implements Monitor {
   }
 
   private checkLeader(leader: ReplicaObservation, atMs: number, report: Report): void {
-    for (const committed of this.committed.byIndex.values()) {
+    const learned = this.committed.learned
+    const previous = this.lastCheck.get(leader.node)
+    const from = previous !== undefined && previous.term === leader.term && previous.log === leader.log ? previous.checked : 0
+    this.lastCheck.set(leader.node, { term: leader.term, log: leader.log, checked: learned.length })
+    for (let position = from; position < learned.length; position++) {
+      const committed = learned[position]!
       if (committed.knownCommittedInTerm >= leader.term || isCompacted(leader, committed.index)) continue
       const held = entryAt(leader, committed.index)
       if (held !== undefined && held.term === committed.term && held.digest === committed.digest) continue

@@ -1,6 +1,8 @@
 /**
  * Log matching (Raft §5.3): if two logs hold an entry with the same index and term, they hold the same entry
- * there and are identical in every entry before it. Walks whole logs, so the checker runs it as an audit.
+ * there and are identical in every entry before it. Walks whole logs, so the checker runs it as an audit; a
+ * pair of logs handed over again as the same (only appended-to) arrays is checked from where the last audit
+ * stopped.
  */
 import type { Monitor } from "./monitor.ts"
 import { type ClusterObservation, entryAt, isCompacted, type LogEntryObservation, type ReplicaObservation } from "./observation.ts"
@@ -17,10 +19,24 @@ const highestAgreement = (left: ReplicaObservation, right: ReplicaObservation): 
   return 0
 }
 
-const comparePair = (left: ReplicaObservation, right: ReplicaObservation, atMs: number, report: Report): void => {
+/** Two logs as last audited, and the index up to which they were found identical. */
+interface Audited {
+  readonly left: ReadonlyArray<LogEntryObservation>
+  readonly right: ReadonlyArray<LogEntryObservation>
+  readonly identicalThrough: number
+}
+
+/** Returns the index through which the two logs are now known to be identical (0 when they disagree). */
+const comparePair = (left: ReplicaObservation, right: ReplicaObservation, atMs: number, report: Report, checkedThrough: number): number => {
   const agreedThrough = highestAgreement(left, right)
-  if (agreedThrough === 0) return
-  for (const entry of left.log) {
+  if (agreedThrough === 0) return 0
+  // Logs are dense, so the first unchecked entry is one subtraction away; a log with gaps walks back to it.
+  const firstIndex = left.log[0]?.index ?? 1
+  let start = Math.min(left.log.length, Math.max(0, checkedThrough + 1 - firstIndex))
+  while (start > 0 && left.log[start - 1]!.index > checkedThrough) start--
+  for (let position = start; position < left.log.length; position++) {
+    const entry = left.log[position]!
+    if (entry.index <= checkedThrough) continue
     if (entry.index > agreedThrough) break
     if (isCompacted(right, entry.index)) continue
     const other = entryAt(right, entry.index)
@@ -39,15 +55,27 @@ const comparePair = (left: ReplicaObservation, right: ReplicaObservation, atMs: 
         right: other === undefined ? null : entryEvidence(other)
       }
     })
-    return
+    return 0
   }
+  return agreedThrough
 }
 
 export class LogMatchingMonitor implements Monitor {
+  /** Per pair of replicas (left + right × 1024), what the last audit established. */
+  private readonly audited = new Map<number, Audited>()
+
   readonly audit = (cluster: ClusterObservation, report: Report): void => {
     const replicas = cluster.replicas
     for (let left = 0; left < replicas.length; left++) {
-      for (let right = left + 1; right < replicas.length; right++) comparePair(replicas[left]!, replicas[right]!, cluster.atMs, report)
+      for (let right = left + 1; right < replicas.length; right++) {
+        const leftReplica = replicas[left]!
+        const rightReplica = replicas[right]!
+        const key = leftReplica.node + rightReplica.node * 1024
+        const previous = this.audited.get(key)
+        const unchanged = previous !== undefined && previous.left === leftReplica.log && previous.right === rightReplica.log
+        const identicalThrough = comparePair(leftReplica, rightReplica, cluster.atMs, report, unchanged ? previous.identicalThrough : 0)
+        this.audited.set(key, { left: leftReplica.log, right: rightReplica.log, identicalThrough })
+      }
     }
   }
 }

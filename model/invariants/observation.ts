@@ -22,7 +22,12 @@ export interface ReplicaObservation {
   readonly votedFor: number | null
   readonly commitIndex: number
   readonly lastApplied: number
-  /** The entries the replica holds, in index order; entries at or below `compactedThrough` may be missing. */
+  /**
+   * The entries the replica holds, in index order; entries at or below `compactedThrough` may be missing. A host
+   * may hand over the same array again after only appending to it (the simulator does, to avoid a copy per
+   * step); any other change must come as a new array. Whole-log checks rely on this to re-check only what
+   * changed since they last looked at the same array.
+   */
   readonly log: ReadonlyArray<LogEntryObservation>
   /** Entries up to this index live in a snapshot and are not in `log` (0 or absent without a snapshot). */
   readonly compactedThrough?: number

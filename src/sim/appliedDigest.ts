@@ -28,6 +28,8 @@ export class AppliedStateDigest {
   private lastIndex = 0
   private sessions: ReplicaState["sessions"] | undefined
   private sessionsDigest = ""
+  /** The last digest given, until an entry is applied or the session table changes. */
+  private formatted: string | undefined
 
   /** Folds in one applied entry; entries arrive in index order from 1 (a restart starts a fresh digest). */
   applied(index: number, executed: boolean): void {
@@ -36,6 +38,7 @@ export class AppliedStateDigest {
     const value = index * 2 + (executed ? 1 : 0)
     this.executedLow = mix(this.executedLow, value, 0x2c1b3c6d)
     this.executedHigh = mix(this.executedHigh, value, 0x297a2d39)
+    this.formatted = undefined
   }
 
   /** The digest of the state at state.lastApplied, which must be the last entry folded in. */
@@ -44,8 +47,10 @@ export class AppliedStateDigest {
     if (state.sessions !== this.sessions) {
       this.sessions = state.sessions
       this.sessionsDigest = sessionTableDigest(state.sessions)
+      this.formatted = undefined
     }
-    return `${hex(this.executedHigh)}${hex(this.executedLow)}/${this.sessionsDigest}`
+    this.formatted ??= `${hex(this.executedHigh)}${hex(this.executedLow)}/${this.sessionsDigest}`
+    return this.formatted
   }
 }
 

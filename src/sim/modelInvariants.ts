@@ -22,6 +22,8 @@ export class ModelInvariants {
   private readonly caches = new Map<number, LogCache>()
   private readonly lastSequenceApplied = new Map<number, Map<string, number>>()
   private readonly appliedDigests = new Map<number, AppliedStateDigest>()
+  /** Entries are immutable and shared between replicas in the simulator: each is turned into a digest once. */
+  private readonly digests = new WeakMap<Entry, string>()
 
   constructor(private readonly replicas: ReadonlyArray<SimReplica>) {}
 
@@ -40,7 +42,7 @@ export class ModelInvariants {
     const observed = prefixKept ? cache.observed : []
     for (let position = observed.length; position < log.length; position += 1) {
       const entry = log.backing[position] as Entry
-      observed.push({ index: entry.index, term: entry.term, digest: entryDigest(entry) })
+      observed.push({ index: entry.index, term: entry.term, digest: this.digestOfEntry(entry) })
     }
     cache.log = log
     cache.observed = observed
@@ -66,6 +68,15 @@ export class ModelInvariants {
       durable,
       ...(state.lastApplied === 0 ? {} : { appliedStateDigest: this.digestOf(replica.node).of(state) })
     }
+  }
+
+  private digestOfEntry(entry: Entry): string {
+    let digest = this.digests.get(entry)
+    if (digest === undefined) {
+      digest = entryDigest(entry)
+      this.digests.set(entry, digest)
+    }
+    return digest
   }
 
   private digestOf(node: number): AppliedStateDigest {
@@ -98,7 +109,7 @@ export class ModelInvariants {
   applied(atMs: number, node: number, entry: Entry, executed: boolean): ModelEvent {
     this.digestOf(node).applied(entry.index, executed)
     const payload = entry.payload
-    const base = { _tag: "Applied" as const, atMs, node, index: entry.index, term: entry.term, digest: entryDigest(entry) }
+    const base = { _tag: "Applied" as const, atMs, node, index: entry.index, term: entry.term, digest: this.digestOfEntry(entry) }
     if (payload._tag !== "Command") return base
     let sessions = this.lastSequenceApplied.get(node)
     if (sessions === undefined) {
