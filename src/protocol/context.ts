@@ -31,7 +31,8 @@ type Mutable<T> = { -readonly [Key in keyof T]: T[Key] }
 /** The next state while a step builds it. */
 export type StateDraft = Mutable<ReplicaState>
 export type ProgressDraft = Mutable<Progress>
-export type LeaderDraft = Omit<Mutable<LeaderState>, "progress"> & { progress: ReadonlyArray<ProgressDraft> }
+/** The leader state being written: its own copy of the progress list, whose records are copied when written. */
+export type LeaderDraft = Omit<Mutable<LeaderState>, "progress"> & { progress: Array<Progress> }
 
 export interface Context {
   readonly config: ReplicaConfig
@@ -39,6 +40,8 @@ export interface Context {
   readonly outputs: Array<Output>
   /** The leader state this step has copied for writing (the draft's own), if any. */
   leaderDraft: LeaderDraft | null
+  /** The progress records of leaderDraft that this step has copied for writing (or created). */
+  progressDrafts: Array<Progress>
   /** The statistics this step has copied for writing, if any. */
   statsDraft: Mutable<ReplicaStats> | null
 }
@@ -77,6 +80,7 @@ export const beginStep = (config: ReplicaConfig, state: ReplicaState): Context =
   state: draftOf(state),
   outputs: [],
   leaderDraft: null,
+  progressDrafts: [],
   statsDraft: null
 })
 
@@ -90,13 +94,13 @@ const progressDraftOf = (progress: Progress): ProgressDraft => ({
   readContextAcknowledged: progress.readContextAcknowledged
 })
 
-/** The leader state, writable: copied (with its progress records) on the first use in a step. */
+/** The leader state, writable: copied on the first use in a step (its progress records by progressDraft). */
 export const leaderOf = (context: Context): LeaderDraft => {
   const leaderState = context.state.leaderState
   assert(context.state.role === "leader" && leaderState !== null, "leader state exists exactly while leading")
   if (context.leaderDraft !== leaderState) {
     const draft: LeaderDraft = {
-      progress: leaderState.progress.map(progressDraftOf),
+      progress: leaderState.progress.slice(),
       proposals: leaderState.proposals,
       reads: leaderState.reads,
       nextReadContext: leaderState.nextReadContext,
@@ -105,14 +109,28 @@ export const leaderOf = (context: Context): LeaderDraft => {
     }
     context.state.leaderState = draft
     context.leaderDraft = draft
+    context.progressDrafts = []
   }
   return context.leaderDraft
 }
 
-/** Installs a new leader state (or none) built in this step. */
+/** The progress record at `position` of the leader state, writable: copied on the first write in a step. */
+export const progressDraft = (context: Context, position: number): ProgressDraft => {
+  const leaderState = leaderOf(context)
+  const progress = leaderState.progress[position]
+  assert(progress !== undefined, `the leader tracks a follower at position ${position}`)
+  if (context.progressDrafts.includes(progress)) return progress as ProgressDraft
+  const draft = progressDraftOf(progress)
+  leaderState.progress[position] = draft
+  context.progressDrafts.push(draft)
+  return draft
+}
+
+/** Installs a new leader state (or none) built in this step; its progress records are this step's own. */
 export const setLeaderState = (context: Context, leaderState: LeaderDraft | null): void => {
   context.state.leaderState = leaderState
   context.leaderDraft = leaderState
+  context.progressDrafts = leaderState === null ? [] : leaderState.progress.slice()
 }
 
 /** The statistics, writable: copied on the first use in a step. */

@@ -5,7 +5,7 @@
  */
 import { applyCommitted } from "./apply.ts"
 import { quorumSize } from "./config.ts"
-import { assert, leaderOf, reject, send, type Context, type ProgressDraft } from "./context.ts"
+import { assert, leaderOf, progressDraft, reject, send, type Context, type ProgressDraft } from "./context.ts"
 import type { Entry, NodeId } from "./entry.ts"
 import * as Log from "./log.ts"
 import type { AppendEntriesResponse } from "./messages.ts"
@@ -36,10 +36,11 @@ const sendBatch = (context: Context, node: NodeId, nextIndex: number, maxEntries
   return entries.length
 }
 
+/** The follower's progress record, writable. */
 const progressOf = (context: Context, node: NodeId): ProgressDraft => {
-  const progress = leaderOf(context).progress.find((entry) => entry.node === node)
-  assert(progress !== undefined, `node ${node} is a follower of this leader`)
-  return progress
+  const position = leaderOf(context).progress.findIndex((entry) => entry.node === node)
+  assert(position >= 0, `node ${node} is a follower of this leader`)
+  return progressDraft(context, position)
 }
 
 /**
@@ -145,9 +146,11 @@ export const handleAppendResponse = (context: Context, from: NodeId, response: A
 /** Batches unacknowledged for two heartbeats are presumed lost: fall back to probing from matchIndex. */
 const expireInflight = (context: Context): void => {
   const expiryMs = 2 * context.config.heartbeatIntervalMs
-  for (const progress of leaderOf(context).progress) {
-    const oldest = progress.inflight[0]
+  const followers = leaderOf(context).progress
+  for (let position = 0; position < followers.length; position += 1) {
+    const oldest = (followers[position] as Progress).inflight[0]
     if (oldest === undefined || context.state.nowMs - oldest.sentAtMs < expiryMs) continue
+    const progress = progressDraft(context, position)
     progress.mode = "probe"
     progress.inflight = []
     progress.nextIndex = progress.matchIndex + 1
@@ -164,7 +167,7 @@ const checkQuorum = (context: Context): void => {
     becomeFollower(context, context.state.term, null)
     return
   }
-  for (const progress of leaderState.progress) progress.recentlyActive = false
+  for (let position = 0; position < leaderState.progress.length; position += 1) progressDraft(context, position).recentlyActive = false
   leaderState.checkQuorumDeadlineMs = context.state.nowMs + context.config.electionTimeoutMinMs
 }
 
