@@ -94,6 +94,13 @@ const progressDraftOf = (progress: Progress): ProgressDraft => ({
   readContextAcknowledged: progress.readContextAcknowledged
 })
 
+/** The leader state, to read: the draft once this step has one, the input state's otherwise. */
+export const leaderView = (context: Context): LeaderState => {
+  const leaderState = context.state.leaderState
+  assert(context.state.role === "leader" && leaderState !== null, "leader state exists exactly while leading")
+  return leaderState
+}
+
 /** The leader state, writable: copied on the first use in a step (its progress records by progressDraft). */
 export const leaderOf = (context: Context): LeaderDraft => {
   const leaderState = context.state.leaderState

@@ -5,7 +5,7 @@
  */
 import { applyCommitted } from "./apply.ts"
 import { quorumSize } from "./config.ts"
-import { assert, leaderOf, progressDraft, reject, send, type Context, type ProgressDraft } from "./context.ts"
+import { assert, leaderOf, leaderView, progressDraft, reject, send, type Context, type ProgressDraft } from "./context.ts"
 import type { Entry, NodeId } from "./entry.ts"
 import * as Log from "./log.ts"
 import type { AppendEntriesResponse } from "./messages.ts"
@@ -31,7 +31,7 @@ const sendBatch = (context: Context, node: NodeId, nextIndex: number, maxEntries
     leaderCommit: context.config.bugs.has("acceptInflatedCommit")
       ? state.commitIndex
       : Math.min(state.commitIndex, prevLogIndex + entries.length),
-    readContext: leaderOf(context).nextReadContext - 1
+    readContext: leaderView(context).nextReadContext - 1
   })
   return entries.length
 }
@@ -66,7 +66,7 @@ export const replicateTo = (context: Context, node: NodeId, heartbeat: boolean):
 }
 
 export const replicateToAll = (context: Context, heartbeat: boolean): void => {
-  for (const progress of leaderOf(context).progress) replicateTo(context, progress.node, heartbeat)
+  for (const progress of leaderView(context).progress) replicateTo(context, progress.node, heartbeat)
 }
 
 /**
@@ -88,7 +88,7 @@ const quorumMatchIndex = (ownIndex: number, progress: ReadonlyArray<Progress>, q
 /** Raft §5.4.2 (Figure 8): only an entry of the current term is committed by counting replicas. */
 export const maybeCommit = (context: Context): void => {
   const state = context.state
-  const candidate = quorumMatchIndex(state.durableIndex, leaderOf(context).progress, quorumSize(context.config))
+  const candidate = quorumMatchIndex(state.durableIndex, leaderView(context).progress, quorumSize(context.config))
   if (candidate <= state.commitIndex) return
   const countsOldTerms = context.config.bugs.has("commitOldTermByCounting")
   if (!countsOldTerms && Log.termAt(state.log, candidate) !== state.term) return
@@ -146,9 +146,8 @@ export const handleAppendResponse = (context: Context, from: NodeId, response: A
 /** Batches unacknowledged for two heartbeats are presumed lost: fall back to probing from matchIndex. */
 const expireInflight = (context: Context): void => {
   const expiryMs = 2 * context.config.heartbeatIntervalMs
-  const followers = leaderOf(context).progress
-  for (let position = 0; position < followers.length; position += 1) {
-    const oldest = (followers[position] as Progress).inflight[0]
+  for (let position = 0; position < leaderView(context).progress.length; position += 1) {
+    const oldest = (leaderView(context).progress[position] as Progress).inflight[0]
     if (oldest === undefined || context.state.nowMs - oldest.sentAtMs < expiryMs) continue
     const progress = progressDraft(context, position)
     progress.mode = "probe"
@@ -159,9 +158,9 @@ const expireInflight = (context: Context): void => {
 
 /** CheckQuorum: a leader that has not heard from a majority within an election timeout steps down. */
 const checkQuorum = (context: Context): void => {
-  const leaderState = leaderOf(context)
-  if (context.state.nowMs < leaderState.checkQuorumDeadlineMs) return
+  if (context.state.nowMs < leaderView(context).checkQuorumDeadlineMs) return
   if (context.config.bugs.has("noCheckQuorum")) return
+  const leaderState = leaderOf(context)
   const active = 1 + leaderState.progress.filter((progress) => progress.recentlyActive).length
   if (active < quorumSize(context.config)) {
     becomeFollower(context, context.state.term, null)
