@@ -60,7 +60,7 @@ export class ExactlyOnceMonitor implements Monitor {
   readonly record = (event: ModelEvent, report: Report): void => {
     if (event._tag !== "Applied" || event.session === undefined || event.session.duplicate) return
     const { clientId, sequence } = event.session
-    const key = JSON.stringify([event.node, clientId, sequence])
+    const key = `${event.node}\u0000${clientId}\u0000${sequence}`
     const first = this.executedAt.get(key)
     if (first === undefined) {
       this.executedAt.set(key, { index: event.index, atMs: event.atMs })

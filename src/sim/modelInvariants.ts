@@ -22,8 +22,11 @@ export class ModelInvariants {
   private readonly caches = new Map<number, LogCache>()
   private readonly lastSequenceApplied = new Map<number, Map<string, number>>()
   private readonly appliedDigests = new Map<number, AppliedStateDigest>()
-  /** Entries are immutable and shared between replicas in the simulator: each is turned into a digest once. */
-  private readonly digests = new WeakMap<Entry, string>()
+  /**
+   * Entries are immutable and shared between replicas in the simulator: each is turned into a digest once. A Map
+   * rather than a WeakMap: it lives for one run, and a large WeakMap costs every garbage collection.
+   */
+  private readonly digests = new Map<Entry, string>()
 
   constructor(private readonly replicas: ReadonlyArray<SimReplica>) {}
 
@@ -109,8 +112,8 @@ export class ModelInvariants {
   applied(atMs: number, node: number, entry: Entry, executed: boolean): ModelEvent {
     this.digestOf(node).applied(entry.index, executed)
     const payload = entry.payload
-    const base = { _tag: "Applied" as const, atMs, node, index: entry.index, term: entry.term, digest: this.digestOfEntry(entry) }
-    if (payload._tag !== "Command") return base
+    const digest = this.digestOfEntry(entry)
+    if (payload._tag !== "Command") return { _tag: "Applied", atMs, node, index: entry.index, term: entry.term, digest }
     let sessions = this.lastSequenceApplied.get(node)
     if (sessions === undefined) {
       sessions = new Map()
@@ -119,7 +122,8 @@ export class ModelInvariants {
     const last = sessions.get(payload.session.clientId) ?? 0
     const duplicate = payload.session.sequence <= last
     if (!duplicate) sessions.set(payload.session.clientId, payload.session.sequence)
-    return { ...base, session: { ...payload.session, duplicate } }
+    const session = { clientId: payload.session.clientId, sequence: payload.session.sequence, duplicate }
+    return { _tag: "Applied", atMs, node, index: entry.index, term: entry.term, digest, session }
   }
 
   finish(atMs: number): ReadonlyArray<ModelViolation> {
