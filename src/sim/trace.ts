@@ -74,7 +74,7 @@ export class Trace {
   record(atMs: number, text: string): void {
     this.begin(eventCode.Text, atMs)
     this.text(text)
-    this.keep({ _tag: "Text", atMs, text })
+    if (this.linesKept > 0) this.keep({ _tag: "Text", atMs, text })
   }
 
   /** A client starts an operation. */
