@@ -40,8 +40,8 @@ export interface Context {
   readonly outputs: Array<Output>
   /** The leader state this step has copied for writing (the draft's own), if any. */
   leaderDraft: LeaderDraft | null
-  /** The progress records of leaderDraft that this step has copied for writing (or created). */
-  progressDrafts: Array<Progress>
+  /** The progress records of leaderDraft that this step has copied for writing (or created), once there are any. */
+  progressDrafts: Array<Progress> | null
   /** The statistics this step has copied for writing, if any. */
   statsDraft: Mutable<ReplicaStats> | null
 }
@@ -80,7 +80,7 @@ export const beginStep = (config: ReplicaConfig, state: ReplicaState): Context =
   state: draftOf(state),
   outputs: [],
   leaderDraft: null,
-  progressDrafts: [],
+  progressDrafts: null,
   statsDraft: null
 })
 
@@ -116,7 +116,7 @@ export const leaderOf = (context: Context): LeaderDraft => {
     }
     context.state.leaderState = draft
     context.leaderDraft = draft
-    context.progressDrafts = []
+    context.progressDrafts = null
   }
   return context.leaderDraft
 }
@@ -126,10 +126,11 @@ export const progressDraft = (context: Context, position: number): ProgressDraft
   const leaderState = leaderOf(context)
   const progress = leaderState.progress[position]
   assert(progress !== undefined, `the leader tracks a follower at position ${position}`)
-  if (context.progressDrafts.includes(progress)) return progress as ProgressDraft
+  if (context.progressDrafts?.includes(progress) === true) return progress as ProgressDraft
   const draft = progressDraftOf(progress)
   leaderState.progress[position] = draft
-  context.progressDrafts.push(draft)
+  if (context.progressDrafts === null) context.progressDrafts = [draft]
+  else context.progressDrafts.push(draft)
   return draft
 }
 
@@ -137,7 +138,7 @@ export const progressDraft = (context: Context, position: number): ProgressDraft
 export const setLeaderState = (context: Context, leaderState: LeaderDraft | null): void => {
   context.state.leaderState = leaderState
   context.leaderDraft = leaderState
-  context.progressDrafts = leaderState === null ? [] : leaderState.progress.slice()
+  context.progressDrafts = leaderState === null ? null : leaderState.progress.slice()
 }
 
 /** The statistics, writable: copied on the first use in a step. */
