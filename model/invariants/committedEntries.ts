@@ -4,7 +4,7 @@
  * Leader completeness and durability both read it; a second, different entry claimed committed at the same
  * index breaks state machine safety and is reported here.
  */
-import type { ClusterObservation, LogEntryObservation } from "./observation.ts"
+import { type ClusterObservation, type LogEntryObservation, positionAfter } from "./observation.ts"
 import type { Report } from "./violation.ts"
 
 export interface CommittedEntry extends LogEntryObservation {
@@ -25,13 +25,8 @@ export class CommittedEntries {
       if (!replica.alive) continue
       const from = this.scannedThrough.get(replica.node) ?? 0
       if (replica.commitIndex <= from) continue
-      // Start at the first entry after `from` instead of at the head, so learning stays proportional to what
-      // was newly committed rather than to the whole log. Logs are dense, so that is one subtraction; a log with
-      // gaps walks back to it.
-      const firstIndex = replica.log[0]?.index ?? 1
-      let start = Math.min(replica.log.length, Math.max(0, from + 1 - firstIndex))
-      while (start > 0 && replica.log[start - 1]!.index > from) start--
-      for (let position = start; position < replica.log.length; position++) {
+      // From the first entry after `from`, so learning stays proportional to what was newly committed.
+      for (let position = positionAfter(replica.log, from); position < replica.log.length; position++) {
         const entry = replica.log[position]!
         if (entry.index <= from) continue
         if (entry.index > replica.commitIndex) break

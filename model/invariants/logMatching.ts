@@ -5,7 +5,7 @@
  * stopped.
  */
 import type { Monitor } from "./monitor.ts"
-import { type ClusterObservation, entryAt, isCompacted, type LogEntryObservation, type ReplicaObservation } from "./observation.ts"
+import { type ClusterObservation, entryAt, isCompacted, type LogEntryObservation, positionAfter, type ReplicaObservation } from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
 
 const entryEvidence = (entry: LogEntryObservation) => ({ index: entry.index, term: entry.term, digest: entry.digest })
@@ -30,11 +30,7 @@ interface Audited {
 const comparePair = (left: ReplicaObservation, right: ReplicaObservation, atMs: number, report: Report, checkedThrough: number): number => {
   const agreedThrough = highestAgreement(left, right)
   if (agreedThrough === 0) return 0
-  // Logs are dense, so the first unchecked entry is one subtraction away; a log with gaps walks back to it.
-  const firstIndex = left.log[0]?.index ?? 1
-  let start = Math.min(left.log.length, Math.max(0, checkedThrough + 1 - firstIndex))
-  while (start > 0 && left.log[start - 1]!.index > checkedThrough) start--
-  for (let position = start; position < left.log.length; position++) {
+  for (let position = positionAfter(left.log, checkedThrough); position < left.log.length; position++) {
     const entry = left.log[position]!
     if (entry.index <= checkedThrough) continue
     if (entry.index > agreedThrough) break

@@ -99,3 +99,15 @@ export const entryAt = (replica: ReplicaObservation, index: number): LogEntryObs
 }
 
 export const isCompacted = (replica: ReplicaObservation, index: number): boolean => index <= (replica.compactedThrough ?? 0)
+
+/**
+ * The position in `log` of its first entry after `index` (the log's length when there is none), so that a check
+ * can resume where it stopped instead of at the head. Logs are dense, so that is one subtraction; a log with gaps
+ * walks back to it.
+ */
+export const positionAfter = (log: ReadonlyArray<LogEntryObservation>, index: number): number => {
+  const firstIndex = log[0]?.index ?? 1
+  let position = Math.min(log.length, Math.max(0, index + 1 - firstIndex))
+  while (position > 0 && log[position - 1]!.index > index) position--
+  return position
+}

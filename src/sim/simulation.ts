@@ -228,7 +228,7 @@ export class Simulation implements ClientHost {
 
   tick(replica: SimReplica): void {
     if (replica.state === null || replica.paused) return
-    this.runInput(replica, { _tag: "Tick", nowMs: replica.localNowMs(this.nowMs) })
+    this.runInput(replica, { _tag: "Tick", nowMs: this.clockOf(replica) })
   }
 
   private runInput(replica: SimReplica, input: Input): void {
