@@ -50,26 +50,44 @@ const main = (): number => {
   const manifest = parseManifest(readFileSync(path.join(dataDirectory, "manifest.tsv"), "utf8"))
   if (Either.isLeft(manifest)) throw new Error(`manifest.tsv:${manifest.left.line}: ${manifest.left.message}`)
   const measurements = manifest.right.map(measure)
-  console.log(`linearizability checker on ${measurements.length} Porcupine histories, median of ${runs} runs after ${warmupRuns} warm-up runs`)
-  console.log(["file".padEnd(24), "ops".padStart(5), "verdict".padEnd(17), "ours ms".padStart(9), "porcupine ms".padStart(13), "ratio".padStart(7), "parse ms".padStart(9)].join(" "))
+  console.log(
+    `linearizability checker on ${measurements.length} Porcupine histories, median of ${runs} runs after ${warmupRuns} warm-up runs`
+  )
+  console.log(
+    [
+      "file".padEnd(24),
+      "ops".padStart(5),
+      "verdict".padEnd(17),
+      "ours ms".padStart(9),
+      "porcupine ms".padStart(13),
+      "ratio".padStart(7),
+      "parse ms".padStart(9)
+    ].join(" ")
+  )
   let mismatches = 0
   for (const { row, verdict, parseMilliseconds, checkMilliseconds } of measurements) {
     const agrees = verdict === row.expectedVerdict
     if (!agrees) mismatches++
-    console.log([
-      row.file.padEnd(24),
-      String(row.operations).padStart(5),
-      (agrees ? verdict : `${verdict} (WRONG)`).padEnd(17),
-      checkMilliseconds.toFixed(3).padStart(9),
-      row.porcupineMedianMilliseconds.toFixed(3).padStart(13),
-      (checkMilliseconds / row.porcupineMedianMilliseconds).toFixed(2).padStart(7),
-      parseMilliseconds.toFixed(2).padStart(9)
-    ].join(" "))
+    console.log(
+      [
+        row.file.padEnd(24),
+        String(row.operations).padStart(5),
+        (agrees ? verdict : `${verdict} (WRONG)`).padEnd(17),
+        checkMilliseconds.toFixed(3).padStart(9),
+        row.porcupineMedianMilliseconds.toFixed(3).padStart(13),
+        (checkMilliseconds / row.porcupineMedianMilliseconds).toFixed(2).padStart(7),
+        parseMilliseconds.toFixed(2).padStart(9)
+      ].join(" ")
+    )
   }
   const ours = measurements.reduce((sum, { checkMilliseconds }) => sum + checkMilliseconds, 0)
   const theirs = measurements.reduce((sum, { row }) => sum + row.porcupineMedianMilliseconds, 0)
-  const slowest = measurements.reduce((worst, next) => (next.checkMilliseconds > worst.checkMilliseconds ? next : worst))
-  console.log(`total: ours ${ours.toFixed(1)} ms, porcupine ${theirs.toFixed(1)} ms, ratio ${(ours / theirs).toFixed(2)} (goal ≤ 1, floor ≤ 2)`)
+  const slowest = measurements.reduce((worst, next) =>
+    next.checkMilliseconds > worst.checkMilliseconds ? next : worst
+  )
+  console.log(
+    `total: ours ${ours.toFixed(1)} ms, porcupine ${theirs.toFixed(1)} ms, ratio ${(ours / theirs).toFixed(2)} (goal ≤ 1, floor ≤ 2)`
+  )
   console.log(`slowest file: ${slowest.row.file} at ${slowest.checkMilliseconds.toFixed(1)} ms (goal < 1000 ms)`)
   console.log(`verdicts: ${measurements.length - mismatches} of ${measurements.length} as expected`)
   return mismatches === 0 ? 0 : 1

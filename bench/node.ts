@@ -72,10 +72,21 @@ const keySpace = 1000
 const percentile = (sorted: ReadonlyArray<number>, fraction: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN
 
-const request = (agent: http.Agent, port: number, spec: { method: string; path: string; body: string }): Promise<number> =>
+const request = (
+  agent: http.Agent,
+  port: number,
+  spec: { method: string; path: string; body: string }
+): Promise<number> =>
   new Promise((resolve, reject) => {
     const outgoing = http.request(
-      { host: "127.0.0.1", port, agent, method: spec.method, path: spec.path, headers: { "content-length": Buffer.byteLength(spec.body) } },
+      {
+        host: "127.0.0.1",
+        port,
+        agent,
+        method: spec.method,
+        path: spec.path,
+        headers: { "content-length": Buffer.byteLength(spec.body) }
+      },
       (response) => {
         response.resume()
         response.on("end", () => resolve(response.statusCode ?? 0))
@@ -108,8 +119,16 @@ const runLoad = async (target: Target, make: Target["write"], durationMs: number
   agent.destroy()
   const sorted = latenciesMs.sort((left, right) => left - right)
   const operations = Math.max(1, sorted.length)
-  const cpuMicrosecondsPerOperation = cpuAfterMs.map((afterMs, position) => ((afterMs - (cpuBeforeMs[position] ?? 0)) * 1000) / operations)
-  return { operationsPerSecond: (sorted.length * 1000) / elapsedMs, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), errors, cpuMicrosecondsPerOperation }
+  const cpuMicrosecondsPerOperation = cpuAfterMs.map(
+    (afterMs, position) => ((afterMs - (cpuBeforeMs[position] ?? 0)) * 1000) / operations
+  )
+  return {
+    operationsPerSecond: (sorted.length * 1000) / elapsedMs,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    errors,
+    cpuMicrosecondsPerOperation
+  }
 }
 
 const measure = async (name: string, target: Target): Promise<{ writes: LoadResult; reads: LoadResult }> => {
@@ -119,7 +138,10 @@ const measure = async (name: string, target: Target): Promise<{ writes: LoadResu
   if (warmupMs > 0) await runLoad(target, target.read, warmupMs)
   const reads = await runLoad(target, target.read, durationMs)
   const cpu = (result: LoadResult): string => {
-    const servers = result.cpuMicrosecondsPerOperation.slice(0, -1).map((value) => value.toFixed(0)).join("+")
+    const servers = result.cpuMicrosecondsPerOperation
+      .slice(0, -1)
+      .map((value) => value.toFixed(0))
+      .join("+")
     const client = result.cpuMicrosecondsPerOperation.at(-1) ?? 0
     return `CPU µs/op: servers ${servers}, client ${client.toFixed(0)}`
   }
@@ -149,7 +171,10 @@ const faultlineTarget = async (dataDirectory: string): Promise<{ target: Target;
     const port = ports[leader] as number
     const target: Target = {
       port,
-      pids: () => [leader, ...cluster.nodes.map((node) => node.id).filter((id) => id !== leader)].map((id) => cluster.nodeAt(id).process?.pid ?? 0),
+      pids: () =>
+        [leader, ...cluster.nodes.map((node) => node.id).filter((id) => id !== leader)].map(
+          (id) => cluster.nodeAt(id).process?.pid ?? 0
+        ),
       report: async () => {
         const status = await fetchStatus(`http://127.0.0.1:${port}`)
         const wal = (status?.wal ?? {}) as { records?: number; syncs?: number }
@@ -160,8 +185,16 @@ const faultlineTarget = async (dataDirectory: string): Promise<{ target: Target;
         const messages = peers.reduce((sum, peer) => sum + (peer.messagesSent ?? 0), 0)
         return `leader: ${status?.commitIndex} entries committed, WAL ${records} records in ${syncs} syncs (${(records / syncs).toFixed(1)} per sync), ${messages} peer messages in ${frames} frames`
       },
-      write: (worker, sequence) => ({ method: "PUT", path: `/kv/key-${(worker * 7919 + sequence) % keySpace}`, body: `value-${worker}-${sequence}` }),
-      read: (worker, sequence) => ({ method: "GET", path: `/kv/key-${(worker * 7919 + sequence) % keySpace}`, body: "" })
+      write: (worker, sequence) => ({
+        method: "PUT",
+        path: `/kv/key-${(worker * 7919 + sequence) % keySpace}`,
+        body: `value-${worker}-${sequence}`
+      }),
+      read: (worker, sequence) => ({
+        method: "GET",
+        path: `/kv/key-${(worker * 7919 + sequence) % keySpace}`,
+        body: ""
+      })
     }
     return { target, stop }
   } catch (error) {
@@ -177,26 +210,55 @@ const etcdTarget = async (dataDirectory: string): Promise<{ target: Target; stop
   const names = [0, 1, 2].map((id) => `etcd-${id}`)
   const initialCluster = names.map((name, id) => `${name}=http://127.0.0.1:${ports[3 + id]}`).join(",")
   const children: Array<ChildProcess> = names.map((name, id) =>
-    spawn("etcd", [
-      "--name", name, "--data-dir", path.join(dataDirectory, name),
-      "--listen-client-urls", `http://127.0.0.1:${ports[id]}`, "--advertise-client-urls", `http://127.0.0.1:${ports[id]}`,
-      "--listen-peer-urls", `http://127.0.0.1:${ports[3 + id]}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${ports[3 + id]}`,
-      "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--log-level", "error"
-    ], { stdio: ["ignore", "ignore", "ignore"] })
+    spawn(
+      "etcd",
+      [
+        "--name",
+        name,
+        "--data-dir",
+        path.join(dataDirectory, name),
+        "--listen-client-urls",
+        `http://127.0.0.1:${ports[id]}`,
+        "--advertise-client-urls",
+        `http://127.0.0.1:${ports[id]}`,
+        "--listen-peer-urls",
+        `http://127.0.0.1:${ports[3 + id]}`,
+        "--initial-advertise-peer-urls",
+        `http://127.0.0.1:${ports[3 + id]}`,
+        "--initial-cluster",
+        initialCluster,
+        "--initial-cluster-state",
+        "new",
+        "--log-level",
+        "error"
+      ],
+      { stdio: ["ignore", "ignore", "ignore"] }
+    )
   )
   const stop = async (): Promise<void> => {
-    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once("exit", () => resolve())
-      // Its data directory is thrown away: no need for a graceful stop (which waits on leadership transfer).
-      child.kill("SIGKILL")
-    })))
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve()
+            child.once("exit", () => resolve())
+            // Its data directory is thrown away: no need for a graceful stop (which waits on leadership transfer).
+            child.kill("SIGKILL")
+          })
+      )
+    )
   }
   const statusOf = async (port: number): Promise<{ leader: string; member: string } | undefined> => {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/v3/maintenance/status`, { method: "POST", body: "{}", signal: AbortSignal.timeout(1000) })
+      const response = await fetch(`http://127.0.0.1:${port}/v3/maintenance/status`, {
+        method: "POST",
+        body: "{}",
+        signal: AbortSignal.timeout(1000)
+      })
       const body = (await response.json()) as { leader?: string; header?: { member_id?: string } }
-      return body.leader !== undefined && body.header?.member_id !== undefined ? { leader: body.leader, member: body.header.member_id } : undefined
+      return body.leader !== undefined && body.header?.member_id !== undefined
+        ? { leader: body.leader, member: body.header.member_id }
+        : undefined
     } catch {
       return undefined
     }
@@ -215,16 +277,27 @@ const etcdTarget = async (dataDirectory: string): Promise<{ target: Target; stop
   const leaderPosition = ports.indexOf(port)
   const target: Target = {
     port,
-    pids: () => [leaderPosition, ...[0, 1, 2].filter((id) => id !== leaderPosition)].map((id) => children[id]?.pid ?? 0),
-    write: (worker, sequence) => ({ method: "POST", path: "/v3/kv/put", body: JSON.stringify({ key: key(worker, sequence), value: base64(`value-${worker}-${sequence}`) }) }),
-    read: (worker, sequence) => ({ method: "POST", path: "/v3/kv/range", body: JSON.stringify({ key: key(worker, sequence) }) })
+    pids: () =>
+      [leaderPosition, ...[0, 1, 2].filter((id) => id !== leaderPosition)].map((id) => children[id]?.pid ?? 0),
+    write: (worker, sequence) => ({
+      method: "POST",
+      path: "/v3/kv/put",
+      body: JSON.stringify({ key: key(worker, sequence), value: base64(`value-${worker}-${sequence}`) })
+    }),
+    read: (worker, sequence) => ({
+      method: "POST",
+      path: "/v3/kv/range",
+      body: JSON.stringify({ key: key(worker, sequence) })
+    })
   }
   return { target, stop }
 }
 
 const main = async (): Promise<void> => {
   const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-bench-"))
-  console.log(`${clients} clients, ${durationMs / 1000} s per phase after ${warmupMs / 1000} s of warm-up, 3 nodes on loopback, fsync on, ${os.cpus().length} cores`)
+  console.log(
+    `${clients} clients, ${durationMs / 1000} s per phase after ${warmupMs / 1000} s of warm-up, 3 nodes on loopback, fsync on, ${os.cpus().length} cores`
+  )
   try {
     const faultline = await faultlineTarget(path.join(dataDirectory, "faultline"))
     let ours: { writes: LoadResult; reads: LoadResult }

@@ -57,10 +57,14 @@ const measure = (row: Row): string => {
     row.name.padEnd(26),
     `${stepsPerSecond.toLocaleString("en-US")} steps/s`.padStart(18),
     `${ratio.toFixed(0)}x real time`.padStart(16),
-    `${(result.counters.replicaSteps / (result.counters.simulatedMs / 1000)).toFixed(0)} steps per simulated s`.padStart(28),
+    `${(result.counters.replicaSteps / (result.counters.simulatedMs / 1000)).toFixed(0)} steps per simulated s`.padStart(
+      28
+    ),
     `${completed} ops ok, ${result.violations.length} violations, ${wallMs.toFixed(0)} ms wall`
   ].join("  ")
 }
 
-console.log(`faultline bench:sim — ${simulatedSeconds} s simulated at ${workload.opsPerSecond} ops/s, 100 ms heartbeats, 1 s election timeout`)
+console.log(
+  `faultline bench:sim — ${simulatedSeconds} s simulated at ${workload.opsPerSecond} ops/s, 100 ms heartbeats, 1 s election timeout`
+)
 for (const row of rows) console.log(measure(row))

@@ -19,7 +19,9 @@ describe.skipIf(!engine.available)("containers", () => {
   beforeAll(async () => {
     const image = await ensureNodeImage()
     const action = image.built ? "built" : "found (same content hash)"
-    console.log(`[containers] node image ${image.name} ${action} in ${(image.durationMs / 1000).toFixed(1)} s (bundle ${(image.bundleBytes / 1024).toFixed(0)} KiB)`)
+    console.log(
+      `[containers] node image ${image.name} ${action} in ${(image.durationMs / 1000).toFixed(1)} s (bundle ${(image.bundleBytes / 1024).toFixed(0)} KiB)`
+    )
   }, 180_000)
 
   registerSeedScenarios()

@@ -36,8 +36,13 @@ const toScenario = (description: ScenarioDescription): CatalogScenario => {
   const script = description.recipe.script
   const ledger = description.recipe.ledger
   const arbitrary =
-    script !== undefined ? scriptedSchedule(script) : ledger !== undefined ? ledgerScheduleArbitrary(shape, ledger) : scheduleArbitrary(shape)
-  const expectations = script !== undefined ? scriptExpectations(script) : zooExpectations(description.recipe.checks ?? [])
+    script !== undefined
+      ? scriptedSchedule(script)
+      : ledger !== undefined
+        ? ledgerScheduleArbitrary(shape, ledger)
+        : scheduleArbitrary(shape)
+  const expectations =
+    script !== undefined ? scriptExpectations(script) : zooExpectations(description.recipe.checks ?? [])
   return { ...description, shape, arbitrary, expectations }
 }
 

@@ -23,8 +23,11 @@ export type Counterexample = typeof Counterexample.Type
 
 export const repositoryRoot = join(import.meta.dirname, "..")
 
-export const counterexamplePath = (scenario: string, seed: number, directory = join(repositoryRoot, "counterexamples")): string =>
-  join(directory, `${scenario}-${seed}.json`)
+export const counterexamplePath = (
+  scenario: string,
+  seed: number,
+  directory = join(repositoryRoot, "counterexamples")
+): string => join(directory, `${scenario}-${seed}.json`)
 
 export const writeCounterexample = (counterexample: Counterexample, path: string): void => {
   mkdirSync(dirname(path), { recursive: true })

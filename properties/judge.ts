@@ -32,7 +32,8 @@ export interface JudgeOptions {
   readonly checkLinearizability?: boolean
 }
 
-const liveReplicas = (result: RunResult) => result.replicas.filter((replica) => replica.up && !replica.paused && replica.state !== null)
+const liveReplicas = (result: RunResult) =>
+  result.replicas.filter((replica) => replica.up && !replica.paused && replica.state !== null)
 
 const leaderAfterHeal = (result: RunResult): Finding | undefined => {
   const live = liveReplicas(result)
@@ -40,7 +41,11 @@ const leaderAfterHeal = (result: RunResult): Finding | undefined => {
   const leader = live.find((replica) => replica.state?.role === "leader" && replica.state.term === highestTerm)
   if (leader !== undefined) return undefined
   const roles = live.map((replica) => `n${replica.node} ${replica.state?.role} term ${replica.state?.term}`).join(", ")
-  return { invariant: "leader_after_heal", message: `no leader at the end of the liveness phase (${roles})`, atMs: result.counters.simulatedMs }
+  return {
+    invariant: "leader_after_heal",
+    message: `no leader at the end of the liveness phase (${roles})`,
+    atMs: result.counters.simulatedMs
+  }
 }
 
 const converged = (result: RunResult): Finding | undefined => {
@@ -48,24 +53,48 @@ const converged = (result: RunResult): Finding | undefined => {
   const applied = new Set(live.map((replica) => replica.state?.lastApplied))
   if (applied.size <= 1) return undefined
   const detail = live.map((replica) => `n${replica.node} at ${replica.state?.lastApplied}`).join(", ")
-  return { invariant: "replicas_converged", message: `live replicas ended on different applied indexes: ${detail}`, atMs: result.counters.simulatedMs }
+  return {
+    invariant: "replicas_converged",
+    message: `live replicas ended on different applied indexes: ${detail}`,
+    atMs: result.counters.simulatedMs
+  }
 }
 
-type AnyHistory = ReadonlyArray<{ readonly _tag: "Invoke" | "Ok" | "Fail" | "Unknown"; readonly process: number; readonly atTime: number }>
+type AnyHistory = ReadonlyArray<{
+  readonly _tag: "Invoke" | "Ok" | "Fail" | "Unknown"
+  readonly process: number
+  readonly atTime: number
+}>
 
 /** Operations invoked once a leader had time to emerge after the heal must end ok or failed, never unknown. */
-const operationsCompletedIn = (history: AnyHistory, what: string, healedAtMs: number, endMs: number): Finding | undefined => {
+const operationsCompletedIn = (
+  history: AnyHistory,
+  what: string,
+  healedAtMs: number,
+  endMs: number
+): Finding | undefined => {
   const invokedAt = new Map<number, number>()
   for (const event of history) {
     if (event._tag === "Invoke") invokedAt.set(event.process, event.atTime)
     if (event._tag !== "Unknown") continue
     const at = invokedAt.get(event.process) ?? 0
     if (at >= healedAtMs + leaderWithinMs) {
-      return { invariant: "operations_completed", message: `process ${event.process}'s ${what} operation invoked at ${at} ms never completed after the heal`, atMs: event.atTime }
+      return {
+        invariant: "operations_completed",
+        message: `process ${event.process}'s ${what} operation invoked at ${at} ms never completed after the heal`,
+        atMs: event.atTime
+      }
     }
   }
-  const open = [...invokedAt.keys()].filter((process) => !history.some((event) => event._tag !== "Invoke" && event.process === process))
-  if (open.length > 0) return { invariant: "operations_completed", message: `${open.length} ${what} operation(s) were still pending at the end`, atMs: endMs }
+  const open = [...invokedAt.keys()].filter(
+    (process) => !history.some((event) => event._tag !== "Invoke" && event.process === process)
+  )
+  if (open.length > 0)
+    return {
+      invariant: "operations_completed",
+      message: `${open.length} ${what} operation(s) were still pending at the end`,
+      atMs: endMs
+    }
   return undefined
 }
 
@@ -90,7 +119,12 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
   for (const finding of options.expectations?.atEnd?.(result) ?? []) {
     findings.push({ ...finding, atMs: result.counters.simulatedMs })
   }
-  if (result.cap !== "none") findings.push({ invariant: "run_completed", message: result.capMessage ?? result.cap, atMs: result.counters.simulatedMs })
+  if (result.cap !== "none")
+    findings.push({
+      invariant: "run_completed",
+      message: result.capMessage ?? result.cap,
+      atMs: result.counters.simulatedMs
+    })
   if (options.healedAtMs !== undefined && findings.length === 0) {
     for (const check of [leaderAfterHeal(result), converged(result), operationsCompleted(result, options.healedAtMs)]) {
       if (check !== undefined) findings.push(check)

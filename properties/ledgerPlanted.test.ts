@@ -20,27 +20,46 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }))
 const ledgerInvariants = ["ledger_idempotency", "ledger_money_conserved", "LedgerLinearizability"]
 
 describe("a double spend is caught", () => {
-  it("noSessionDeduplication with unkeyed, retried withdrawals fails a ledger property", { timeout: 600_000 }, async () => {
-    // Arrange: the retry scenario, but no operation carries an idempotency key.
-    const base = findCatalogScenario("ledger_retry_idempotency")
-    if (base === undefined) throw new Error("the catalog has ledger_retry_idempotency")
-    const scenario: CatalogScenario = {
-      ...base,
-      name: "ledger_retry_without_keys",
-      arbitrary: ledgerScheduleArbitrary(base.shape, { accounts: 2, keyedPercent: 0, openingBalance: 1_000 })
+  it(
+    "noSessionDeduplication with unkeyed, retried withdrawals fails a ledger property",
+    { timeout: 600_000 },
+    async () => {
+      // Arrange: the retry scenario, but no operation carries an idempotency key.
+      const base = findCatalogScenario("ledger_retry_idempotency")
+      if (base === undefined) throw new Error("the catalog has ledger_retry_idempotency")
+      const scenario: CatalogScenario = {
+        ...base,
+        name: "ledger_retry_without_keys",
+        arbitrary: ledgerScheduleArbitrary(base.shape, { accounts: 2, keyedPercent: 0, openingBalance: 1_000 })
+      }
+      // Act
+      // No shrink time budget: with a fixed seed the search and the shrinking are deterministic, whatever the load.
+      const outcome = await checkScenarioPropertyAsync(scenario, {
+        runs: 200,
+        bugs: ["noSessionDeduplication"],
+        seed: 11,
+        directory
+      })
+      // Assert
+      if (outcome._tag !== "Failed") throw new Error(`the double spend was not caught in ${outcome.numRuns} runs`)
+      console.info(
+        `${describeFailure(outcome)}\nfirst finding: ${outcome.finding.invariant} — ${outcome.finding.message}`
+      )
+      const withoutSessionChecks = runSchedule(outcome.built.schedule, {
+        bugs: new Set(["noSessionDeduplication"]),
+        modelInvariants: false
+      })
+      const ledgerFindings = withoutSessionChecks.violations.filter((violation) =>
+        ledgerInvariants.includes(violation.invariant)
+      )
+      const described = ledgerFindings.map((violation) => `${violation.invariant}: ${violation.message}`)
+      console.info(`without the session checks: ${described.join("; ")}`)
+      expect(described).not.toEqual([])
+      const correct = judge(outcome.built.schedule, {
+        healedAtMs: outcome.built.healedAtMs,
+        expectations: scenario.expectations
+      })
+      expect(correct.findings).toEqual([])
     }
-    // Act
-    // No shrink time budget: with a fixed seed the search and the shrinking are deterministic, whatever the load.
-    const outcome = await checkScenarioPropertyAsync(scenario, { runs: 200, bugs: ["noSessionDeduplication"], seed: 11, directory })
-    // Assert
-    if (outcome._tag !== "Failed") throw new Error(`the double spend was not caught in ${outcome.numRuns} runs`)
-    console.info(`${describeFailure(outcome)}\nfirst finding: ${outcome.finding.invariant} — ${outcome.finding.message}`)
-    const withoutSessionChecks = runSchedule(outcome.built.schedule, { bugs: new Set(["noSessionDeduplication"]), modelInvariants: false })
-    const ledgerFindings = withoutSessionChecks.violations.filter((violation) => ledgerInvariants.includes(violation.invariant))
-    const described = ledgerFindings.map((violation) => `${violation.invariant}: ${violation.message}`)
-    console.info(`without the session checks: ${described.join("; ")}`)
-    expect(described).not.toEqual([])
-    const correct = judge(outcome.built.schedule, { healedAtMs: outcome.built.healedAtMs, expectations: scenario.expectations })
-    expect(correct.findings).toEqual([])
-  })
+  )
 })

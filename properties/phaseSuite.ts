@@ -33,15 +33,19 @@ export const phaseSuite = (phases: ReadonlyArray<Phase>, defaultRuns: number, fi
           it.skip(`${scenario.name} (${scenario.status})`, () => {})
           continue
         }
-        it(`${scenario.name} holds for ${runsFor(defaultRuns)} generated schedules`, { timeout: testTimeoutMs }, async () => {
-          await assertScenario(scenario, {
-            runs: defaultRuns,
-            file,
-            bugs: plantedBugs(),
-            shrinkBudgetMs: 240_000,
-            ...(ciSeed !== undefined ? { seed: ciSeed } : {})
-          })
-        })
+        it(
+          `${scenario.name} holds for ${runsFor(defaultRuns)} generated schedules`,
+          { timeout: testTimeoutMs },
+          async () => {
+            await assertScenario(scenario, {
+              runs: defaultRuns,
+              file,
+              bugs: plantedBugs(),
+              shrinkBudgetMs: 240_000,
+              ...(ciSeed !== undefined ? { seed: ciSeed } : {})
+            })
+          }
+        )
       }
     })
   }

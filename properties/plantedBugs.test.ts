@@ -38,11 +38,18 @@ describe("planted bugs are caught, shrunk and replayed", () => {
       // Assert
       if (outcome._tag !== "Failed") throw new Error(`${bug} was not caught in ${outcome.numRuns} runs of ${name}`)
       expect(outcome.built.schedule.steps.length).toBeLessThanOrEqual(10)
-      const replay = spawnSync(process.execPath, [join(repositoryRoot, "bin", "faultline.mjs"), "repro", outcome.file], { encoding: "utf8" })
+      const replay = spawnSync(
+        process.execPath,
+        [join(repositoryRoot, "bin", "faultline.mjs"), "repro", outcome.file],
+        { encoding: "utf8" }
+      )
       expect(replay.status, replay.stdout + replay.stderr).toBe(1)
       expect(replay.stdout).toContain("STILL FAILS")
       expect(replay.stdout).toContain("trace hash matches the recorded run")
-      const correct = judge(outcome.built.schedule, { healedAtMs: outcome.built.healedAtMs, expectations: scenario.expectations })
+      const correct = judge(outcome.built.schedule, {
+        healedAtMs: outcome.built.healedAtMs,
+        expectations: scenario.expectations
+      })
       expect(correct.findings).toEqual([])
     })
   }

@@ -37,7 +37,9 @@ export interface PropertyFailure {
   readonly numShrinks: number
 }
 
-export type PropertyOutcome = { readonly _tag: "Passed"; readonly numRuns: number; readonly seed: number } | ({ readonly _tag: "Failed" } & PropertyFailure)
+export type PropertyOutcome =
+  | { readonly _tag: "Passed"; readonly numRuns: number; readonly seed: number }
+  | ({ readonly _tag: "Failed" } & PropertyFailure)
 
 const integerFromEnvironment = (name: string): number | undefined => {
   const text = process.env[name]
@@ -48,10 +50,15 @@ const integerFromEnvironment = (name: string): number | undefined => {
 }
 
 /** FAULTLINE_RUNS deepens a campaign; it never lowers a test's own count (a bug-detection test needs its runs). */
-export const runsFor = (defaultRuns: number): number => Math.max(defaultRuns, integerFromEnvironment("FAULTLINE_RUNS") ?? 0)
+export const runsFor = (defaultRuns: number): number =>
+  Math.max(defaultRuns, integerFromEnvironment("FAULTLINE_RUNS") ?? 0)
 
 /** The first thing that went wrong in a run, or undefined when it held. */
-export const firstFinding = (scenario: CatalogScenario, built: BuiltSchedule, bugs: ReadonlySet<BugName>): Finding | undefined =>
+export const firstFinding = (
+  scenario: CatalogScenario,
+  built: BuiltSchedule,
+  bugs: ReadonlySet<BugName>
+): Finding | undefined =>
   judge(built.schedule, { bugs, healedAtMs: built.healedAtMs, expectations: scenario.expectations }).findings[0]
 
 const checkParameters = (options: PropertyOptions): fc.Parameters<[BuiltSchedule]> => {
@@ -61,14 +68,21 @@ const checkParameters = (options: PropertyOptions): fc.Parameters<[BuiltSchedule
     numRuns: runsFor(options.runs),
     ...(seed !== undefined ? { seed } : {}),
     ...(path !== undefined && path !== "" ? { path } : {}),
-    ...(options.shrinkBudgetMs !== undefined ? { interruptAfterTimeLimit: options.shrinkBudgetMs, markInterruptAsFailure: false } : {})
+    ...(options.shrinkBudgetMs !== undefined
+      ? { interruptAfterTimeLimit: options.shrinkBudgetMs, markInterruptAsFailure: false }
+      : {})
   }
 }
 
 /** Turns fast-check's verdict into an outcome, writing the counterexample file for a failure. */
-const outcomeOf = (scenario: CatalogScenario, options: PropertyOptions, details: fc.RunDetails<[BuiltSchedule]>): PropertyOutcome => {
+const outcomeOf = (
+  scenario: CatalogScenario,
+  options: PropertyOptions,
+  details: fc.RunDetails<[BuiltSchedule]>
+): PropertyOutcome => {
   const bugs = new Set(options.bugs ?? [])
-  if (!details.failed || details.counterexample === null) return { _tag: "Passed", numRuns: details.numRuns, seed: details.seed }
+  if (!details.failed || details.counterexample === null)
+    return { _tag: "Passed", numRuns: details.numRuns, seed: details.seed }
   const [built] = details.counterexample
   const judged = judge(built.schedule, { bugs, healedAtMs: built.healedAtMs, expectations: scenario.expectations })
   const finding = judged.findings[0] ?? { invariant: "property", message: String(details.errorInstance), atMs: 0 }
@@ -113,7 +127,10 @@ export const checkScenarioProperty = (scenario: CatalogScenario, options: Proper
  * The same, yielding to the event loop before every run and shrink, so that a long campaign inside a test
  * worker does not starve the runner's own messages. Yielding changes no result.
  */
-export const checkScenarioPropertyAsync = async (scenario: CatalogScenario, options: PropertyOptions): Promise<PropertyOutcome> => {
+export const checkScenarioPropertyAsync = async (
+  scenario: CatalogScenario,
+  options: PropertyOptions
+): Promise<PropertyOutcome> => {
   const bugs = new Set(options.bugs ?? [])
   const property = fc.asyncProperty(scenario.arbitrary, async (built) => {
     await new Promise((resolve) => setImmediate(resolve)) // purity: allow setImmediate — yields to the event loop, changes no result

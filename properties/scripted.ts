@@ -7,7 +7,13 @@
 import fc from "fast-check"
 import type { Finding, SimObserver, StepObservation } from "../src/sim/checks.ts"
 import type { RunResult } from "../src/sim/run.ts"
-import { defaultProfile, type ClientOperation, type FaultProfile, type Schedule, type Step } from "../src/sim/schedule.ts"
+import {
+  defaultProfile,
+  type ClientOperation,
+  type FaultProfile,
+  type Schedule,
+  type Step
+} from "../src/sim/schedule.ts"
 import { balances } from "../src/app/ledger/index.ts"
 import type { BuiltSchedule, ScheduleShape } from "./arbitraries/schedule.ts"
 
@@ -28,7 +34,12 @@ interface Script {
   readonly expectations?: Expectations
 }
 
-const put = (at: number, key: string, value: string, client = 0): Step => ({ _tag: "Client", at, client, op: { _tag: "Put", key, value } })
+const put = (at: number, key: string, value: string, client = 0): Step => ({
+  _tag: "Client",
+  at,
+  client,
+  op: { _tag: "Put", key, value }
+})
 const op = (at: number, operation: ClientOperation, client = 0): Step => ({ _tag: "Client", at, client, op: operation })
 const expectation = (message: string): Finding => ({ invariant: "scenario_expectation", message })
 
@@ -39,10 +50,16 @@ const oneLeader = (result: RunResult): ReadonlyArray<Finding> => {
   return leaders.length === 1 ? [] : [expectation(`expected exactly one leader at the end, saw ${leaders.length}`)]
 }
 
-const allApplied = (minimumIndex: number) => (result: RunResult): ReadonlyArray<Finding> =>
-  live(result)
-    .filter((replica) => (replica.state?.lastApplied ?? 0) < minimumIndex)
-    .map((replica) => expectation(`n${replica.node} applied only up to ${replica.state?.lastApplied}, expected at least ${minimumIndex}`))
+const allApplied =
+  (minimumIndex: number) =>
+  (result: RunResult): ReadonlyArray<Finding> =>
+    live(result)
+      .filter((replica) => (replica.state?.lastApplied ?? 0) < minimumIndex)
+      .map((replica) =>
+        expectation(
+          `n${replica.node} applied only up to ${replica.state?.lastApplied}, expected at least ${minimumIndex}`
+        )
+      )
 
 /** Every Ok output in the history, in order. */
 const okOutputs = (result: RunResult) => result.history.flatMap((event) => (event._tag === "Ok" ? [event.output] : []))
@@ -51,12 +68,20 @@ const okOutputs = (result: RunResult) => result.history.flatMap((event) => (even
 class FrozenDuring implements SimObserver {
   readonly name = "FrozenDuring"
   private appliedAtStart: number | undefined
-  constructor(private readonly node: number, private readonly fromMs: number, private readonly untilMs: number) {}
+  constructor(
+    private readonly node: number,
+    private readonly fromMs: number,
+    private readonly untilMs: number
+  ) {}
   afterStep(observation: StepObservation): ReadonlyArray<Finding> {
     if (observation.node !== this.node || observation.atMs < this.fromMs || observation.atMs >= this.untilMs) return []
     this.appliedAtStart ??= observation.before.lastApplied
     if (observation.after.lastApplied <= this.appliedAtStart) return []
-    return [expectation(`n${this.node} applied index ${observation.after.lastApplied} while cut off (${this.fromMs}–${this.untilMs} ms)`)]
+    return [
+      expectation(
+        `n${this.node} applied index ${observation.after.lastApplied} while cut off (${this.fromMs}–${this.untilMs} ms)`
+      )
+    ]
   }
 }
 
@@ -64,10 +89,16 @@ class FrozenDuring implements SimObserver {
 class NoCommitDuring implements SimObserver {
   readonly name = "NoCommitDuring"
   private readonly highest = new Map<number, number>()
-  constructor(private readonly fromMs: number, private readonly untilMs: number) {}
+  constructor(
+    private readonly fromMs: number,
+    private readonly untilMs: number
+  ) {}
   afterStep(observation: StepObservation): ReadonlyArray<Finding> {
     if (observation.atMs < this.fromMs) {
-      this.highest.set(observation.node, Math.max(this.highest.get(observation.node) ?? 0, observation.after.commitIndex))
+      this.highest.set(
+        observation.node,
+        Math.max(this.highest.get(observation.node) ?? 0, observation.after.commitIndex)
+      )
       return []
     }
     if (observation.atMs >= this.untilMs) return []
@@ -78,16 +109,22 @@ class NoCommitDuring implements SimObserver {
 }
 
 const writes = (count: number, fromMs: number, gapMs: number, prefix: string): Array<Step> =>
-  Array.from({ length: count }, (_, position) => put(fromMs + position * gapMs, `${prefix}${position}`, `${prefix}-value-${position}`))
+  Array.from({ length: count }, (_, position) =>
+    put(fromMs + position * gapMs, `${prefix}${position}`, `${prefix}-value-${position}`)
+  )
 
 const readsBack = (count: number, fromMs: number, prefix: string, client = 1): Array<Step> =>
-  Array.from({ length: count }, (_, position) => op(fromMs + position, { _tag: "Read", key: `${prefix}${position}` }, client))
+  Array.from({ length: count }, (_, position) =>
+    op(fromMs + position, { _tag: "Read", key: `${prefix}${position}` }, client)
+  )
 
 /** After a failover every acknowledged write reads back (the durability chaos test). */
-const allReadBack = (count: number) => (result: RunResult): ReadonlyArray<Finding> => {
-  const reads = okOutputs(result).filter((output) => output._tag === "Ok" && output.value !== null)
-  return reads.length >= count ? [] : [expectation(`only ${reads.length} of ${count} acknowledged writes read back`)]
-}
+const allReadBack =
+  (count: number) =>
+  (result: RunResult): ReadonlyArray<Finding> => {
+    const reads = okOutputs(result).filter((output) => output._tag === "Ok" && output.value !== null)
+    return reads.length >= count ? [] : [expectation(`only ${reads.length} of ${count} acknowledged writes read back`)]
+  }
 
 /** The ledger history's Ok outputs of one kind of operation, in order. */
 const ledgerOutputs = (result: RunResult, tag: string) => {
@@ -101,23 +138,32 @@ const ledgerOutputs = (result: RunResult, tag: string) => {
 }
 
 /** The seed's concurrent withdrawals: exactly `succeed` succeed, the rest are refused, the balance ends at 0 everywhere. */
-const withdrawalsRace = (withdrawals: number, succeed: number) => (result: RunResult): ReadonlyArray<Finding> => {
-  const outcomes = ledgerOutputs(result, "Withdraw")
-  const succeeded = outcomes.filter((output) => output._tag === "AccountOk").length
-  const refused = outcomes.filter((output) => output._tag === "InsufficientFunds").length
-  const findings: Array<Finding> = []
-  if (succeeded !== succeed || refused !== withdrawals - succeed) {
-    findings.push(expectation(`expected ${succeed} withdrawals to succeed and ${withdrawals - succeed} to be refused, saw ${succeeded} and ${refused} (of ${outcomes.length} answered)`))
+const withdrawalsRace =
+  (withdrawals: number, succeed: number) =>
+  (result: RunResult): ReadonlyArray<Finding> => {
+    const outcomes = ledgerOutputs(result, "Withdraw")
+    const succeeded = outcomes.filter((output) => output._tag === "AccountOk").length
+    const refused = outcomes.filter((output) => output._tag === "InsufficientFunds").length
+    const findings: Array<Finding> = []
+    if (succeeded !== succeed || refused !== withdrawals - succeed) {
+      findings.push(
+        expectation(
+          `expected ${succeed} withdrawals to succeed and ${withdrawals - succeed} to be refused, saw ${succeeded} and ${refused} (of ${outcomes.length} answered)`
+        )
+      )
+    }
+    const reads = ledgerOutputs(result, "GetAccount")
+    const finalRead = reads.at(-1)
+    if (finalRead?._tag !== "AccountOk" || finalRead.balance !== 0)
+      findings.push(expectation(`expected the final read to show balance 0, saw ${JSON.stringify(finalRead)}`))
+    for (const replica of live(result)) {
+      const account =
+        replica.state === null ? undefined : balances(replica.state.app.ledger).find((view) => view.account === "alice")
+      if (account?.balance !== 0)
+        findings.push(expectation(`n${replica.node} ends with alice at ${JSON.stringify(account)}, expected balance 0`))
+    }
+    return findings
   }
-  const reads = ledgerOutputs(result, "GetAccount")
-  const finalRead = reads.at(-1)
-  if (finalRead?._tag !== "AccountOk" || finalRead.balance !== 0) findings.push(expectation(`expected the final read to show balance 0, saw ${JSON.stringify(finalRead)}`))
-  for (const replica of live(result)) {
-    const account = replica.state === null ? undefined : balances(replica.state.app.ledger).find((view) => view.account === "alice")
-    if (account?.balance !== 0) findings.push(expectation(`n${replica.node} ends with alice at ${JSON.stringify(account)}, expected balance 0`))
-  }
-  return findings
-}
 
 const concurrentWithdrawals = (count: number, at: number, amount: number): Array<Step> =>
   Array.from({ length: count }, (_, position) => op(at, { _tag: "Withdraw", account: "alice", amount }, position + 2))
@@ -148,13 +194,26 @@ const scripts: Readonly<Record<string, Script>> = {
     expectations: {
       atEnd: (result) => {
         const outputs = okOutputs(result).map((output) => JSON.stringify(output))
-        const expected = [`{"_tag":"Ok","value":null}`, `{"_tag":"Ok","value":null}`, `{"_tag":"CasMismatch","current":"v2"}`, `{"_tag":"Ok","value":"v2"}`]
-        return outputs.join() === expected.join() ? [] : [expectation(`expected ${expected.join(" ")}, saw ${outputs.join(" ")}`)]
+        const expected = [
+          `{"_tag":"Ok","value":null}`,
+          `{"_tag":"Ok","value":null}`,
+          `{"_tag":"CasMismatch","current":"v2"}`,
+          `{"_tag":"Ok","value":"v2"}`
+        ]
+        return outputs.join() === expected.join()
+          ? []
+          : [expectation(`expected ${expected.join(" ")}, saw ${outputs.join(" ")}`)]
       }
     }
   },
   kill_leader: {
-    steps: [put(3000, "a", "1"), { _tag: "Crash", at: 3500, node: "leader" }, put(4000, "b", "2"), { _tag: "Restart", at: 8000, node: "crashed" }, put(8500, "c", "3")],
+    steps: [
+      put(3000, "a", "1"),
+      { _tag: "Crash", at: 3500, node: "leader" },
+      put(4000, "b", "2"),
+      { _tag: "Restart", at: 8000, node: "crashed" },
+      put(8500, "c", "3")
+    ],
     endMs: 13_000,
     healedAtMs: 8000,
     expectations: { atEnd: (result) => [...oneLeader(result), ...allApplied(5)(result)] }
@@ -172,13 +231,20 @@ const scripts: Readonly<Record<string, Script>> = {
     expectations: {
       atEnd: (result) => {
         const terms = live(result).map((replica) => replica.state?.term ?? 0)
-        const changed = Math.min(...terms) >= 2 ? [] : [expectation(`expected a new term after pausing the leader, terms are ${terms}`)]
+        const changed =
+          Math.min(...terms) >= 2
+            ? []
+            : [expectation(`expected a new term after pausing the leader, terms are ${terms}`)]
         return [...changed, ...oneLeader(result)]
       }
     }
   },
   crash_recovery: {
-    steps: [{ _tag: "Crash", at: 3000, node: "follower" }, ...writes(5, 3200, 100, "k"), { _tag: "Restart", at: 6000, node: "crashed" }],
+    steps: [
+      { _tag: "Crash", at: 3000, node: "follower" },
+      ...writes(5, 3200, 100, "k"),
+      { _tag: "Restart", at: 6000, node: "crashed" }
+    ],
     endMs: 10_000,
     healedAtMs: 6000,
     expectations: { atEnd: allApplied(6) }
@@ -196,7 +262,20 @@ const scripts: Readonly<Record<string, Script>> = {
     expectations: { observers: () => [new NoCommitDuring(3001, 9000)] }
   },
   partition_2_1: {
-    steps: [{ _tag: "Partition", at: 3000, cut: [[2, 0], [0, 2], [2, 1], [1, 2]] }, ...writes(4, 3200, 200, "k"), { _tag: "Heal", at: 6000 }],
+    steps: [
+      {
+        _tag: "Partition",
+        at: 3000,
+        cut: [
+          [2, 0],
+          [0, 2],
+          [2, 1],
+          [1, 2]
+        ]
+      },
+      ...writes(4, 3200, 200, "k"),
+      { _tag: "Heal", at: 6000 }
+    ],
     endMs: 10_000,
     healedAtMs: 6000,
     expectations: { observers: () => [new FrozenDuring(2, 3050, 6000)], atEnd: allApplied(5) }
@@ -211,7 +290,16 @@ const scripts: Readonly<Record<string, Script>> = {
     steps: writes(10, 3000, 300, "k"),
     endMs: 12_000,
     healedAtMs: 0,
-    profile: { ...defaultProfile, network: { ...defaultProfile.network, delayMinMs: 20, delayMaxMs: 450, reorderProbability: 0.1, reorderDelayMaxMs: 200 } },
+    profile: {
+      ...defaultProfile,
+      network: {
+        ...defaultProfile.network,
+        delayMinMs: 20,
+        delayMaxMs: 450,
+        reorderProbability: 0.1,
+        reorderDelayMaxMs: 200
+      }
+    },
     expectations: {
       atEnd: (result) => {
         const changes = Math.max(0, ...live(result).map((replica) => replica.state?.stats.leaderChanges ?? 0))
@@ -231,7 +319,14 @@ const scripts: Readonly<Record<string, Script>> = {
     expectations: { atEnd: allApplied(9) }
   },
   leader_failover_during_writes: {
-    steps: [...writes(50, 3000, 20, "k"), { _tag: "Crash", at: 4100, node: "leader" }, ...writes(50, 4200, 20, "m"), { _tag: "Restart", at: 9000, node: "crashed" }, ...readsBack(50, 12_000, "k"), ...readsBack(50, 12_100, "m", 2)],
+    steps: [
+      ...writes(50, 3000, 20, "k"),
+      { _tag: "Crash", at: 4100, node: "leader" },
+      ...writes(50, 4200, 20, "m"),
+      { _tag: "Restart", at: 9000, node: "crashed" },
+      ...readsBack(50, 12_000, "k"),
+      ...readsBack(50, 12_100, "m", 2)
+    ],
     endMs: 16_000,
     healedAtMs: 9000,
     expectations: { atEnd: allReadBack(100) }
@@ -274,7 +369,9 @@ const scriptOf = (name: string): Script => {
 /** Only the simulator seed varies: fast-check shrinks it towards 0. */
 export const scriptedSchedule = (name: string): fc.Arbitrary<BuiltSchedule> => {
   const script = scriptOf(name)
-  return fc.nat({ max: 2 ** 31 - 1 }).map((seed) => ({ schedule: scheduleOf(script, seed), healedAtMs: script.healedAtMs }))
+  return fc
+    .nat({ max: 2 ** 31 - 1 })
+    .map((seed) => ({ schedule: scheduleOf(script, seed), healedAtMs: script.healedAtMs }))
 }
 
 export const scriptExpectations = (name: string): Expectations => scriptOf(name).expectations ?? {}

@@ -40,7 +40,16 @@ describe("the bug zoo (a fixed subset)", () => {
     const from = firstSeed === undefined ? "" : ` from seed ${firstSeed}`
     it(`catches ${bug} in ${scenario} within ${runsMax} runs${from}`, { timeout: 120_000 }, () => {
       // Arrange: a run budget instead of a clock, so the verdict does not depend on the machine.
-      const options = { clock: () => 0, budgetMs: 1, seedsMax: runsMax, shrinkBudgetMs: 0, shrink: false, directory, scenarios: [scenario], firstSeed: firstSeed ?? 1 }
+      const options = {
+        clock: () => 0,
+        budgetMs: 1,
+        seedsMax: runsMax,
+        shrinkBudgetMs: 0,
+        shrink: false,
+        directory,
+        scenarios: [scenario],
+        firstSeed: firstSeed ?? 1
+      }
       // Act
       const outcome = huntBug(bug, options)
       // Assert

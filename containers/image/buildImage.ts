@@ -89,7 +89,12 @@ const contentHash = (bundle: Uint8Array, files: ReadonlyArray<string>): string =
   return hash.digest("hex").slice(0, 16)
 }
 
-const writeContext = (directory: string, bundle: Uint8Array, nodeBinary: string, libraries: ReadonlyArray<string>): void => {
+const writeContext = (
+  directory: string,
+  bundle: Uint8Array,
+  nodeBinary: string,
+  libraries: ReadonlyArray<string>
+): void => {
   const rootfs = path.join(directory, "rootfs")
   const place = (source: string, target: string): void => {
     const destination = path.join(rootfs, target)
@@ -142,10 +147,15 @@ const buildNodeImage = async (testBugs: ReadonlyArray<BugName>): Promise<BuiltIm
   const context = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-image-"))
   try {
     writeContext(context, bundle, nodeBinary, libraries)
-    await client.image.build(context, { t: name, dockerfile: "Dockerfile", labels: { "faultline.image": "node", "faultline.test-bugs": testBugs.join(",") } })
+    await client.image.build(context, {
+      t: name,
+      dockerfile: "Dockerfile",
+      labels: { "faultline.image": "node", "faultline.test-bugs": testBugs.join(",") }
+    })
   } finally {
     fs.rmSync(context, { recursive: true, force: true })
   }
-  if (!(await client.image.exists(ImageName.fromString(name)))) throw new Error(`the image build of ${name} reported success but left no image`)
+  if (!(await client.image.exists(ImageName.fromString(name))))
+    throw new Error(`the image build of ${name} reported success but left no image`)
   return { name, built: true, durationMs: performance.now() - startedAt, bundleBytes: bundle.byteLength }
 }

@@ -16,18 +16,31 @@ describe("test-only bug switch of the node image", () => {
     // Assert: esbuild replaced the constant with `undefined`, so no global, environment or file can supply one.
     expect(production).not.toContain("FAULTLINE_TEST_BUGS")
     expect(production).not.toMatch(/"ackBeforePersist,applyCorruptRecords"/)
-    expect(production).toMatch(/compiledTestBugs = parseTestBugs\(false \? void 0 : ""\)/)
+    expect(production).toMatch(/compiledTestBugs = parseTestBugs\(\s*false \? void 0 : ""\s*\)/)
   }, 60_000)
 
   it("a test bundle carries exactly the bug list it was built with", async () => {
     const testBundle = text(await bundleServer(["ackBeforePersist", "applyCorruptRecords"]))
     expect(testBundle).not.toContain("FAULTLINE_TEST_BUGS")
-    expect(testBundle).toMatch(/compiledTestBugs = parseTestBugs\(true \? "ackBeforePersist,applyCorruptRecords" : ""\)/)
+    expect(testBundle).toMatch(
+      /compiledTestBugs = parseTestBugs\(\s*true \? "ackBeforePersist,applyCorruptRecords" : ""\s*\)/
+    )
   }, 60_000)
 
   it("under tsx the bug set is empty, and the serve command line has no way to set one", () => {
     expect(compiledTestBugs.size).toBe(0)
-    const base = ["--id", "0", "--peers", "0=127.0.0.1:7000", "--http-port", "8080", "--data-dir", "/tmp/x", "--cluster-secret", "secret-123"]
+    const base = [
+      "--id",
+      "0",
+      "--peers",
+      "0=127.0.0.1:7000",
+      "--http-port",
+      "8080",
+      "--data-dir",
+      "/tmp/x",
+      "--cluster-secret",
+      "secret-123"
+    ]
     expect(() => parseServeOptions([...base, "--bugs", "ackBeforePersist"], {})).toThrow()
     expect(() => parseServeOptions([...base, "--test-bugs", "ackBeforePersist"], {})).toThrow()
     expect(Object.keys(parseServeOptions(base, { FAULTLINE_TEST_BUGS: "ackBeforePersist" }))).not.toContain("bugs")

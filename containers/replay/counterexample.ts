@@ -32,7 +32,8 @@ export const loadReplayable = (path: string): Either.Either<ReplayableCounterexa
     return Either.left(new CounterexampleFileError(`cannot read ${path} as JSON: ${(error as Error).message}`))
   }
   const decoded = Schema.decodeUnknownEither(ReplayableCounterexample)(json)
-  if (Either.isLeft(decoded)) return Either.left(new CounterexampleFileError(`${path} is not a valid counterexample:\n${decoded.left.message}`))
+  if (Either.isLeft(decoded))
+    return Either.left(new CounterexampleFileError(`${path} is not a valid counterexample:\n${decoded.left.message}`))
   const problem = checkSchedule(decoded.right.schedule)
   if (problem !== undefined) return Either.left(new CounterexampleFileError(`${path}: ${problem}`))
   return Either.right(decoded.right)

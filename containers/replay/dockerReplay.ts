@@ -77,9 +77,13 @@ const applyProfile = async (cluster: DockerCluster, profile: FaultProfile): Prom
  */
 const knobNotes = (knobs: Schedule["replicaConfig"], profile: FaultProfile): ReadonlyArray<string> => {
   const notes: Array<string> = []
-  const unexposed = Object.keys(knobs ?? {}).filter((knob) => knob !== "electionTimeoutMinMs" && knob !== "heartbeatIntervalMs")
-  if (unexposed.length > 0) notes.push(`replica knobs ${unexposed.join(", ")} are not node flags; the nodes run their defaults`)
-  if ((profile.network.holdBackProbability ?? 0) > 0) notes.push("the network's long-tail hold-back is not replayed (no link fault for it)")
+  const unexposed = Object.keys(knobs ?? {}).filter(
+    (knob) => knob !== "electionTimeoutMinMs" && knob !== "heartbeatIntervalMs"
+  )
+  if (unexposed.length > 0)
+    notes.push(`replica knobs ${unexposed.join(", ")} are not node flags; the nodes run their defaults`)
+  if ((profile.network.holdBackProbability ?? 0) > 0)
+    notes.push("the network's long-tail hold-back is not replayed (no link fault for it)")
   return notes
 }
 
@@ -91,7 +95,10 @@ const sameInvariant = (left: string, right: string): boolean => {
   return a.length > 0 && b.length > 0 && (a.includes(b) || b.includes(a))
 }
 
-export const replayOnDocker = async (counterexample: ReplayableCounterexample, options: ReplayOptions = {}): Promise<ReplayReport> => {
+export const replayOnDocker = async (
+  counterexample: ReplayableCounterexample,
+  options: ReplayOptions = {}
+): Promise<ReplayReport> => {
   const schedule = counterexample.schedule
   const timeScale = options.timeScale ?? 1
   const log = options.log ?? (() => undefined)
@@ -99,7 +106,9 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
   const lastAtMs = steps.at(-1)?.at ?? 0
   const maxWallMs = options.maxWallMs ?? 120_000
   if (lastAtMs * timeScale > maxWallMs) {
-    throw new Error(`the schedule's last step is at ${lastAtMs} ms; at time scale ${timeScale} that is over the ${maxWallMs} ms limit`)
+    throw new Error(
+      `the schedule's last step is at ${lastAtMs} ms; at time scale ${timeScale} that is over the ${maxWallMs} ms limit`
+    )
   }
   const startedAt = performance.now()
   const testBugs = options.testBugs ?? []
@@ -119,14 +128,20 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
   }
   const notes: Array<string> = [...knobNotes(schedule.replicaConfig, schedule.profile)]
   if (testBugs.length > 0) notes.push(`nodes run a test image with planted bugs [${testBugs.join(", ")}] compiled in`)
-  else if (counterexample.bugs.length > 0) notes.push(`found with protocol bugs [${counterexample.bugs.join(", ")}] switched on; real nodes run the correct replica`)
+  else if (counterexample.bugs.length > 0)
+    notes.push(
+      `found with protocol bugs [${counterexample.bugs.join(", ")}] switched on; real nodes run the correct replica`
+    )
   const recorder = new HistoryRecorder()
   const attemptTimeoutMs = Math.max(1_000, schedule.profile.clients.timeoutMs * timeScale)
   const clients = new Map<number, { client: ClusterClient; queue: Promise<unknown> }>()
   const clientOf = (number: number): { client: ClusterClient; queue: Promise<unknown> } => {
     let entry = clients.get(number)
     if (entry === undefined) {
-      const client = new ClusterClient(cluster, recorder, number, { attemptTimeoutMs, attemptsMax: Math.min(schedule.profile.clients.attemptsMax, 20) })
+      const client = new ClusterClient(cluster, recorder, number, {
+        attemptTimeoutMs,
+        attemptsMax: Math.min(schedule.profile.clients.attemptsMax, 20)
+      })
       entry = { client, queue: Promise.resolve() }
       clients.set(number, entry)
     }
@@ -134,7 +149,9 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
   }
   const timers = new Set<Promise<unknown>>()
   const later = (delayMs: number, action: () => Promise<unknown>): void => {
-    const pending = sleep(delayMs).then(action).catch((error: unknown) => notes.push(`a delayed action failed: ${String(error)}`))
+    const pending = sleep(delayMs)
+      .then(action)
+      .catch((error: unknown) => notes.push(`a delayed action failed: ${String(error)}`))
     timers.add(pending)
   }
   await applyProfile(cluster, schedule.profile)
@@ -169,13 +186,27 @@ export const replayOnDocker = async (counterexample: ReplayableCounterexample, o
   }
   await cluster.monitor.pollOnce()
   await reports.poll(cluster).catch(() => undefined)
-  const verdicts: Array<Verdict> = [linearizabilityVerdict(recorder.events), electionSafetyVerdict(cluster.monitor.violations()), ...reports.verdicts()]
+  const verdicts: Array<Verdict> = [
+    linearizabilityVerdict(recorder.events),
+    electionSafetyVerdict(cluster.monitor.violations()),
+    ...reports.verdicts()
+  ]
   verdicts.push(
     failure === undefined
-      ? { invariant: "liveness after heal", ok: true, message: "a leader was elected and every node converged after the heal" }
-      : { invariant: "liveness after heal", ok: false, message: failure instanceof Error ? failure.message : String(failure) }
+      ? {
+          invariant: "liveness after heal",
+          ok: true,
+          message: "a leader was elected and every node converged after the heal"
+        }
+      : {
+          invariant: "liveness after heal",
+          ok: false,
+          message: failure instanceof Error ? failure.message : String(failure)
+        }
   )
-  const reproduced = verdicts.some((verdict) => !verdict.ok && sameInvariant(verdict.invariant, counterexample.violation.invariant))
+  const reproduced = verdicts.some(
+    (verdict) => !verdict.ok && sameInvariant(verdict.invariant, counterexample.violation.invariant)
+  )
   const artifacts = await saveArtifacts(cluster, options.artifactsName ?? `replay-${counterexample.scenario}`, {
     history: recorder.events,
     verdicts,
@@ -219,7 +250,11 @@ interface ProcessStep {
 
 const processStepTags = new Set(["Crash", "Restart", "Pause", "Isolate"])
 
-const resolveTarget = async (cluster: DockerCluster, target: number | string, context: StepContext): Promise<number | undefined> => {
+const resolveTarget = async (
+  cluster: DockerCluster,
+  target: number | string,
+  context: StepContext
+): Promise<number | undefined> => {
   if (typeof target === "number") return target
   if (target === "crashed") return context.crashed.at(-1)
   const statuses = await cluster.statuses(1_000)
@@ -229,12 +264,20 @@ const resolveTarget = async (cluster: DockerCluster, target: number | string, co
     return leaders[0]?.id
   }
   if (target === "follower") {
-    return live.filter((status) => status.role !== "leader").map((status) => status.id).sort((left, right) => left - right)[0]
+    return live
+      .filter((status) => status.role !== "leader")
+      .map((status) => status.id)
+      .sort((left, right) => left - right)[0]
   }
   return undefined
 }
 
-const performProcessStep = async (cluster: DockerCluster, step: ProcessStep, context: StepContext, description: string): Promise<void> => {
+const performProcessStep = async (
+  cluster: DockerCluster,
+  step: ProcessStep,
+  context: StepContext,
+  description: string
+): Promise<void> => {
   const node = await resolveTarget(cluster, step.node, context)
   if (node === undefined) {
     context.notes.push(`${description}: no replica matched ${JSON.stringify(step.node)} on /status; skipped`)
@@ -268,14 +311,17 @@ const performProcessStep = async (cluster: DockerCluster, step: ProcessStep, con
 
 const performStep = async (cluster: DockerCluster, step: Step, context: StepContext): Promise<void> => {
   const tag: string = step._tag
-  if (processStepTags.has(tag)) return performProcessStep(cluster, step as unknown as ProcessStep, context, describeStep(step))
+  if (processStepTags.has(tag))
+    return performProcessStep(cluster, step as unknown as ProcessStep, context, describeStep(step))
   switch (step._tag) {
     case "Client": {
       // A client runs one operation at a time (a history's process is sequential): queue behind its last one.
       const entry = context.clientOf(step.client)
       const command = toModelCommand(step.op)
       if (command === undefined) {
-        context.notes.push(`${describeStep(step)}: ledger operations are not replayed by the Docker replay; the ledger suite drives them over HTTP`)
+        context.notes.push(
+          `${describeStep(step)}: ledger operations are not replayed by the Docker replay; the ledger suite drives them over HTTP`
+        )
         return
       }
       entry.queue = entry.queue.then(() => entry.client.run(command))
@@ -297,7 +343,12 @@ const performStep = async (cluster: DockerCluster, step: Step, context: StepCont
         context.notes.push(`${describeStep(step)}: a slow disk has no real counterpart here; not replayed`)
         return
       }
-      const outcome = await cluster.corruptWal(step.node, step.kind satisfies WalDamage, context.schedule.seed + step.at, { atRest: true })
+      const outcome = await cluster.corruptWal(
+        step.node,
+        step.kind satisfies WalDamage,
+        context.schedule.seed + step.at,
+        { atRest: true }
+      )
       context.notes.push(`${describeStep(step)}: ${outcome}`)
       return
     }
@@ -311,7 +362,9 @@ const performStep = async (cluster: DockerCluster, step: Step, context: StepCont
       context.notes.push(`${describeStep(step)}: forged peer messages are not replayed against containers`)
       return
     case "OnLeader":
-      context.notes.push(`${describeStep(step)}: faults triggered by an election are not replayed against containers (/status is polled, too late for "the moment it wins")`)
+      context.notes.push(
+        `${describeStep(step)}: faults triggered by an election are not replayed against containers (/status is polled, too late for "the moment it wins")`
+      )
       return
     default:
       context.notes.push(`${describeStep(step)}: this step kind is not replayed against containers`)

@@ -20,7 +20,15 @@ const clusterReading = (readings: ReadonlyMap<number, Reading>) => ({
       [...readings].map(([id, reading]): [number, StatusReading | Error] => [
         id,
         {
-          status: { id, role: "follower", term: reading.term, leader: null, commitIndex: 0, lastApplied: 0, leaderChanges: 0 },
+          status: {
+            id,
+            role: "follower",
+            term: reading.term,
+            leader: null,
+            commitIndex: 0,
+            lastApplied: 0,
+            leaderChanges: 0
+          },
           raw: {
             id,
             testBugs: [],
@@ -39,7 +47,10 @@ const clusterReading = (readings: ReadonlyMap<number, Reading>) => ({
 })
 
 const failed = (collector: NodeReportCollector): ReadonlyArray<string> =>
-  collector.verdicts().filter((verdict) => !verdict.ok).map((verdict) => `${verdict.invariant}: ${verdict.message}`)
+  collector
+    .verdicts()
+    .filter((verdict) => !verdict.ok)
+    .map((verdict) => `${verdict.invariant}: ${verdict.message}`)
 
 describe("node self-reports in the Docker replay", () => {
   it("a restart that recovers the durable vote is clean", async () => {
@@ -54,19 +65,35 @@ describe("node self-reports in the Docker replay", () => {
     const forgetful = new NodeReportCollector()
     await forgetful.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
     forgetful.restarted(0)
-    await forgetful.poll(clusterReading(new Map([[0, { term: 1, votedFor: null, recovered: { term: 1, votedFor: null } }]])))
-    expect(failed(forgetful)).toEqual(["persisted_state_monotonic: n0's durable vote in term 1 changed from 1 to none across a restart, with no damage reported"])
+    await forgetful.poll(
+      clusterReading(new Map([[0, { term: 1, votedFor: null, recovered: { term: 1, votedFor: null } }]]))
+    )
+    expect(failed(forgetful)).toEqual([
+      "persisted_state_monotonic: n0's durable vote in term 1 changed from 1 to none across a restart, with no damage reported"
+    ])
 
     const honest = new NodeReportCollector()
     await honest.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
     honest.restarted(0)
-    await honest.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 0, votedFor: null }, damaged: true }]])))
+    await honest.poll(
+      clusterReading(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 0, votedFor: null }, damaged: true }]]))
+    )
     expect(failed(honest)).toEqual([])
   })
 
   it("acknowledgements before fdatasync and trusted corrupt records fail their checks", async () => {
     const collector = new NodeReportCollector()
-    await collector.poll(clusterReading(new Map([[0, { term: 1, votedFor: 0, early: 2 }], [1, { term: 1, votedFor: 0, trusted: 1 }]])))
-    expect(failed(collector).map((line) => line.split(":")[0])).toEqual(["persisted_before_reply", "no_corrupt_record_applied"])
+    await collector.poll(
+      clusterReading(
+        new Map([
+          [0, { term: 1, votedFor: 0, early: 2 }],
+          [1, { term: 1, votedFor: 0, trusted: 1 }]
+        ])
+      )
+    )
+    expect(failed(collector).map((line) => line.split(":")[0])).toEqual([
+      "persisted_before_reply",
+      "no_corrupt_record_applied"
+    ])
   })
 })

@@ -73,9 +73,13 @@ export class NodeReportCollector {
     if (report.durability.recoveredDamaged) return
     const vote = (votedFor: number | null): string => (votedFor === null ? "none" : String(votedFor))
     if (after.term < before.term) {
-      this.regressions.push(`n${node}'s durable term went from ${before.term} to ${after.term} across a restart, with no damage reported`)
+      this.regressions.push(
+        `n${node}'s durable term went from ${before.term} to ${after.term} across a restart, with no damage reported`
+      )
     } else if (after.term === before.term && after.votedFor !== before.votedFor) {
-      this.regressions.push(`n${node}'s durable vote in term ${before.term} changed from ${vote(before.votedFor)} to ${vote(after.votedFor)} across a restart, with no damage reported`)
+      this.regressions.push(
+        `n${node}'s durable vote in term ${before.term} changed from ${vote(before.votedFor)} to ${vote(after.votedFor)} across a restart, with no damage reported`
+      )
     }
   }
 
@@ -85,23 +89,44 @@ export class NodeReportCollector {
     const corrupt = reports.filter(([, report]) => report.wal.corruptRecordsTrusted > 0)
     return [
       this.regressions.length === 0
-        ? { invariant: "persisted_state_monotonic", ok: true, message: "every restarted node recovered at least the hard state it had made durable, or said its disk was damaged" }
+        ? {
+            invariant: "persisted_state_monotonic",
+            ok: true,
+            message:
+              "every restarted node recovered at least the hard state it had made durable, or said its disk was damaged"
+          }
         : { invariant: "persisted_state_monotonic", ok: false, message: this.regressions.join("\n") },
       early.length === 0
-        ? { invariant: "persisted_before_reply", ok: true, message: "no node sent a vote or an acknowledgement before its fdatasync returned" }
+        ? {
+            invariant: "persisted_before_reply",
+            ok: true,
+            message: "no node sent a vote or an acknowledgement before its fdatasync returned"
+          }
         : {
             invariant: "persisted_before_reply",
             ok: false,
             message: early
-              .map(([key, report]) => `${key}: ${report.durability.sentBeforeDurable} sent before durable, e.g. ${report.durability.examples.slice(0, 2).join("; ")}`)
+              .map(
+                ([key, report]) =>
+                  `${key}: ${report.durability.sentBeforeDurable} sent before durable, e.g. ${report.durability.examples.slice(0, 2).join("; ")}`
+              )
               .join("\n")
           },
       corrupt.length === 0
-        ? { invariant: "no_corrupt_record_applied", ok: true, message: "no node replayed a WAL record that failed its checksum" }
+        ? {
+            invariant: "no_corrupt_record_applied",
+            ok: true,
+            message: "no node replayed a WAL record that failed its checksum"
+          }
         : {
             invariant: "no_corrupt_record_applied",
             ok: false,
-            message: corrupt.map(([key, report]) => `${key} replayed ${report.wal.corruptRecordsTrusted} WAL records that failed their checksum`).join("\n")
+            message: corrupt
+              .map(
+                ([key, report]) =>
+                  `${key} replayed ${report.wal.corruptRecordsTrusted} WAL records that failed their checksum`
+              )
+              .join("\n")
           }
     ]
   }

@@ -9,7 +9,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export const others = (cluster: DockerCluster, ...excluded: ReadonlyArray<number>): Array<number> =>
   cluster.nodes.map((node) => node.getNodeId()).filter((id) => !excluded.includes(id))
 
-export const statusOf = async (cluster: DockerCluster, id: number): Promise<NodeStatus> => (await fetchStatus(cluster.node(id).getHttpEndpoint())).status
+export const statusOf = async (cluster: DockerCluster, id: number): Promise<NodeStatus> =>
+  (await fetchStatus(cluster.node(id).getHttpEndpoint())).status
 
 /** Polls one node's /status until `predicate` holds; returns the status that satisfied it. */
 export const waitForStatus = async (
@@ -35,11 +36,15 @@ export const waitForStatus = async (
 }
 
 export const expectOk = (outcome: Outcome, what: string): void => {
-  if (outcome._tag !== "Ok") throw new Error(`${what}: expected an acknowledgement, got ${outcome._tag}: ${outcome.reason}`)
+  if (outcome._tag !== "Ok")
+    throw new Error(`${what}: expected an acknowledgement, got ${outcome._tag}: ${outcome.reason}`)
 }
 
 /** Reads a key through the cluster (a linearizable read at the leader) and returns its value (null when absent). */
-export const readValue = async (client: { get: (key: string) => Promise<Outcome> }, key: string): Promise<string | null> => {
+export const readValue = async (
+  client: { get: (key: string) => Promise<Outcome> },
+  key: string
+): Promise<string | null> => {
   const outcome = await client.get(key)
   expectOk(outcome, `get(${key})`)
   if (outcome._tag !== "Ok") return null
@@ -48,7 +53,9 @@ export const readValue = async (client: { get: (key: string) => Promise<Outcome>
 
 export const expectExactlyOneLeader = async (cluster: DockerCluster): Promise<number> => {
   const statuses = await cluster.statuses()
-  const leaders = [...statuses.values()].filter((reading) => !(reading instanceof Error) && reading.status.role === "leader")
+  const leaders = [...statuses.values()].filter(
+    (reading) => !(reading instanceof Error) && reading.status.role === "leader"
+  )
   expect(leaders.length).toBe(1)
   return leaders[0] instanceof Error || leaders[0] === undefined ? -1 : leaders[0].status.id
 }

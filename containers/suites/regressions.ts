@@ -16,7 +16,10 @@ const regressionsDirectory = fileURLToPath(new URL("../regressions/", import.met
 
 export const registerRegressionReplays = (): void => {
   const files = fs.existsSync(regressionsDirectory)
-    ? fs.readdirSync(regressionsDirectory).filter((name) => name.endsWith(".json")).sort()
+    ? fs
+        .readdirSync(regressionsDirectory)
+        .filter((name) => name.endsWith(".json"))
+        .sort()
     : []
   describe("regression replays (containers/regressions)", () => {
     it("has at least one regression to replay", () => {
@@ -34,7 +37,10 @@ export const registerRegressionReplays = (): void => {
           `[containers] ${name}: cluster started in ${(report.clusterStartMs / 1000).toFixed(1)} s, replay took ${(report.durationMs / 1000).toFixed(1)} s; ` +
             `${report.expected.invariant} violation ${report.reproduced ? "reproduced" : "did not reproduce"}`
         )
-        expect(report.verdicts.filter((verdict) => !verdict.ok), describeVerdicts(report.verdicts)).toEqual([])
+        expect(
+          report.verdicts.filter((verdict) => !verdict.ok),
+          describeVerdicts(report.verdicts)
+        ).toEqual([])
       }, 180_000)
     }
   })

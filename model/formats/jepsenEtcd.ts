@@ -22,7 +22,8 @@ export type EtcdOutput =
 /** The register's value; null is etcd's nil (the key does not exist). */
 export type EtcdState = number | null
 
-const hashRegister = (state: EtcdState): number => (state === null ? 0x5bd1e995 : Math.imul(state | 0, 0x9e3779b1)) >>> 0
+const hashRegister = (state: EtcdState): number =>
+  (state === null ? 0x5bd1e995 : Math.imul(state | 0, 0x9e3779b1)) >>> 0
 
 export const jepsenEtcdSpec: LinearizabilitySpec<EtcdState, EtcdInput, EtcdOutput> = {
   name: "jepsen-etcd",
@@ -46,7 +47,8 @@ export const jepsenEtcdSpec: LinearizabilitySpec<EtcdState, EtcdInput, EtcdOutpu
   partitionKey: () => "register",
   isReadOnly: (input) => input.f === "read",
   describeOperation: (input, output) => {
-    const call = input.f === "read" ? "read()" : input.f === "write" ? `write(${input.value})` : `cas(${input.from} → ${input.to})`
+    const call =
+      input.f === "read" ? "read()" : input.f === "write" ? `write(${input.value})` : `cas(${input.from} → ${input.to})`
     if (isUnknownOutput(output)) return `${call} → ?`
     if (output.f === "read") return `${call} → ${output.value ?? "nil"}`
     if (output.f === "cas") return `${call} → ${output.succeeded ? "ok" : "fail"}`
@@ -84,8 +86,10 @@ type Event = HistoryEvent<EtcdInput, EtcdOutput>
 
 const invocation = ({ process, f }: JepsenLine, value: Value, atTime: number): Event | undefined => {
   if (f === "read" && value._tag === "Nil") return { _tag: "Invoke", process, atTime, input: { f } }
-  if (f === "write" && value._tag === "Integer") return { _tag: "Invoke", process, atTime, input: { f, value: value.value } }
-  if (f === "cas" && value._tag === "Pair") return { _tag: "Invoke", process, atTime, input: { f, from: value.from, to: value.to } }
+  if (f === "write" && value._tag === "Integer")
+    return { _tag: "Invoke", process, atTime, input: { f, value: value.value } }
+  if (f === "cas" && value._tag === "Pair")
+    return { _tag: "Invoke", process, atTime, input: { f, from: value.from, to: value.to } }
   return undefined
 }
 
@@ -100,25 +104,40 @@ const completion = ({ process, type, f }: JepsenLine, value: Value, atTime: numb
     return undefined
   }
   // :fail. A failed cas observed a different value (Porcupine's model checks that); a timed-out read is unknown.
-  if (f === "cas") return value._tag === "Pair" ? { _tag: "Ok", process, atTime, output: { f, succeeded: false } } : undefined
+  if (f === "cas")
+    return value._tag === "Pair" ? { _tag: "Ok", process, atTime, output: { f, succeeded: false } } : undefined
   return value._tag === "TimedOut" ? { _tag: "Unknown", process, atTime } : { _tag: "Fail", process, atTime }
 }
 
-const eventOfLine = (line: number, content: string): Either.Either<{ readonly event: Event; readonly f: EtcdInput["f"] }, HistoryParseError> => {
+const eventOfLine = (
+  line: number,
+  content: string
+): Either.Either<{ readonly event: Event; readonly f: EtcdInput["f"] }, HistoryParseError> => {
   const match = linePattern.exec(content)
   if (match === null) {
-    return Either.left(new HistoryParseError({ line, message: `not a jepsen-etcd event: ${JSON.stringify(content.slice(0, 120))}` }))
+    return Either.left(
+      new HistoryParseError({ line, message: `not a jepsen-etcd event: ${JSON.stringify(content.slice(0, 120))}` })
+    )
   }
   const decoded = decodeLine({ process: match[1], type: match[2], f: match[3], value: match[4] })
-  if (Either.isLeft(decoded)) return Either.left(new HistoryParseError({ line, message: schemaErrorMessage(decoded.left) }))
+  if (Either.isLeft(decoded))
+    return Either.left(new HistoryParseError({ line, message: schemaErrorMessage(decoded.left) }))
   const fields = decoded.right
   const value = parseValue(fields.value)
-  const event = value === undefined ? undefined : fields.type === "invoke" ? invocation(fields, value, line) : completion(fields, value, line)
+  const event =
+    value === undefined
+      ? undefined
+      : fields.type === "invoke"
+        ? invocation(fields, value, line)
+        : completion(fields, value, line)
   if (event === undefined) {
-    return Either.left(new HistoryParseError({ line, message: `:${fields.type} :${fields.f} cannot have the value ${fields.value}` }))
+    return Either.left(
+      new HistoryParseError({ line, message: `:${fields.type} :${fields.f} cannot have the value ${fields.value}` })
+    )
   }
   return Either.right({ event, f: fields.f })
 }
 
-export const parseJepsenEtcd = (text: string): Either.Either<ReadonlyArray<Operation<EtcdInput, EtcdOutput>>, HistoryParseError> =>
-  parseHistory(text, eventOfLine)
+export const parseJepsenEtcd = (
+  text: string
+): Either.Either<ReadonlyArray<Operation<EtcdInput, EtcdOutput>>, HistoryParseError> => parseHistory(text, eventOfLine)

@@ -21,12 +21,18 @@ const expectedHeader = "file\tformat\toperations\texpected_verdict\tporcupine_me
 export const parseManifest = (text: string): Either.Either<ReadonlyArray<ManifestRow>, HistoryParseError> => {
   const [header, ...rows] = numberedLines(text)
   if (header === undefined || header.content.trim() !== expectedHeader) {
-    return Either.left(new HistoryParseError({ line: header?.line ?? 1, message: `the header should be ${JSON.stringify(expectedHeader)}` }))
+    return Either.left(
+      new HistoryParseError({
+        line: header?.line ?? 1,
+        message: `the header should be ${JSON.stringify(expectedHeader)}`
+      })
+    )
   }
   const decoded: Array<ManifestRow> = []
   for (const { line, content } of rows) {
     const [file, format, operations, expectedVerdict, porcupineMedianMilliseconds, ...extra] = content.split("\t")
-    if (extra.length > 0) return Either.left(new HistoryParseError({ line, message: "a row has more than five columns" }))
+    if (extra.length > 0)
+      return Either.left(new HistoryParseError({ line, message: "a row has more than five columns" }))
     const row = decodeRow({ file, format, operations, expectedVerdict, porcupineMedianMilliseconds })
     if (Either.isLeft(row)) return Either.left(new HistoryParseError({ line, message: schemaErrorMessage(row.left) }))
     decoded.push(row.right)

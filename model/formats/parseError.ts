@@ -8,7 +8,8 @@ export class HistoryParseError extends Data.TaggedError("HistoryParseError")<{
   readonly message: string
 }> {}
 
-export const schemaErrorMessage = (error: ParseResult.ParseError): string => ParseResult.TreeFormatter.formatErrorSync(error)
+export const schemaErrorMessage = (error: ParseResult.ParseError): string =>
+  ParseResult.TreeFormatter.formatErrorSync(error)
 
 /** Pairs events into operations, reporting a pairing problem at the line of the event that caused it. */
 export const pairEvents = <Input, Output>(
@@ -47,7 +48,9 @@ export const parseHistory = <Input, Output>(
     const { event, f } = parsed.right
     if (event._tag === "Invoke") pendingFunction.set(event.process, f)
     else if (pendingFunction.get(event.process) !== f) {
-      return Either.left(new HistoryParseError({ line, message: `process ${event.process} completes :${f} but did not invoke it` }))
+      return Either.left(
+        new HistoryParseError({ line, message: `process ${event.process} completes :${f} but did not invoke it` })
+      )
     }
     events.push(event)
     lineOfEvent.push(line)

@@ -30,7 +30,8 @@ describe("the porcupine-kv parser", () => {
   })
 
   test("a completion of a different function is reported", () => {
-    const text = '{:process 0, :type :invoke, :f :get, :key "k", :value nil}\n{:process 0, :type :ok, :f :put, :key "k", :value "v"}'
+    const text =
+      '{:process 0, :type :invoke, :f :get, :key "k", :value nil}\n{:process 0, :type :ok, :f :put, :key "k", :value "v"}'
     const result = parsePorcupineKv(text)
     expect(Either.isLeft(result) && result.left.message).toContain("did not invoke")
   })
@@ -48,7 +49,11 @@ describe("the jepsen-etcd parser", () => {
     // Act
     const operations = Either.getOrThrow(parseJepsenEtcd(text))
     // Assert
-    expect(operations[0]).toMatchObject({ input: { f: "cas", from: 1, to: 2 }, output: { f: "cas", succeeded: false }, returnTime: 3 })
+    expect(operations[0]).toMatchObject({
+      input: { f: "cas", from: 1, to: 2 },
+      output: { f: "cas", succeeded: false },
+      returnTime: 3
+    })
     expect(operations[1]).toMatchObject({ input: { f: "write", value: 3 }, returnTime: Infinity })
   })
 

@@ -14,7 +14,9 @@ const dataDirectory = path.resolve(repositoryRoot, "../shared/data/porcupine")
 
 const loadManifest = () => {
   if (!existsSync(path.join(dataDirectory, "manifest.tsv"))) {
-    throw new Error(`the shared Porcupine histories are missing: expected ${dataDirectory}/manifest.tsv (shared/ sits next to the repository)`)
+    throw new Error(
+      `the shared Porcupine histories are missing: expected ${dataDirectory}/manifest.tsv (shared/ sits next to the repository)`
+    )
   }
   const manifest = parseManifest(readFileSync(path.join(dataDirectory, "manifest.tsv"), "utf8"))
   if (Either.isLeft(manifest)) throw new Error(`manifest.tsv line ${manifest.left.line}: ${manifest.left.message}`)

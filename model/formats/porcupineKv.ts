@@ -54,7 +54,9 @@ export const porcupineKvSpec: LinearizabilitySpec<PorcupineKvState, PorcupineKvI
   isReadOnly: (input) => input.f === "get",
   describeOperation: (input, output) => {
     const outcome = isUnknownOutput(output) ? " → ?" : input.f === "get" ? ` → ${JSON.stringify(output)}` : ""
-    return input.f === "get" ? `get(${JSON.stringify(input.key)})${outcome}` : `${input.f}(${JSON.stringify(input.key)}, ${JSON.stringify(input.value)})${outcome}`
+    return input.f === "get"
+      ? `get(${JSON.stringify(input.key)})${outcome}`
+      : `${input.f}(${JSON.stringify(input.key)}, ${JSON.stringify(input.value)})${outcome}`
   },
   describeState: (state) => JSON.stringify(state.value)
 }
@@ -72,22 +74,37 @@ const decodeLine = Schema.decodeUnknownEither(PorcupineKvLine)
 
 type Event = HistoryEvent<PorcupineKvInput, PorcupineKvOutput>
 
-const eventOfLine = (line: number, content: string): Either.Either<{ readonly event: Event; readonly f: PorcupineKvInput["f"] }, HistoryParseError> => {
+const eventOfLine = (
+  line: number,
+  content: string
+): Either.Either<{ readonly event: Event; readonly f: PorcupineKvInput["f"] }, HistoryParseError> => {
   const match = linePattern.exec(content)
   if (match === null) {
-    return Either.left(new HistoryParseError({ line, message: `not a porcupine-kv event: ${JSON.stringify(content.slice(0, 120))}` }))
+    return Either.left(
+      new HistoryParseError({ line, message: `not a porcupine-kv event: ${JSON.stringify(content.slice(0, 120))}` })
+    )
   }
-  const raw = { process: match[1], type: match[2], f: match[3], key: match[4], value: match[5] === "nil" ? null : match[5]!.slice(1, -1) }
+  const raw = {
+    process: match[1],
+    type: match[2],
+    f: match[3],
+    key: match[4],
+    value: match[5] === "nil" ? null : match[5]!.slice(1, -1)
+  }
   const decoded = decodeLine(raw)
-  if (Either.isLeft(decoded)) return Either.left(new HistoryParseError({ line, message: schemaErrorMessage(decoded.left) }))
+  if (Either.isLeft(decoded))
+    return Either.left(new HistoryParseError({ line, message: schemaErrorMessage(decoded.left) }))
   const { process, type, f, key, value } = decoded.right
   if (type === "invoke") {
-    if (f !== "get" && value === null) return Either.left(new HistoryParseError({ line, message: `${f} invoked without a value` }))
+    if (f !== "get" && value === null)
+      return Either.left(new HistoryParseError({ line, message: `${f} invoked without a value` }))
     return Either.right({ event: { _tag: "Invoke", process, atTime: line, input: { f, key, value: value ?? "" } }, f })
   }
   if (value === null) return Either.left(new HistoryParseError({ line, message: `a completed ${f} has the value nil` }))
   return Either.right({ event: { _tag: "Ok", process, atTime: line, output: f === "get" ? value : null }, f })
 }
 
-export const parsePorcupineKv = (text: string): Either.Either<ReadonlyArray<Operation<PorcupineKvInput, PorcupineKvOutput>>, HistoryParseError> =>
+export const parsePorcupineKv = (
+  text: string
+): Either.Either<ReadonlyArray<Operation<PorcupineKvInput, PorcupineKvOutput>>, HistoryParseError> =>
   parseHistory(text, eventOfLine)

@@ -15,7 +15,8 @@ export class DurabilityMonitor implements Monitor {
 
   readonly record = (event: ModelEvent): void => {
     if (event._tag === "ClientAcknowledged" && event.write !== null) this.acknowledged.push(event)
-    if (event._tag === "Applied" && !this.appliedDigests.has(event.index)) this.appliedDigests.set(event.index, event.digest)
+    if (event._tag === "Applied" && !this.appliedDigests.has(event.index))
+      this.appliedDigests.set(event.index, event.digest)
   }
 
   readonly finish = (cluster: ClusterObservation, report: Report): void => {
@@ -29,7 +30,8 @@ export class DurabilityMonitor implements Monitor {
     }
     for (const replica of live) {
       for (const entry of replica.log) if (entry.index <= replica.commitIndex) remember(entry.digest, entry.index)
-      for (const [index, digest] of this.appliedDigests) if (index <= (replica.compactedThrough ?? 0)) remember(digest, index)
+      for (const [index, digest] of this.appliedDigests)
+        if (index <= (replica.compactedThrough ?? 0)) remember(digest, index)
     }
     for (const acknowledgement of this.acknowledged) {
       const write = acknowledgement.write!
@@ -47,7 +49,11 @@ export class DurabilityMonitor implements Monitor {
           digest: write.digest,
           acknowledgedIndex: write.index ?? null,
           committedAtIndexes: indexes === undefined ? [] : [...indexes].sort((left, right) => left - right),
-          finalCommitIndexes: live.map((replica) => ({ node: replica.node, commitIndex: replica.commitIndex, holds: entryAt(replica, write.index ?? -1)?.digest ?? null }))
+          finalCommitIndexes: live.map((replica) => ({
+            node: replica.node,
+            commitIndex: replica.commitIndex,
+            holds: entryAt(replica, write.index ?? -1)?.digest ?? null
+          }))
         }
       })
     }
@@ -72,7 +78,14 @@ export class ExactlyOnceMonitor implements Monitor {
       invariant: "exactly_once",
       message: `Node ${event.node} executed command ${sequence} of client ${clientId} twice, at indexes ${first.index} and ${event.index}.`,
       atMs: event.atMs,
-      evidence: { node: event.node, clientId, sequence, firstIndex: first.index, firstAtMs: first.atMs, secondIndex: event.index }
+      evidence: {
+        node: event.node,
+        clientId,
+        sequence,
+        firstIndex: first.index,
+        firstAtMs: first.atMs,
+        secondIndex: event.index
+      }
     })
   }
 }

@@ -5,14 +5,33 @@ import { InvariantChecker } from "./invariantChecker.ts"
 describe("the incremental invariant checker", () => {
   test("a healthy run has no violations, liveness included", () => {
     // Arrange
-    const checker = new InvariantChecker({ auditEveryObservations: 1, liveness: { healedAtMs: 0, leaderWithinMs: 100 } })
+    const checker = new InvariantChecker({
+      auditEveryObservations: 1,
+      liveness: { healedAtMs: 0, leaderWithinMs: 100 }
+    })
     const log = logOf([1, 1])
     // Act
     checker.record({ _tag: "ClientInvoked", atMs: 0, clientId: "c1", sequence: 1 })
-    checker.observe(cluster(10, [replica(1, { role: "leader", log, commitIndex: 2, lastApplied: 2 }), replica(2, { log, commitIndex: 1, lastApplied: 1 })]))
+    checker.observe(
+      cluster(10, [
+        replica(1, { role: "leader", log, commitIndex: 2, lastApplied: 2 }),
+        replica(2, { log, commitIndex: 1, lastApplied: 1 })
+      ])
+    )
     checker.record(applied(11, 1, 2, log[1]!.digest))
-    checker.record({ _tag: "ClientAcknowledged", atMs: 12, clientId: "c1", sequence: 1, write: { digest: log[1]!.digest, index: 2 } })
-    const violations = checker.finish(cluster(200, [replica(1, { role: "leader", log, commitIndex: 2, lastApplied: 2 }), replica(2, { log, commitIndex: 2, lastApplied: 2 })]))
+    checker.record({
+      _tag: "ClientAcknowledged",
+      atMs: 12,
+      clientId: "c1",
+      sequence: 1,
+      write: { digest: log[1]!.digest, index: 2 }
+    })
+    const violations = checker.finish(
+      cluster(200, [
+        replica(1, { role: "leader", log, commitIndex: 2, lastApplied: 2 }),
+        replica(2, { log, commitIndex: 2, lastApplied: 2 })
+      ])
+    )
     // Assert
     expect(violations).toEqual([])
   })
@@ -32,7 +51,10 @@ describe("the incremental invariant checker", () => {
 
   test("whole-log checks run at finish even between audits", () => {
     const checker = new InvariantChecker({ auditEveryObservations: 1000 })
-    const diverged = cluster(10, [replica(1, { log: logOf([1, 2]) }), replica(2, { log: logOf([1, 2], { 1: "forged" }) })])
+    const diverged = cluster(10, [
+      replica(1, { log: logOf([1, 2]) }),
+      replica(2, { log: logOf([1, 2], { 1: "forged" }) })
+    ])
     expect(checker.observe(diverged)).toEqual([])
     expect(checker.finish(diverged).map((violation) => violation.invariant)).toEqual(["log_matching"])
   })

@@ -6,7 +6,12 @@
 import { DurabilityMonitor, CorruptRecordMonitor, ExactlyOnceMonitor } from "./clientSessions.ts"
 import { ElectionSafetyMonitor } from "./electionSafety.ts"
 import { LeaderCompletenessMonitor } from "./leaderCompleteness.ts"
-import { ConvergenceMonitor, LeaderAfterHealMonitor, type LivenessOptions, PendingOperationsMonitor } from "./liveness.ts"
+import {
+  ConvergenceMonitor,
+  LeaderAfterHealMonitor,
+  type LivenessOptions,
+  PendingOperationsMonitor
+} from "./liveness.ts"
 import { LogMatchingMonitor } from "./logMatching.ts"
 import type { Monitor } from "./monitor.ts"
 import type { ClusterObservation, ModelEvent } from "./observation.ts"

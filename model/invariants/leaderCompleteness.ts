@@ -6,14 +6,23 @@
  */
 import { CommittedEntries } from "./committedEntries.ts"
 import type { Monitor } from "./monitor.ts"
-import { type ClusterObservation, entryAt, isCompacted, type LogEntryObservation, type ReplicaObservation } from "./observation.ts"
+import {
+  type ClusterObservation,
+  entryAt,
+  isCompacted,
+  type LogEntryObservation,
+  type ReplicaObservation
+} from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
 
 export class LeaderCompletenessMonitor implements Monitor {
   /** (node, term) pairs already checked, as node + term × 1024 (node ids are below 1024): no string per step. */
   private readonly checkedLeaders = new Set<number>()
   /** Per node, the leader log last checked, its term, and how many learned committed entries it was checked against. */
-  private readonly lastCheck = new Map<number, { readonly term: number; readonly log: ReadonlyArray<LogEntryObservation>; readonly checked: number }>()
+  private readonly lastCheck = new Map<
+    number,
+    { readonly term: number; readonly log: ReadonlyArray<LogEntryObservation>; readonly checked: number }
+  >()
 
   constructor(readonly committed: CommittedEntries = new CommittedEntries()) {}
 
@@ -37,7 +46,8 @@ export class LeaderCompletenessMonitor implements Monitor {
   private checkLeader(leader: ReplicaObservation, atMs: number, report: Report): void {
     const learned = this.committed.learned
     const previous = this.lastCheck.get(leader.node)
-    const from = previous !== undefined && previous.term === leader.term && previous.log === leader.log ? previous.checked : 0
+    const from =
+      previous !== undefined && previous.term === leader.term && previous.log === leader.log ? previous.checked : 0
     this.lastCheck.set(leader.node, { term: leader.term, log: leader.log, checked: learned.length })
     for (let position = from; position < learned.length; position++) {
       const committed = learned[position]!
@@ -53,7 +63,13 @@ export class LeaderCompletenessMonitor implements Monitor {
         evidence: {
           leader: leader.node,
           leaderTerm: leader.term,
-          committed: { index: committed.index, term: committed.term, digest: committed.digest, node: committed.node, atMs: committed.atMs },
+          committed: {
+            index: committed.index,
+            term: committed.term,
+            digest: committed.digest,
+            node: committed.node,
+            atMs: committed.atMs
+          },
           leaderEntry: held === undefined ? null : { index: held.index, term: held.term, digest: held.digest }
         }
       })

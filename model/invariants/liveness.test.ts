@@ -15,7 +15,13 @@ describe("a leader after the heal", () => {
     // Act
     const violations = checkLeaderAfterHeal(observations, options)
     // Assert
-    expect(violations).toEqual([expect.objectContaining({ invariant: "leader_after_heal", atMs: 1500, evidence: expect.objectContaining({ healedAtMs: 1000 }) })])
+    expect(violations).toEqual([
+      expect.objectContaining({
+        invariant: "leader_after_heal",
+        atMs: 1500,
+        evidence: expect.objectContaining({ healedAtMs: 1000 })
+      })
+    ])
   })
 
   test("a stale leader of an old term does not count", () => {
@@ -23,11 +29,16 @@ describe("a leader after the heal", () => {
       cluster(1200, [replica(1, { role: "leader", term: 4 }), replica(2, { role: "candidate", term: 5 })]),
       cluster(1600, [replica(1, { role: "follower", term: 5 }), replica(2, { role: "candidate", term: 5 })])
     ]
-    expect(checkLeaderAfterHeal(observations, options).map((violation) => violation.invariant)).toEqual(["leader_after_heal"])
+    expect(checkLeaderAfterHeal(observations, options).map((violation) => violation.invariant)).toEqual([
+      "leader_after_heal"
+    ])
   })
 
   test("a leader within the bound passes", () => {
-    const observations = [cluster(1300, [replica(1, { role: "leader", term: 5 }), replica(2, { term: 5 })]), cluster(1600, [replica(1, { term: 5 }), replica(2, { term: 5 })])]
+    const observations = [
+      cluster(1300, [replica(1, { role: "leader", term: 5 }), replica(2, { term: 5 })]),
+      cluster(1600, [replica(1, { term: 5 }), replica(2, { term: 5 })])
+    ]
     expect(checkLeaderAfterHeal(observations, options)).toEqual([])
   })
 })
@@ -42,7 +53,10 @@ describe("every operation completes", () => {
       { _tag: "ClientAcknowledged", atMs: 20, clientId: "c1", sequence: 1, write: null }
     ]
     expect(checkOperationsCompleted(events, final)).toEqual([
-      expect.objectContaining({ invariant: "operations_completed", evidence: { count: 1, pending: [expect.objectContaining({ clientId: "c2", sequence: 1, invokedAtMs: 11 })] } })
+      expect.objectContaining({
+        invariant: "operations_completed",
+        evidence: { count: 1, pending: [expect.objectContaining({ clientId: "c2", sequence: 1, invokedAtMs: 11 })] }
+      })
     ])
   })
 
@@ -59,12 +73,29 @@ describe("every operation completes", () => {
 
 describe("replicas converge", () => {
   test("live replicas on different applied indexes are flagged", () => {
-    const final = cluster(2000, [replica(1, { lastApplied: 7, commitIndex: 7 }), replica(2, { lastApplied: 5, commitIndex: 7 })])
-    expect(checkConvergence(final)).toEqual([expect.objectContaining({ invariant: "replicas_converged", evidence: { appliedIndexes: [{ node: 1, lastApplied: 7, commitIndex: 7 }, { node: 2, lastApplied: 5, commitIndex: 7 }] } })])
+    const final = cluster(2000, [
+      replica(1, { lastApplied: 7, commitIndex: 7 }),
+      replica(2, { lastApplied: 5, commitIndex: 7 })
+    ])
+    expect(checkConvergence(final)).toEqual([
+      expect.objectContaining({
+        invariant: "replicas_converged",
+        evidence: {
+          appliedIndexes: [
+            { node: 1, lastApplied: 7, commitIndex: 7 },
+            { node: 2, lastApplied: 5, commitIndex: 7 }
+          ]
+        }
+      })
+    ])
   })
 
   test("a dead replica behind the others does not count", () => {
-    const final = cluster(2000, [replica(1, { lastApplied: 7 }), replica(2, { lastApplied: 7 }), replica(3, { alive: false, lastApplied: 2 })])
+    const final = cluster(2000, [
+      replica(1, { lastApplied: 7 }),
+      replica(2, { lastApplied: 7 }),
+      replica(3, { alive: false, lastApplied: 2 })
+    ])
     expect(checkConvergence(final)).toEqual([])
   })
 })

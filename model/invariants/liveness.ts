@@ -40,7 +40,16 @@ export class LeaderAfterHealMonitor implements Monitor {
       invariant: "leader_after_heal",
       message: `No leader was elected within ${this.options.leaderWithinMs} ms of the heal at ${this.options.healedAtMs} ms.`,
       atMs: deadline,
-      evidence: { healedAtMs: this.options.healedAtMs, leaderWithinMs: this.options.leaderWithinMs, finalRoles: cluster.replicas.map((replica) => ({ node: replica.node, alive: replica.alive, role: replica.role, term: replica.term })) }
+      evidence: {
+        healedAtMs: this.options.healedAtMs,
+        leaderWithinMs: this.options.leaderWithinMs,
+        finalRoles: cluster.replicas.map((replica) => ({
+          node: replica.node,
+          alive: replica.alive,
+          role: replica.role,
+          term: replica.term
+        }))
+      }
     })
   }
 }
@@ -49,12 +58,16 @@ export class LeaderAfterHealMonitor implements Monitor {
 const pendingListedMax = 20
 
 export class PendingOperationsMonitor implements Monitor {
-  private readonly pending = new Map<string, { readonly clientId: string; readonly sequence: number; readonly atMs: number }>()
+  private readonly pending = new Map<
+    string,
+    { readonly clientId: string; readonly sequence: number; readonly atMs: number }
+  >()
 
   readonly record = (event: ModelEvent): void => {
     if (event._tag !== "ClientInvoked" && event._tag !== "ClientAcknowledged" && event._tag !== "ClientFailed") return
     const key = JSON.stringify([event.clientId, event.sequence])
-    if (event._tag === "ClientInvoked") this.pending.set(key, { clientId: event.clientId, sequence: event.sequence, atMs: event.atMs })
+    if (event._tag === "ClientInvoked")
+      this.pending.set(key, { clientId: event.clientId, sequence: event.sequence, atMs: event.atMs })
     else this.pending.delete(key)
   }
 
@@ -65,7 +78,10 @@ export class PendingOperationsMonitor implements Monitor {
       invariant: "operations_completed",
       message: `${pending.length} client operation(s) neither completed nor failed by the end of the run.`,
       atMs: cluster.atMs,
-      evidence: { count: pending.length, pending: pending.slice(0, pendingListedMax).map((operation) => ({ ...operation, invokedAtMs: operation.atMs })) }
+      evidence: {
+        count: pending.length,
+        pending: pending.slice(0, pendingListedMax).map((operation) => ({ ...operation, invokedAtMs: operation.atMs }))
+      }
     })
   }
 }
@@ -79,7 +95,13 @@ export class ConvergenceMonitor implements Monitor {
       invariant: "replicas_converged",
       message: `Live replicas ended on different applied indexes: ${live.map((replica) => `node ${replica.node} at ${replica.lastApplied}`).join(", ")}.`,
       atMs: cluster.atMs,
-      evidence: { appliedIndexes: live.map((replica) => ({ node: replica.node, lastApplied: replica.lastApplied, commitIndex: replica.commitIndex })) }
+      evidence: {
+        appliedIndexes: live.map((replica) => ({
+          node: replica.node,
+          lastApplied: replica.lastApplied,
+          commitIndex: replica.commitIndex
+        }))
+      }
     })
   }
 }
@@ -99,4 +121,5 @@ export const checkOperationsCompleted = (events: ReadonlyArray<ModelEvent>, fina
     monitor.finish(finalCluster, report)
   })
 
-export const checkConvergence = (finalCluster: ClusterObservation) => collect((report) => new ConvergenceMonitor().finish(finalCluster, report))
+export const checkConvergence = (finalCluster: ClusterObservation) =>
+  collect((report) => new ConvergenceMonitor().finish(finalCluster, report))

@@ -5,7 +5,14 @@
  * stopped.
  */
 import type { Monitor } from "./monitor.ts"
-import { type ClusterObservation, entryAt, isCompacted, type LogEntryObservation, positionAfter, type ReplicaObservation } from "./observation.ts"
+import {
+  type ClusterObservation,
+  entryAt,
+  isCompacted,
+  type LogEntryObservation,
+  positionAfter,
+  type ReplicaObservation
+} from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
 
 const entryEvidence = (entry: LogEntryObservation) => ({ index: entry.index, term: entry.term, digest: entry.digest })
@@ -27,7 +34,13 @@ interface Audited {
 }
 
 /** Returns the index through which the two logs are now known to be identical (0 when they disagree). */
-const comparePair = (left: ReplicaObservation, right: ReplicaObservation, atMs: number, report: Report, checkedThrough: number): number => {
+const comparePair = (
+  left: ReplicaObservation,
+  right: ReplicaObservation,
+  atMs: number,
+  report: Report,
+  checkedThrough: number
+): number => {
   const agreedThrough = highestAgreement(left, right)
   if (agreedThrough === 0) return 0
   for (let position = positionAfter(left.log, checkedThrough); position < left.log.length; position++) {
@@ -68,12 +81,20 @@ export class LogMatchingMonitor implements Monitor {
         const rightReplica = replicas[right]!
         const key = leftReplica.node + rightReplica.node * 1024
         const previous = this.audited.get(key)
-        const unchanged = previous !== undefined && previous.left === leftReplica.log && previous.right === rightReplica.log
-        const identicalThrough = comparePair(leftReplica, rightReplica, cluster.atMs, report, unchanged ? previous.identicalThrough : 0)
+        const unchanged =
+          previous !== undefined && previous.left === leftReplica.log && previous.right === rightReplica.log
+        const identicalThrough = comparePair(
+          leftReplica,
+          rightReplica,
+          cluster.atMs,
+          report,
+          unchanged ? previous.identicalThrough : 0
+        )
         this.audited.set(key, { left: leftReplica.log, right: rightReplica.log, identicalThrough })
       }
     }
   }
 }
 
-export const checkLogMatching = (cluster: ClusterObservation) => collect((report) => new LogMatchingMonitor().audit(cluster, report))
+export const checkLogMatching = (cluster: ClusterObservation) =>
+  collect((report) => new LogMatchingMonitor().audit(cluster, report))

@@ -88,7 +88,13 @@ export type ModelEvent =
       readonly write: { readonly digest: string; readonly index?: number } | null
     }
   /** The client gave up or was told the command definitely failed; either way it is no longer pending. */
-  | { readonly _tag: "ClientFailed"; readonly atMs: number; readonly clientId: string; readonly sequence: number; readonly reason: string }
+  | {
+      readonly _tag: "ClientFailed"
+      readonly atMs: number
+      readonly clientId: string
+      readonly sequence: number
+      readonly reason: string
+    }
 
 /** The entry a replica holds at `index`, if it holds one (a binary search would do; logs are dense). */
 export const entryAt = (replica: ReplicaObservation, index: number): LogEntryObservation | undefined => {
@@ -98,7 +104,8 @@ export const entryAt = (replica: ReplicaObservation, index: number): LogEntryObs
   return candidate?.index === index ? candidate : replica.log.find((entry) => entry.index === index)
 }
 
-export const isCompacted = (replica: ReplicaObservation, index: number): boolean => index <= (replica.compactedThrough ?? 0)
+export const isCompacted = (replica: ReplicaObservation, index: number): boolean =>
+  index <= (replica.compactedThrough ?? 0)
 
 /**
  * The position in `log` of its first entry after `index` (the log's length when there is none), so that a check

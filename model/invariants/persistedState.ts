@@ -8,7 +8,10 @@ import type { ClusterObservation, ModelEvent } from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
 
 export class PersistedStateMonitor implements Monitor {
-  private readonly previous = new Map<number, { readonly term: number; readonly votedFor: number | null; readonly atMs: number }>()
+  private readonly previous = new Map<
+    number,
+    { readonly term: number; readonly votedFor: number | null; readonly atMs: number }
+  >()
 
   /** A replica restarted from a damaged disk starts a new record: what it lost, it knows it lost. */
   readonly record = (event: ModelEvent): void => {
@@ -24,14 +27,29 @@ export class PersistedStateMonitor implements Monitor {
           invariant: "persisted_state_monotonic",
           message: `Node ${replica.node}'s durable term went back from ${before.term} to ${now.term}.`,
           atMs: cluster.atMs,
-          evidence: { node: replica.node, before: { term: before.term, votedFor: before.votedFor, atMs: before.atMs }, after: { term: now.term, votedFor: now.votedFor } }
+          evidence: {
+            node: replica.node,
+            before: { term: before.term, votedFor: before.votedFor, atMs: before.atMs },
+            after: { term: now.term, votedFor: now.votedFor }
+          }
         })
-      } else if (before !== undefined && now.term === before.term && before.votedFor !== null && now.votedFor !== before.votedFor) {
+      } else if (
+        before !== undefined &&
+        now.term === before.term &&
+        before.votedFor !== null &&
+        now.votedFor !== before.votedFor
+      ) {
         report(`vote:${replica.node}:${now.term}`, {
           invariant: "persisted_state_monotonic",
           message: `Node ${replica.node}'s durable vote in term ${now.term} changed from ${before.votedFor} to ${now.votedFor ?? "none"}.`,
           atMs: cluster.atMs,
-          evidence: { node: replica.node, term: now.term, before: before.votedFor, beforeAtMs: before.atMs, after: now.votedFor }
+          evidence: {
+            node: replica.node,
+            term: now.term,
+            before: before.votedFor,
+            beforeAtMs: before.atMs,
+            after: now.votedFor
+          }
         })
       }
       // Keep the highest state seen, so a regression is reported against what was really on disk.

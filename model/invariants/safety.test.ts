@@ -17,7 +17,11 @@ describe("election safety", () => {
     const violations = checkElectionSafety(observations)
     // Assert
     expect(violations).toEqual([
-      expect.objectContaining({ invariant: "election_safety", atMs: 20, evidence: { term: 3, firstLeader: 1, firstSeenAtMs: 10, secondLeader: 2 } })
+      expect.objectContaining({
+        invariant: "election_safety",
+        atMs: 20,
+        evidence: { term: 3, firstLeader: 1, firstSeenAtMs: 10, secondLeader: 2 }
+      })
     ])
   })
 
@@ -31,7 +35,9 @@ describe("election safety", () => {
   })
 
   test("a dead replica that still says leader is not counted", () => {
-    const observations = [cluster(10, [replica(1, { role: "leader", term: 3, alive: false }), replica(2, { role: "leader", term: 3 })])]
+    const observations = [
+      cluster(10, [replica(1, { role: "leader", term: 3, alive: false }), replica(2, { role: "leader", term: 3 })])
+    ]
     expect(checkElectionSafety(observations)).toEqual([])
   })
 })
@@ -47,7 +53,10 @@ describe("log matching", () => {
     const violations = checkLogMatching(snapshot)
     // Assert
     expect(violations).toHaveLength(1)
-    expect(violations[0]).toMatchObject({ invariant: "log_matching", evidence: { nodes: [1, 2], agreedThroughIndex: 3, index: 2 } })
+    expect(violations[0]).toMatchObject({
+      invariant: "log_matching",
+      evidence: { nodes: [1, 2], agreedThroughIndex: 3, index: 2 }
+    })
   })
 
   test("a follower behind the leader, and a divergent uncommitted suffix, pass", () => {
@@ -72,8 +81,14 @@ describe("leader completeness", () => {
   test("a later leader missing a committed entry is flagged", () => {
     // Arrange: index 2 is committed in term 1; node 2 leads term 2 without it.
     const observations = [
-      cluster(10, [replica(1, { role: "leader", term: 1, log: logOf([1, 1]), commitIndex: 2 }), replica(2, { term: 1, log: logOf([1]) })]),
-      cluster(20, [replica(1, { alive: false, term: 1, log: logOf([1, 1]) }), replica(2, { role: "leader", term: 2, log: logOf([1, 2]) })])
+      cluster(10, [
+        replica(1, { role: "leader", term: 1, log: logOf([1, 1]), commitIndex: 2 }),
+        replica(2, { term: 1, log: logOf([1]) })
+      ]),
+      cluster(20, [
+        replica(1, { alive: false, term: 1, log: logOf([1, 1]) }),
+        replica(2, { role: "leader", term: 2, log: logOf([1, 2]) })
+      ])
     ]
     // Act
     const violations = checkLeaderCompleteness(observations)
@@ -88,17 +103,28 @@ describe("leader completeness", () => {
 
   test("a later leader holding every committed entry passes", () => {
     const observations = [
-      cluster(10, [replica(1, { role: "leader", term: 1, log: logOf([1, 1]), commitIndex: 2 }), replica(2, { term: 1, log: logOf([1, 1]) })]),
-      cluster(20, [replica(1, { term: 2, log: logOf([1, 1]) }), replica(2, { role: "leader", term: 2, log: logOf([1, 1, 2]) })])
+      cluster(10, [
+        replica(1, { role: "leader", term: 1, log: logOf([1, 1]), commitIndex: 2 }),
+        replica(2, { term: 1, log: logOf([1, 1]) })
+      ]),
+      cluster(20, [
+        replica(1, { term: 2, log: logOf([1, 1]) }),
+        replica(2, { role: "leader", term: 2, log: logOf([1, 1, 2]) })
+      ])
     ]
     expect(checkLeaderCompleteness(observations)).toEqual([])
   })
 
   test("two replicas committing different entries at one index break state machine safety", () => {
     const observations = [
-      cluster(10, [replica(1, { log: logOf([1]), commitIndex: 1 }), replica(2, { log: logOf([1], { 1: "other" }), commitIndex: 1 })])
+      cluster(10, [
+        replica(1, { log: logOf([1]), commitIndex: 1 }),
+        replica(2, { log: logOf([1], { 1: "other" }), commitIndex: 1 })
+      ])
     ]
-    expect(checkLeaderCompleteness(observations)).toEqual([expect.objectContaining({ invariant: "state_machine_safety", evidence: expect.objectContaining({ index: 1 }) })])
+    expect(checkLeaderCompleteness(observations)).toEqual([
+      expect.objectContaining({ invariant: "state_machine_safety", evidence: expect.objectContaining({ index: 1 }) })
+    ])
   })
 })
 
@@ -112,7 +138,12 @@ describe("commit and applied indexes never decrease on a live replica", () => {
     // Act
     const violations = checkVolatileMonotonicity(trace)
     // Assert
-    expect(violations).toEqual([expect.objectContaining({ invariant: "commit_index_monotonic", evidence: { node: 1, before: 5, beforeAtMs: 10, after: 3 } })])
+    expect(violations).toEqual([
+      expect.objectContaining({
+        invariant: "commit_index_monotonic",
+        evidence: { node: 1, before: 5, beforeAtMs: 10, after: 3 }
+      })
+    ])
   })
 
   test("an applied index that goes back is flagged", () => {
@@ -120,7 +151,9 @@ describe("commit and applied indexes never decrease on a live replica", () => {
       { _tag: "Observation" as const, cluster: cluster(10, [replica(1, { commitIndex: 5, lastApplied: 5 })]) },
       { _tag: "Observation" as const, cluster: cluster(20, [replica(1, { commitIndex: 5, lastApplied: 4 })]) }
     ]
-    expect(checkVolatileMonotonicity(trace).map((violation) => violation.invariant)).toEqual(["applied_index_monotonic"])
+    expect(checkVolatileMonotonicity(trace).map((violation) => violation.invariant)).toEqual([
+      "applied_index_monotonic"
+    ])
   })
 
   test("a reset across a restart passes", () => {
@@ -144,13 +177,24 @@ describe("persisted term and vote never regress", () => {
     // Act
     const violations = checkPersistedState(observations)
     // Assert
-    expect(violations).toEqual([expect.objectContaining({ invariant: "persisted_state_monotonic", evidence: expect.objectContaining({ node: 1, after: { term: 3, votedFor: 2 } }) })])
+    expect(violations).toEqual([
+      expect.objectContaining({
+        invariant: "persisted_state_monotonic",
+        evidence: expect.objectContaining({ node: 1, after: { term: 3, votedFor: 2 } })
+      })
+    ])
   })
 
   test("a durable vote that changes within a term is flagged", () => {
-    const observations = [cluster(10, [replica(1, { durable: { term: 4, votedFor: 2 } })]), cluster(20, [replica(1, { durable: { term: 4, votedFor: 3 } })])]
+    const observations = [
+      cluster(10, [replica(1, { durable: { term: 4, votedFor: 2 } })]),
+      cluster(20, [replica(1, { durable: { term: 4, votedFor: 3 } })])
+    ]
     expect(checkPersistedState(observations)).toEqual([
-      expect.objectContaining({ invariant: "persisted_state_monotonic", evidence: { node: 1, term: 4, before: 2, beforeAtMs: 10, after: 3 } })
+      expect.objectContaining({
+        invariant: "persisted_state_monotonic",
+        evidence: { node: 1, term: 4, before: 2, beforeAtMs: 10, after: 3 }
+      })
     ])
   })
 

@@ -20,12 +20,25 @@ describe("state machine safety", () => {
     const violations = checkStateMachineSafety(events)
     // Assert
     expect(violations).toEqual([
-      expect.objectContaining({ invariant: "state_machine_safety", evidence: expect.objectContaining({ index: 4, first: expect.objectContaining({ node: 1, digest: "put a=1" }), second: expect.objectContaining({ node: 2, digest: "put a=2" }) }) })
+      expect.objectContaining({
+        invariant: "state_machine_safety",
+        evidence: expect.objectContaining({
+          index: 4,
+          first: expect.objectContaining({ node: 1, digest: "put a=1" }),
+          second: expect.objectContaining({ node: 2, digest: "put a=2" })
+        })
+      })
     ])
   })
 
   test("replicas applying the same entries pass", () => {
-    expect(checkStateMachineSafety([applied(10, 1, 4, "put a=1"), applied(12, 2, 4, "put a=1"), applied(13, 2, 5, "put b=1")])).toEqual([])
+    expect(
+      checkStateMachineSafety([
+        applied(10, 1, 4, "put a=1"),
+        applied(12, 2, 4, "put a=1"),
+        applied(13, 2, 5, "put b=1")
+      ])
+    ).toEqual([])
   })
 })
 
@@ -33,23 +46,40 @@ describe("durability", () => {
   test("an acknowledged write missing from the committed state at the end is flagged", () => {
     // Arrange: the write was acknowledged at index 2, but the final committed logs hold something else there.
     const events = [acknowledged(1, "put a=1", 2)]
-    const final = cluster(100, [replica(1, { log: logOf([1, 2], { 2: "put a=9" }), commitIndex: 2 }), replica(2, { log: logOf([1]), commitIndex: 1 })])
+    const final = cluster(100, [
+      replica(1, { log: logOf([1, 2], { 2: "put a=9" }), commitIndex: 2 }),
+      replica(2, { log: logOf([1]), commitIndex: 1 })
+    ])
     // Act
     const violations = checkDurability(events, final)
     // Assert
     expect(violations).toHaveLength(1)
-    expect(violations[0]).toMatchObject({ invariant: "durability", evidence: { clientId: "c1", sequence: 1, digest: "put a=1", acknowledgedIndex: 2 } })
+    expect(violations[0]).toMatchObject({
+      invariant: "durability",
+      evidence: { clientId: "c1", sequence: 1, digest: "put a=1", acknowledgedIndex: 2 }
+    })
   })
 
   test("an acknowledged write that is present but not yet committed anywhere is flagged", () => {
     const final = cluster(100, [replica(1, { log: logOf([1, 1], { 2: "put a=1" }), commitIndex: 1 })])
-    expect(checkDurability([acknowledged(1, "put a=1")], final).map((violation) => violation.invariant)).toEqual(["durability"])
+    expect(checkDurability([acknowledged(1, "put a=1")], final).map((violation) => violation.invariant)).toEqual([
+      "durability"
+    ])
   })
 
   test("acknowledged writes committed at the end, or compacted after being applied, pass", () => {
-    const events = [applied(5, 1, 1, "put a=0"), acknowledged(0, "put a=0", 1), acknowledged(1, "put a=1", 2), acknowledged(2, "put b=1")]
+    const events = [
+      applied(5, 1, 1, "put a=0"),
+      acknowledged(0, "put a=0", 1),
+      acknowledged(1, "put a=1", 2),
+      acknowledged(2, "put b=1")
+    ]
     const final = cluster(100, [
-      replica(1, { log: logOf([1, 1, 1], { 2: "put a=1", 3: "put b=1" }).slice(1), compactedThrough: 1, commitIndex: 3 })
+      replica(1, {
+        log: logOf([1, 1, 1], { 2: "put a=1", 3: "put b=1" }).slice(1),
+        compactedThrough: 1,
+        commitIndex: 3
+      })
     ])
     expect(checkDurability(events, final)).toEqual([])
   })
@@ -66,7 +96,10 @@ describe("exactly once", () => {
     const violations = checkExactlyOnce(events)
     // Assert
     expect(violations).toEqual([
-      expect.objectContaining({ invariant: "exactly_once", evidence: { node: 1, clientId: "c1", sequence: 7, firstIndex: 3, firstAtMs: 10, secondIndex: 5 } })
+      expect.objectContaining({
+        invariant: "exactly_once",
+        evidence: { node: 1, clientId: "c1", sequence: 7, firstIndex: 3, firstAtMs: 10, secondIndex: 5 }
+      })
     ])
   })
 
@@ -85,7 +118,14 @@ describe("exactly once", () => {
 describe("no corrupt record is applied", () => {
   test("a corrupt record reported applied is flagged", () => {
     const violations = checkNoCorruptRecordApplied([{ _tag: "CorruptRecordApplied", atMs: 40, node: 2, index: 9 }])
-    expect(violations).toEqual([{ invariant: "no_corrupt_record_applied", message: expect.stringContaining("index 9"), atMs: 40, evidence: { node: 2, index: 9 } }])
+    expect(violations).toEqual([
+      {
+        invariant: "no_corrupt_record_applied",
+        message: expect.stringContaining("index 9"),
+        atMs: 40,
+        evidence: { node: 2, index: 9 }
+      }
+    ])
   })
 
   test("ordinary applications pass", () => {

@@ -7,7 +7,10 @@ import type { ModelEvent } from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
 
 export class StateMachineSafetyMonitor implements Monitor {
-  readonly appliedAt = new Map<number, { readonly node: number; readonly term: number; readonly digest: string; readonly atMs: number }>()
+  readonly appliedAt = new Map<
+    number,
+    { readonly node: number; readonly term: number; readonly digest: string; readonly atMs: number }
+  >()
 
   readonly record = (event: ModelEvent, report: Report): void => {
     if (event._tag !== "Applied") return

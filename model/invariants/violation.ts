@@ -1,6 +1,12 @@
 /** A broken invariant, with the evidence a person needs to see why. */
 
-export type JsonValue = null | boolean | number | string | ReadonlyArray<JsonValue> | { readonly [key: string]: JsonValue }
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | ReadonlyArray<JsonValue>
+  | { readonly [key: string]: JsonValue }
 
 export interface Violation {
   /** A stable snake_case name, for example "election_safety". */

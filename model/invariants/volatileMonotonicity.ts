@@ -32,7 +32,12 @@ export class VolatileMonotonicityMonitor implements Monitor {
           invariant: "commit_index_monotonic",
           message: `Node ${replica.node}'s commit index went back from ${before.commitIndex} to ${replica.commitIndex} without a restart.`,
           atMs: cluster.atMs,
-          evidence: { node: replica.node, before: before.commitIndex, beforeAtMs: before.atMs, after: replica.commitIndex }
+          evidence: {
+            node: replica.node,
+            before: before.commitIndex,
+            beforeAtMs: before.atMs,
+            after: replica.commitIndex
+          }
         })
       }
       if (before !== undefined && replica.lastApplied < before.lastApplied) {
@@ -40,16 +45,28 @@ export class VolatileMonotonicityMonitor implements Monitor {
           invariant: "applied_index_monotonic",
           message: `Node ${replica.node}'s applied index went back from ${before.lastApplied} to ${replica.lastApplied} without a restart.`,
           atMs: cluster.atMs,
-          evidence: { node: replica.node, before: before.lastApplied, beforeAtMs: before.atMs, after: replica.lastApplied }
+          evidence: {
+            node: replica.node,
+            before: before.lastApplied,
+            beforeAtMs: before.atMs,
+            after: replica.lastApplied
+          }
         })
       }
-      this.baselines.set(replica.node, { commitIndex: replica.commitIndex, lastApplied: replica.lastApplied, atMs: cluster.atMs })
+      this.baselines.set(replica.node, {
+        commitIndex: replica.commitIndex,
+        lastApplied: replica.lastApplied,
+        atMs: cluster.atMs
+      })
     }
   }
 }
 
 /** Observations and events interleaved by time; at equal times an event comes first (a restart precedes what follows it). */
-export type Trace = ReadonlyArray<{ readonly _tag: "Observation"; readonly cluster: ClusterObservation } | { readonly _tag: "Event"; readonly event: ModelEvent }>
+export type Trace = ReadonlyArray<
+  | { readonly _tag: "Observation"; readonly cluster: ClusterObservation }
+  | { readonly _tag: "Event"; readonly event: ModelEvent }
+>
 
 export const checkVolatileMonotonicity = (trace: Trace) =>
   collect((report) => {

@@ -14,17 +14,30 @@ const run = (commands: ReadonlyArray<KvCommand>): { store: KvStore; results: Arr
 
 describe("the sequential kv store", () => {
   test("put then get returns the value; put itself answers ok with no value", () => {
-    const { results } = run([{ _tag: "Put", key: "a", value: "1" }, { _tag: "Get", key: "a" }])
-    expect(results).toEqual([{ _tag: "Ok", value: null }, { _tag: "Ok", value: "1" }])
+    const { results } = run([
+      { _tag: "Put", key: "a", value: "1" },
+      { _tag: "Get", key: "a" }
+    ])
+    expect(results).toEqual([
+      { _tag: "Ok", value: null },
+      { _tag: "Ok", value: "1" }
+    ])
   })
 
   test("get and delete of an absent key are not found", () => {
-    const { results } = run([{ _tag: "Get", key: "a" }, { _tag: "Delete", key: "a" }])
+    const { results } = run([
+      { _tag: "Get", key: "a" },
+      { _tag: "Delete", key: "a" }
+    ])
     expect(results).toEqual([{ _tag: "NotFound" }, { _tag: "NotFound" }])
   })
 
   test("delete removes a present key", () => {
-    const { store, results } = run([{ _tag: "Put", key: "a", value: "1" }, { _tag: "Delete", key: "a" }, { _tag: "Get", key: "a" }])
+    const { store, results } = run([
+      { _tag: "Put", key: "a", value: "1" },
+      { _tag: "Delete", key: "a" },
+      { _tag: "Get", key: "a" }
+    ])
     expect(results).toEqual([{ _tag: "Ok", value: null }, { _tag: "Ok", value: null }, { _tag: "NotFound" }])
     expect(store.size).toBe(0)
   })
@@ -34,7 +47,10 @@ describe("the sequential kv store", () => {
       { _tag: "Cas", key: "a", expected: null, value: "1" },
       { _tag: "Cas", key: "a", expected: null, value: "2" }
     ])
-    expect(results).toEqual([{ _tag: "Ok", value: null }, { _tag: "CasMismatch", current: "1" }])
+    expect(results).toEqual([
+      { _tag: "Ok", value: null },
+      { _tag: "CasMismatch", current: "1" }
+    ])
     expect(store.get("a")).toBe("1")
   })
 
@@ -44,7 +60,10 @@ describe("the sequential kv store", () => {
       { _tag: "Cas", key: "a", expected: "1", value: "2" },
       { _tag: "Cas", key: "a", expected: "1", value: "3" }
     ])
-    expect(results.slice(1)).toEqual([{ _tag: "Ok", value: null }, { _tag: "CasMismatch", current: "2" }])
+    expect(results.slice(1)).toEqual([
+      { _tag: "Ok", value: null },
+      { _tag: "CasMismatch", current: "2" }
+    ])
     expect(store.get("a")).toBe("2")
   })
 

@@ -40,7 +40,8 @@ export const applyKv = (store: KvStore, command: KvCommand): { readonly store: K
     case "Delete":
       return current === undefined ? { store, result: notFound } : { store: without(store, command.key), result: done }
     case "Cas":
-      if ((current ?? null) !== command.expected) return { store, result: { _tag: "CasMismatch", current: current ?? null } }
+      if ((current ?? null) !== command.expected)
+        return { store, result: { _tag: "CasMismatch", current: current ?? null } }
       return { store: withValue(store, command.key, command.value), result: done }
   }
 }
@@ -89,4 +90,7 @@ export const describeKvResult = (result: KvResult): string => {
 export const describeKvStore = (store: KvStore): string =>
   store.size === 0
     ? "{}"
-    : `{ ${[...store].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(", ")} }`
+    : `{ ${[...store]
+        .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+        .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+        .join(", ")} }`

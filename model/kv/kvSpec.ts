@@ -1,6 +1,17 @@
 /** The sequential kv store as a linearizability spec, partitioned by key. */
 import { deterministicSpec, isUnknownOutput, type LinearizabilitySpec } from "../linearizability/spec.ts"
-import { applyKv, describeKvCommand, describeKvResult, describeKvStore, emptyKvStore, type KvCommand, type KvResult, type KvStore, kvResultsEqual, kvStoresEqual } from "./kv.ts"
+import {
+  applyKv,
+  describeKvCommand,
+  describeKvResult,
+  describeKvStore,
+  emptyKvStore,
+  type KvCommand,
+  type KvResult,
+  type KvStore,
+  kvResultsEqual,
+  kvStoresEqual
+} from "./kv.ts"
 
 export const kvSpec: LinearizabilitySpec<KvStore, KvCommand, KvResult> = deterministicSpec({
   name: "kv",
@@ -13,6 +24,7 @@ export const kvSpec: LinearizabilitySpec<KvStore, KvCommand, KvResult> = determi
   statesEqual: kvStoresEqual,
   partitionKey: (command) => command.key,
   isReadOnly: (command) => command._tag === "Get",
-  describeOperation: (command, result) => `${describeKvCommand(command)} → ${isUnknownOutput(result) ? "?" : describeKvResult(result)}`,
+  describeOperation: (command, result) =>
+    `${describeKvCommand(command)} → ${isUnknownOutput(result) ? "?" : describeKvResult(result)}`,
   describeState: describeKvStore
 })

@@ -18,11 +18,18 @@ export interface LedgerViolation {
   readonly evidence: unknown
 }
 
-export const checkLedger = (snapshot: LedgerSnapshot, movements: ReadonlyArray<AppliedMovement>): ReadonlyArray<LedgerViolation> => {
+export const checkLedger = (
+  snapshot: LedgerSnapshot,
+  movements: ReadonlyArray<AppliedMovement>
+): ReadonlyArray<LedgerViolation> => {
   const violations: Array<LedgerViolation> = []
   for (const { account, balance } of snapshot.balances) {
     if (balance < 0) {
-      violations.push({ invariant: "ledger_balance_negative", message: `account ${account} has a negative balance ${balance}`, evidence: { account, balance } })
+      violations.push({
+        invariant: "ledger_balance_negative",
+        message: `account ${account} has a negative balance ${balance}`,
+        evidence: { account, balance }
+      })
     }
   }
   let expected = 0
@@ -30,7 +37,8 @@ export const checkLedger = (snapshot: LedgerSnapshot, movements: ReadonlyArray<A
   for (const movement of movements) {
     if (movement._tag === "Deposit") expected += movement.amount
     if (movement._tag === "Withdraw") expected -= movement.amount
-    if (movement.idempotencyKey !== undefined) keys.set(movement.idempotencyKey, (keys.get(movement.idempotencyKey) ?? 0) + 1)
+    if (movement.idempotencyKey !== undefined)
+      keys.set(movement.idempotencyKey, (keys.get(movement.idempotencyKey) ?? 0) + 1)
   }
   const total = snapshot.balances.reduce((sum, account) => sum + account.balance, 0)
   if (total !== expected) {
@@ -42,7 +50,11 @@ export const checkLedger = (snapshot: LedgerSnapshot, movements: ReadonlyArray<A
   }
   for (const [key, count] of keys) {
     if (count > 1) {
-      violations.push({ invariant: "ledger_idempotency", message: `idempotency key ${key} took effect ${count} times`, evidence: { key, count } })
+      violations.push({
+        invariant: "ledger_idempotency",
+        message: `idempotency key ${key} took effect ${count} times`,
+        evidence: { key, count }
+      })
     }
   }
   return violations

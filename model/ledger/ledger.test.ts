@@ -51,16 +51,27 @@ describe("ledger model", () => {
       { _tag: "Ok", process: 3, atTime: 24, output: { _tag: "AccountOk", balance: 6, version: 2 } }
     ]
     expect(verdict(history)).toBe("linearizable")
-    const doubleApplied = [...history.slice(0, -1), { _tag: "Ok", process: 3, atTime: 24, output: { _tag: "AccountOk", balance: 2, version: 3 } } as Event]
+    const doubleApplied = [
+      ...history.slice(0, -1),
+      { _tag: "Ok", process: 3, atTime: 24, output: { _tag: "AccountOk", balance: 2, version: 3 } } as Event
+    ]
     expect(verdict(doubleApplied)).toBe("not linearizable")
   })
 
   it("flags negative balances, money created from nothing and a key applied twice", () => {
     expect(checkLedger({ balances: [{ account: "a", balance: 5 }] }, [{ _tag: "Deposit", amount: 5 }])).toEqual([])
-    const violations = checkLedger({ balances: [{ account: "a", balance: -1 }, { account: "b", balance: 9 }] }, [
-      { _tag: "Deposit", amount: 5, idempotencyKey: "k" },
-      { _tag: "Deposit", amount: 5, idempotencyKey: "k" }
-    ])
+    const violations = checkLedger(
+      {
+        balances: [
+          { account: "a", balance: -1 },
+          { account: "b", balance: 9 }
+        ]
+      },
+      [
+        { _tag: "Deposit", amount: 5, idempotencyKey: "k" },
+        { _tag: "Deposit", amount: 5, idempotencyKey: "k" }
+      ]
+    )
     expect(violations.map((violation) => violation.invariant).sort()).toEqual([
       "ledger_balance_negative",
       "ledger_idempotency",

@@ -12,7 +12,13 @@ export type LedgerInput =
       readonly expectedVersion?: number
       readonly idempotencyKey?: string
     }
-  | { readonly _tag: "Transfer"; readonly from: string; readonly to: string; readonly amount: number; readonly idempotencyKey?: string }
+  | {
+      readonly _tag: "Transfer"
+      readonly from: string
+      readonly to: string
+      readonly amount: number
+      readonly idempotencyKey?: string
+    }
   | { readonly _tag: "GetAccount"; readonly account: string }
 
 export interface LedgerAccount {
@@ -45,12 +51,18 @@ const withAccount = (state: LedgerModelState, account: string, value: LedgerAcco
 
 const limit = Number.MAX_SAFE_INTEGER
 
-const executeLedger = (state: LedgerModelState, input: LedgerInput): { state: LedgerModelState; output: LedgerOutput } => {
+const executeLedger = (
+  state: LedgerModelState,
+  input: LedgerInput
+): { state: LedgerModelState; output: LedgerOutput } => {
   const unchanged = (output: LedgerOutput) => ({ state, output })
   switch (input._tag) {
     case "CreateAccount":
       if (state.accounts.has(input.account)) return unchanged({ _tag: "AccountExists" })
-      return { state: withAccount(state, input.account, { balance: 0, version: 0 }), output: { _tag: "AccountOk", balance: 0, version: 0 } }
+      return {
+        state: withAccount(state, input.account, { balance: 0, version: 0 }),
+        output: { _tag: "AccountOk", balance: 0, version: 0 }
+      }
     case "GetAccount": {
       const account = state.accounts.get(input.account)
       return unchanged(account === undefined ? { _tag: "AccountNotFound" } : { _tag: "AccountOk", ...account })
@@ -65,7 +77,8 @@ const executeLedger = (state: LedgerModelState, input: LedgerInput): { state: Le
     case "Withdraw": {
       const account = state.accounts.get(input.account)
       if (account === undefined) return unchanged({ _tag: "AccountNotFound" })
-      if (input.expectedVersion !== undefined && input.expectedVersion !== account.version) return unchanged({ _tag: "VersionConflict" })
+      if (input.expectedVersion !== undefined && input.expectedVersion !== account.version)
+        return unchanged({ _tag: "VersionConflict" })
       if (account.balance < input.amount) return unchanged({ _tag: "InsufficientFunds" })
       const next = { balance: account.balance - input.amount, version: account.version + 1 }
       return { state: withAccount(state, input.account, next), output: { _tag: "AccountOk", ...next } }
@@ -86,7 +99,10 @@ const executeLedger = (state: LedgerModelState, input: LedgerInput): { state: Le
 }
 
 /** One step of the sequential ledger, idempotency keys included. */
-export const applyLedgerModel = (state: LedgerModelState, input: LedgerInput): { state: LedgerModelState; output: LedgerOutput } => {
+export const applyLedgerModel = (
+  state: LedgerModelState,
+  input: LedgerInput
+): { state: LedgerModelState; output: LedgerOutput } => {
   const key = "idempotencyKey" in input ? input.idempotencyKey : undefined
   if (key !== undefined) {
     const first = state.firstResults.get(key)

@@ -2,7 +2,13 @@
  * The ledger as a linearizability spec. Transfers touch two accounts, so the whole ledger is one partition.
  */
 import { deterministicSpec, type LinearizabilitySpec } from "../linearizability/spec.ts"
-import { applyLedgerModel, initialLedgerModel, type LedgerInput, type LedgerModelState, type LedgerOutput } from "./ledger.ts"
+import {
+  applyLedgerModel,
+  initialLedgerModel,
+  type LedgerInput,
+  type LedgerModelState,
+  type LedgerOutput
+} from "./ledger.ts"
 
 const stateText = (state: LedgerModelState): string =>
   [...state.accounts.entries()]
@@ -18,6 +24,7 @@ export const ledgerSpec: LinearizabilitySpec<LedgerModelState, LedgerInput, Ledg
   statesEqual: (left, right) => stateText(left) === stateText(right),
   partitionKey: () => "ledger",
   isReadOnly: (input) => input._tag === "GetAccount",
-  describeOperation: (input, output) => `${JSON.stringify(input)} → ${typeof output === "symbol" ? "unknown" : JSON.stringify(output)}`,
+  describeOperation: (input, output) =>
+    `${JSON.stringify(input)} → ${typeof output === "symbol" ? "unknown" : JSON.stringify(output)}`,
   describeState: stateText
 })

@@ -22,7 +22,10 @@ const bruteForceLinearizable = (operations: ReadonlyArray<KvOperation>): boolean
       if (remaining.some((other) => other.returnTime < candidate.callTime)) return false
       const step = applyKv(store, candidate.input)
       if (!isUnknownOutput(candidate.output) && !kvResultsEqual(step.result, candidate.output)) return false
-      return search(remaining.filter((operation) => operation !== candidate), step.store)
+      return search(
+        remaining.filter((operation) => operation !== candidate),
+        step.store
+      )
     })
   }
   return search(operations, emptyKvStore)
@@ -33,7 +36,12 @@ const commandArbitrary: fc.Arbitrary<KvCommand> = fc.oneof(
   fc.record({ _tag: fc.constant("Put" as const), key: fc.constant("a"), value }),
   fc.record({ _tag: fc.constant("Get" as const), key: fc.constant("a") }),
   fc.record({ _tag: fc.constant("Delete" as const), key: fc.constant("a") }),
-  fc.record({ _tag: fc.constant("Cas" as const), key: fc.constant("a"), expected: fc.constantFrom(null, "0", "1"), value })
+  fc.record({
+    _tag: fc.constant("Cas" as const),
+    key: fc.constant("a"),
+    expected: fc.constantFrom(null, "0", "1"),
+    value
+  })
 )
 const resultArbitrary: fc.Arbitrary<KvResult | "unknown" | "fail"> = fc.oneof(
   fc.constantFrom<KvResult>({ _tag: "Ok", value: null }, { _tag: "NotFound" }),
@@ -45,7 +53,10 @@ const resultArbitrary: fc.Arbitrary<KvResult | "unknown" | "fail"> = fc.oneof(
 /** Random operations with random results, interleaved by a random schedule of "next event of process p". */
 const randomHistoryArbitrary = fc
   .record({
-    operations: fc.array(fc.record({ process: fc.nat({ max: 2 }), command: commandArbitrary, result: resultArbitrary }), { minLength: 1, maxLength: 7 }),
+    operations: fc.array(
+      fc.record({ process: fc.nat({ max: 2 }), command: commandArbitrary, result: resultArbitrary }),
+      { minLength: 1, maxLength: 7 }
+    ),
     schedule: fc.array(fc.nat({ max: 2 }), { maxLength: 20 })
   })
   .map(({ operations, schedule }) => {

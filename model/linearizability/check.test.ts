@@ -11,8 +11,20 @@ const ok = (value: string | null = null): KvResult => ({ _tag: "Ok", value })
 const put = (key: string, value: string): KvCommand => ({ _tag: "Put", key, value })
 const get = (key: string): KvCommand => ({ _tag: "Get", key })
 
-const operation = (id: number, process: number, input: KvCommand, output: KvResult | typeof unknownOutput, callTime: number, returnTime: number): Operation<KvCommand, KvResult> => ({
-  id, process, input, output, callTime, returnTime
+const operation = (
+  id: number,
+  process: number,
+  input: KvCommand,
+  output: KvResult | typeof unknownOutput,
+  callTime: number,
+  returnTime: number
+): Operation<KvCommand, KvResult> => ({
+  id,
+  process,
+  input,
+  output,
+  callTime,
+  returnTime
 })
 
 const check = (events: ReadonlyArray<KvEvent>) => Either.getOrThrow(checkHistory(kvSpec, events))
@@ -48,7 +60,9 @@ describe("the linearizability checker", () => {
     expect(result.explanation?.partition).toBe("a")
     expect(result.explanation?.longestPrefix.map((summary) => summary.id)).toEqual([0])
     expect(result.explanation?.blocking.id).toBe(1)
-    expect(result.explanation?.candidates).toEqual([expect.objectContaining({ reason: expect.stringContaining("impossible") })])
+    expect(result.explanation?.candidates).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining("impossible") })
+    ])
     expect(result.explanation?.text).toContain('get("a") → not found')
   })
 
@@ -97,7 +111,9 @@ describe("the linearizability checker", () => {
 
   test("an exhausted budget gives unknown, never linearizable", () => {
     // Arrange: many overlapping puts, so the search needs more than a handful of steps.
-    const operations = Array.from({ length: 12 }, (_, index) => operation(index, index, put("a", String(index)), ok(), 0, 10))
+    const operations = Array.from({ length: 12 }, (_, index) =>
+      operation(index, index, put("a", String(index)), ok(), 0, 10)
+    )
     // Act
     const result = checkOperations(kvSpec, operations, { budget: { maxSteps: 5 } })
     // Assert
@@ -110,7 +126,9 @@ describe("the linearizability checker", () => {
     // Arrange: a fake clock that jumps a second at every reading.
     let now = 0
     const clock = () => (now += 1000)
-    const operations = Array.from({ length: 14 }, (_, index) => operation(index, index, put("a", String(index)), ok(), 0, 10))
+    const operations = Array.from({ length: 14 }, (_, index) =>
+      operation(index, index, put("a", String(index)), ok(), 0, 10)
+    )
     operations.push(operation(14, 14, get("a"), ok("nothing wrote this"), 11, 12))
     // Act
     const result = checkOperations(kvSpec, operations, { budget: { time: { clock, maxMilliseconds: 1500 } } })

@@ -51,7 +51,8 @@ export const checkOperations = <State, Input, Output>(
 ): CheckResult => {
   const meter = new BudgetMeter(options.budget ?? {})
   const partitions = [...partitionOperations(spec, operations)].sort(
-    ([leftKey, left], [rightKey, right]) => left.length - right.length || (leftKey < rightKey ? -1 : leftKey > rightKey ? 1 : 0)
+    ([leftKey, left], [rightKey, right]) =>
+      left.length - right.length || (leftKey < rightKey ? -1 : leftKey > rightKey ? 1 : 0)
   )
   const undecided: Array<string> = []
   for (const [key, partitionOperationList] of partitions) {
@@ -59,16 +60,40 @@ export const checkOperations = <State, Input, Output>(
     if (outcome._tag === "NotLinearizable") {
       const explanation = explainDeadEnd(spec, key, partitionOperationList, outcome.deadEnd)
       const summary = `not linearizable: partition ${JSON.stringify(key)} with ${partitionOperationList.length} operations has no valid order`
-      return { verdict: "not linearizable", explanation, summary, partitions: partitions.length, undecidedPartitions: undecided, steps: meter.steps }
+      return {
+        verdict: "not linearizable",
+        explanation,
+        summary,
+        partitions: partitions.length,
+        undecidedPartitions: undecided,
+        steps: meter.steps
+      }
     }
     if (outcome._tag === "Exhausted") undecided.push(key)
   }
   if (undecided.length > 0) {
-    const summary = `unknown: the budget ran out after ${meter.steps} search steps with ${undecided.length} of ${partitions.length} partitions undecided (${undecided.slice(0, 5).map((key) => JSON.stringify(key)).join(", ")}${undecided.length > 5 ? ", …" : ""}); no failure was found in the others`
-    return { verdict: "unknown", explanation: null, summary, partitions: partitions.length, undecidedPartitions: undecided, steps: meter.steps }
+    const summary = `unknown: the budget ran out after ${meter.steps} search steps with ${undecided.length} of ${partitions.length} partitions undecided (${undecided
+      .slice(0, 5)
+      .map((key) => JSON.stringify(key))
+      .join(", ")}${undecided.length > 5 ? ", …" : ""}); no failure was found in the others`
+    return {
+      verdict: "unknown",
+      explanation: null,
+      summary,
+      partitions: partitions.length,
+      undecidedPartitions: undecided,
+      steps: meter.steps
+    }
   }
   const summary = `linearizable: all ${partitions.length} partitions (${operations.length} operations) have a valid order`
-  return { verdict: "linearizable", explanation: null, summary, partitions: partitions.length, undecidedPartitions: [], steps: meter.steps }
+  return {
+    verdict: "linearizable",
+    explanation: null,
+    summary,
+    partitions: partitions.length,
+    undecidedPartitions: [],
+    steps: meter.steps
+  }
 }
 
 /** Pairs the events into operations, then checks them. */

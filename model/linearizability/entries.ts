@@ -33,7 +33,15 @@ export interface EntryLists {
   readonly unknownHead: Entry
 }
 
-const sentinel = (): Entry => ({ isCall: false, isUnknown: false, operation: -1, time: -Infinity, previous: null, next: null, match: null })
+const sentinel = (): Entry => ({
+  isCall: false,
+  isUnknown: false,
+  operation: -1,
+  time: -Infinity,
+  previous: null,
+  next: null,
+  match: null
+})
 
 const link = (head: Entry, entries: ReadonlyArray<Entry>): void => {
   let last = head
@@ -57,14 +65,40 @@ export const buildEntryLists = (operations: ReadonlyArray<TimedOperation>): Entr
   operations.forEach((operation, index) => {
     // Callers build operations from histories that were validated; a bad time here is a programming error.
     if (!Number.isFinite(operation.callTime) || !(operation.returnTime >= operation.callTime)) {
-      throw new RangeError(`operation ${index} has call time ${operation.callTime} and return time ${operation.returnTime}`)
+      throw new RangeError(
+        `operation ${index} has call time ${operation.callTime} and return time ${operation.returnTime}`
+      )
     }
     if (operation.returnTime === Infinity) {
-      unknown.push({ isCall: true, isUnknown: true, operation: index, time: operation.callTime, previous: null, next: null, match: null })
+      unknown.push({
+        isCall: true,
+        isUnknown: true,
+        operation: index,
+        time: operation.callTime,
+        previous: null,
+        next: null,
+        match: null
+      })
       return
     }
-    const returnEntry: Entry = { isCall: false, isUnknown: false, operation: index, time: operation.returnTime, previous: null, next: null, match: null }
-    definite.push({ isCall: true, isUnknown: false, operation: index, time: operation.callTime, previous: null, next: null, match: returnEntry })
+    const returnEntry: Entry = {
+      isCall: false,
+      isUnknown: false,
+      operation: index,
+      time: operation.returnTime,
+      previous: null,
+      next: null,
+      match: null
+    }
+    definite.push({
+      isCall: true,
+      isUnknown: false,
+      operation: index,
+      time: operation.callTime,
+      previous: null,
+      next: null,
+      match: returnEntry
+    })
     definite.push(returnEntry)
   })
   definite.sort(byTime)

@@ -65,7 +65,9 @@ export const explainDeadEnd = <State, Input, Output>(
     `Partition ${JSON.stringify(partition)} (${operations.length} operations) has no linearization.`,
     `The longest linearizable prefix found has ${longestPrefix.length} operations` +
       (shown.length < longestPrefix.length ? `; its last ${shown.length}:` : ":"),
-    ...shown.map((summary, position) => `  ${longestPrefix.length - shown.length + position + 1}. ${formatSummary(summary)}`),
+    ...shown.map(
+      (summary, position) => `  ${longestPrefix.length - shown.length + position + 1}. ${formatSummary(summary)}`
+    ),
     `It leaves the state ${stateAfterPrefix}.`,
     `Next, ${formatSummary(blocking)} must take effect before anything invoked after it returned,`,
     "yet no remaining operation can be placed next:",

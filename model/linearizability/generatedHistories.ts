@@ -30,7 +30,10 @@ export interface GeneratedHistory {
  * `schedule` is a list of process numbers: each names the process that moves next (invoke its next planned
  * operation, make its pending operation take effect, or complete it). Leftovers are finished in order.
  */
-export const runPlannedHistory = (plan: ReadonlyArray<PlannedOperation>, schedule: ReadonlyArray<number>): GeneratedHistory => {
+export const runPlannedHistory = (
+  plan: ReadonlyArray<PlannedOperation>,
+  schedule: ReadonlyArray<number>
+): GeneratedHistory => {
   const queues = new Map<number, Array<PlannedOperation>>()
   for (const operation of plan) queues.set(operation.process, [...(queues.get(operation.process) ?? []), operation])
   const inFlight = new Map<number, InFlight>()
@@ -53,7 +56,8 @@ export const runPlannedHistory = (plan: ReadonlyArray<PlannedOperation>, schedul
       return
     }
     inFlight.delete(process)
-    if (current.fate === "completes") events.push({ _tag: "Ok", process, atTime: events.length, output: current.result! })
+    if (current.fate === "completes")
+      events.push({ _tag: "Ok", process, atTime: events.length, output: current.result! })
     else if (current.fate === "fails") events.push({ _tag: "Fail", process, atTime: events.length })
     else events.push({ _tag: "Unknown", process, atTime: events.length })
   }

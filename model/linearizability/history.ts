@@ -76,7 +76,14 @@ export const operationsFromEvents = <Input, Output>(
     })
   }
   for (const [process, open] of pending) {
-    operations.push({ id: open.id, process, input: open.input, output: unknownOutput, callTime: open.callTime, returnTime: Infinity })
+    operations.push({
+      id: open.id,
+      process,
+      input: open.input,
+      output: unknownOutput,
+      callTime: open.callTime,
+      returnTime: Infinity
+    })
   }
   operations.sort((left, right) => left.id - right.id)
   return Either.right(operations)

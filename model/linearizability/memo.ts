@@ -38,7 +38,11 @@ export class Memo<State> {
     const hash = this.hashState === undefined ? setHash : (setHash ^ Math.imul(this.hashState(state), 0x27d4eb2f)) >>> 0
     const mask = this.heads.length - 1
     for (let index = this.heads[hash & mask]!; index !== -1; index = this.chain[index]!) {
-      if (this.hashes[index] === hash && this.statesEqual(this.states[index]!, state) && this.sameSet(index, linearized, operation)) {
+      if (
+        this.hashes[index] === hash &&
+        this.statesEqual(this.states[index]!, state) &&
+        this.sameSet(index, linearized, operation)
+      ) {
         return false
       }
     }

@@ -6,7 +6,13 @@
  */
 import fc from "fast-check"
 import type { ClientOperation, Step } from "../../src/sim/schedule.ts"
-import { livenessTrafficMs, scheduleArbitrary, trafficStartMs, type BuiltSchedule, type ScheduleShape } from "./schedule.ts"
+import {
+  livenessTrafficMs,
+  scheduleArbitrary,
+  trafficStartMs,
+  type BuiltSchedule,
+  type ScheduleShape
+} from "./schedule.ts"
 
 export interface LedgerWorkload {
   /** Few accounts, so that withdrawals and transfers collide. */
@@ -67,12 +73,33 @@ const operationOf = (raw: RawLedgerOperation, position: number, workload: Ledger
 
 /** Opening the accounts: created and funded by one client, each with an idempotency key. */
 export const openingSteps = (workload: LedgerWorkload, at: number): Array<Step> =>
-  Array.from({ length: workload.accounts }, (_, account): Array<Step> => [
-    { _tag: "Client", at, client: setupClient, op: { _tag: "CreateAccount", account: accountName(account), idempotencyKey: `open-${account}` } },
-    { _tag: "Client", at, client: setupClient, op: { _tag: "Deposit", account: accountName(account), amount: workload.openingBalance, idempotencyKey: `fund-${account}` } }
-  ]).flat()
+  Array.from(
+    { length: workload.accounts },
+    (_, account): Array<Step> => [
+      {
+        _tag: "Client",
+        at,
+        client: setupClient,
+        op: { _tag: "CreateAccount", account: accountName(account), idempotencyKey: `open-${account}` }
+      },
+      {
+        _tag: "Client",
+        at,
+        client: setupClient,
+        op: {
+          _tag: "Deposit",
+          account: accountName(account),
+          amount: workload.openingBalance,
+          idempotencyKey: `fund-${account}`
+        }
+      }
+    ]
+  ).flat()
 
-export const ledgerScheduleArbitrary = (shape: ScheduleShape, workload: LedgerWorkload = defaultLedgerWorkload): fc.Arbitrary<BuiltSchedule> => {
+export const ledgerScheduleArbitrary = (
+  shape: ScheduleShape,
+  workload: LedgerWorkload = defaultLedgerWorkload
+): fc.Arbitrary<BuiltSchedule> => {
   const trafficMs = (shape.safetyMs ?? 6000) + (shape.livenessTrafficMs ?? livenessTrafficMs)
   const operations = fc.array(rawLedgerOperation(shape.clients ?? 3, workload.accounts, trafficMs), {
     minLength: 1,
@@ -87,7 +114,9 @@ export const ledgerScheduleArbitrary = (shape: ScheduleShape, workload: LedgerWo
       client: operation.client,
       op: operationOf(operation, position, workload)
     }))
-    const steps = [...openingSteps(workload, trafficStartMs), ...clientSteps, ...faults].sort((left, right) => left.at - right.at)
+    const steps = [...openingSteps(workload, trafficStartMs), ...clientSteps, ...faults].sort(
+      (left, right) => left.at - right.at
+    )
     return { ...built, schedule: { ...built.schedule, steps } }
   })
 }

@@ -7,7 +7,15 @@
  */
 import fc from "fast-check"
 import { attackKinds, type AttackKind } from "../../src/sim/adversary.ts"
-import type { ClientOperation, DiskFault, NetworkProfile, ReplicaKnobs, Schedule, Step, Target } from "../../src/sim/schedule.ts"
+import type {
+  ClientOperation,
+  DiskFault,
+  NetworkProfile,
+  ReplicaKnobs,
+  Schedule,
+  Step,
+  Target
+} from "../../src/sim/schedule.ts"
 import type { FaultKind } from "../scenarios/generate.ts"
 import { swarmProfile, type SwarmLimits, type SwarmProfile } from "./swarm.ts"
 import { forgedMessage } from "./forgery.ts"
@@ -98,13 +106,22 @@ export const rawSchedule = (shape: ScheduleShape): fc.Arbitrary<RawSchedule> => 
     // A seed has no "smaller": shrinking it only reruns the same story under other timings, at a run per try.
     seed: fc.noShrink(fc.nat({ max: 2 ** 31 - 1 })),
     swarm: swarmProfile(shape.faults, shape.noisyNetwork ?? false, shape.swarm),
-    faults: shape.faults.length === 0 ? fc.constant([]) : fc.array(rawFault(kinds, safetyMs, shape.faultLengthMsMax ?? 2500), { maxLength: shape.maxFaults ?? 12, size: "max" }),
-    operations: fc.array(rawOperation(shape.clients ?? 3, shape.keys ?? 2, safetyMs + (shape.livenessTrafficMs ?? livenessTrafficMs)), {
-      minLength: 1,
-      maxLength: shape.maxOperations ?? 60,
-      // Generate across the whole range (fast-check's default favours short arrays); shrinking still shortens.
-      size: "max"
-    })
+    faults:
+      shape.faults.length === 0
+        ? fc.constant([])
+        : fc.array(rawFault(kinds, safetyMs, shape.faultLengthMsMax ?? 2500), {
+            maxLength: shape.maxFaults ?? 12,
+            size: "max"
+          }),
+    operations: fc.array(
+      rawOperation(shape.clients ?? 3, shape.keys ?? 2, safetyMs + (shape.livenessTrafficMs ?? livenessTrafficMs)),
+      {
+        minLength: 1,
+        maxLength: shape.maxOperations ?? 60,
+        // Generate across the whole range (fast-check's default favours short arrays); shrinking still shortens.
+        size: "max"
+      }
+    )
   })
 }
 
@@ -146,11 +163,21 @@ const windowSteps = (
       const nodes = Array.from({ length: replicas }, (_, each) => each)
       const crashes: Array<Step> = nodes.map((each) => ({ _tag: "Crash", at, node: each }))
       // Replicas come back a few milliseconds apart, so the first to time out differs from run to run.
-      const restarts: Array<Step> = nodes.map((each) => ({ _tag: "Restart", at: end + ((each * (fault.variant + 1)) % 50), node: each }))
+      const restarts: Array<Step> = nodes.map((each) => ({
+        _tag: "Restart",
+        at: end + ((each * (fault.variant + 1)) % 50),
+        node: each
+      }))
       return { steps: [...crashes, ...restarts], impairs: "power" }
     }
     case "crash":
-      return { steps: [{ _tag: "Crash", at, node: target }, { _tag: "Restart", at: end, node: aimsAtLeader(fault) ? "crashed" : node }], impairs }
+      return {
+        steps: [
+          { _tag: "Crash", at, node: target },
+          { _tag: "Restart", at: end, node: aimsAtLeader(fault) ? "crashed" : node }
+        ],
+        impairs
+      }
     case "corrupt": {
       const kind = allowedDiskFaults[fault.variant % allowedDiskFaults.length] as DiskFault
       if (kind === "slow") return { steps: [{ _tag: "Corrupt", at, node, kind }], impairs: undefined }
@@ -164,20 +191,50 @@ const windowSteps = (
     case "pause":
       return { steps: [{ _tag: "Pause", at, node: target, forMs: fault.lengthMs }], impairs }
     case "partition": {
-      if (aimsAtLeader(fault)) return { steps: [{ _tag: "Isolate", at, node: "leader" }, { _tag: "Heal", at: end }], impairs: undefined }
+      if (aimsAtLeader(fault))
+        return {
+          steps: [
+            { _tag: "Isolate", at, node: "leader" },
+            { _tag: "Heal", at: end }
+          ],
+          impairs: undefined
+        }
       const oneWay = fault.variant % 4 === 0
       const others = Array.from({ length: replicas }, (_, other) => other).filter((other) => other !== node)
-      const cut: Array<[number, number]> = others.flatMap((other) => (oneWay ? [[node, other]] : [[node, other], [other, node]]) as Array<[number, number]>)
-      return { steps: [{ _tag: "Partition", at, cut }, { _tag: "Heal", at: end }], impairs: undefined }
+      const cut: Array<[number, number]> = others.flatMap(
+        (other) =>
+          (oneWay
+            ? [[node, other]]
+            : [
+                [node, other],
+                [other, node]
+              ]) as Array<[number, number]>
+      )
+      return {
+        steps: [
+          { _tag: "Partition", at, cut },
+          { _tag: "Heal", at: end }
+        ],
+        impairs: undefined
+      }
     }
     case "clog": {
       const to = (node + fault.other) % replicas
-      return { steps: to === node ? [] : [{ _tag: "Clog", at, from: node, to, forMs: fault.lengthMs }], impairs: undefined }
+      return {
+        steps: to === node ? [] : [{ _tag: "Clog", at, from: node, to, forMs: fault.lengthMs }],
+        impairs: undefined
+      }
     }
     case "clock": {
       const offsetMs = (fault.variant % 11) * 500 - 2500
       const driftPpm = ((fault.variant * 7) % 21) * 10_000 - 100_000
-      return { steps: [{ _tag: "Clock", at, node, offsetMs, driftPpm }, { _tag: "Clock", at: end, node, offsetMs: 0, driftPpm: 0 }], impairs: undefined }
+      return {
+        steps: [
+          { _tag: "Clock", at, node, offsetMs, driftPpm },
+          { _tag: "Clock", at: end, node, offsetMs: 0, driftPpm: 0 }
+        ],
+        impairs: undefined
+      }
     }
     case "onLeader": {
       // Shrinks towards "isolate the moment it wins, once": what Raft Figure 8 needs of its middle leader.
@@ -196,7 +253,10 @@ const windowSteps = (
     case "forge": {
       const kind = attacks[fault.variant % attacks.length] as AttackKind
       const forged = forgedMessage(kind, fault.variant, replicas, node)
-      return { steps: [{ _tag: "Forge", at, from: forged.from, to: node, message: forged.message }], impairs: undefined }
+      return {
+        steps: [{ _tag: "Forge", at, from: forged.from, to: node, message: forged.message }],
+        impairs: undefined
+      }
     }
   }
 }
@@ -248,7 +308,9 @@ export interface BuiltSchedule {
 }
 
 const holdBackOf = (swarm: SwarmProfile): Pick<NetworkProfile, "holdBackProbability" | "holdBackMaxMs"> =>
-  swarm.holdBackPerMille === 0 ? {} : { holdBackProbability: swarm.holdBackPerMille / 1000, holdBackMaxMs: swarm.holdBackMaxMs }
+  swarm.holdBackPerMille === 0
+    ? {}
+    : { holdBackProbability: swarm.holdBackPerMille / 1000, holdBackMaxMs: swarm.holdBackMaxMs }
 
 export const buildSchedule = (raw: RawSchedule, shape: ScheduleShape): BuiltSchedule => {
   const safetyMs = shape.safetyMs ?? 6000
@@ -267,7 +329,9 @@ export const buildSchedule = (raw: RawSchedule, shape: ScheduleShape): BuiltSche
     op: operationOf(operation)
   }))
   const end: Step = { _tag: "Heal", at: healedAtMs + liveMs + quietMs }
-  const steps = [...faults, ...operations, ...healSteps(faults, healedAtMs), end].sort((left, right) => left.at - right.at)
+  const steps = [...faults, ...operations, ...healSteps(faults, healedAtMs), end].sort(
+    (left, right) => left.at - right.at
+  )
   const swarm = raw.swarm
   const schedule: Schedule = {
     version: 1,

@@ -36,20 +36,30 @@ export interface SwarmLimits {
 }
 
 /** Draws a swarm profile over the kinds a scenario allows; `noisy` turns on network misbehaviour. */
-export const swarmProfile = (allowed: ReadonlyArray<FaultKind>, noisy: boolean, limits: SwarmLimits = {}): fc.Arbitrary<SwarmProfile> =>
-  fc.record({
-    // One flag per allowed kind; a flag shrinks to false, which removes that kind's faults from the run.
-    enabledFlags: fc.array(fc.boolean(), { minLength: allowed.length, maxLength: allowed.length }),
-    lossPercent: noisy ? fc.integer({ min: 0, max: limits.lossPercentMax ?? 10 }) : fc.constant(0),
-    duplicatePercent: noisy ? fc.integer({ min: 0, max: limits.duplicatePercentMax ?? 10 }) : fc.constant(0),
-    reorderPercent: noisy ? fc.integer({ min: 0, max: limits.reorderPercentMax ?? 20 }) : fc.constant(0),
-    delayMaxMs: fc.integer({ min: 1, max: limits.delayMaxMsMax ?? (noisy ? 50 : 10) }),
-    tornWritePercent: fc.integer({ min: 0, max: 50 }),
-    fsyncMaxMs: fc.integer({ min: 1, max: limits.fsyncMaxMsMax ?? 20 }),
-    // Constants draw nothing, so scenarios without a long tail keep the schedules their seeds always meant.
-    holdBackPerMille: limits.holdBackPerMilleMax === undefined ? fc.constant(0) : fc.integer({ min: 0, max: limits.holdBackPerMilleMax }),
-    holdBackMaxMs: limits.holdBackMaxMsMax === undefined ? fc.constant(0) : fc.integer({ min: 1, max: limits.holdBackMaxMsMax })
-  }).map(({ enabledFlags, ...rest }) => ({
-    ...rest,
-    enabled: allowed.filter((_, position) => enabledFlags[position] === true)
-  }))
+export const swarmProfile = (
+  allowed: ReadonlyArray<FaultKind>,
+  noisy: boolean,
+  limits: SwarmLimits = {}
+): fc.Arbitrary<SwarmProfile> =>
+  fc
+    .record({
+      // One flag per allowed kind; a flag shrinks to false, which removes that kind's faults from the run.
+      enabledFlags: fc.array(fc.boolean(), { minLength: allowed.length, maxLength: allowed.length }),
+      lossPercent: noisy ? fc.integer({ min: 0, max: limits.lossPercentMax ?? 10 }) : fc.constant(0),
+      duplicatePercent: noisy ? fc.integer({ min: 0, max: limits.duplicatePercentMax ?? 10 }) : fc.constant(0),
+      reorderPercent: noisy ? fc.integer({ min: 0, max: limits.reorderPercentMax ?? 20 }) : fc.constant(0),
+      delayMaxMs: fc.integer({ min: 1, max: limits.delayMaxMsMax ?? (noisy ? 50 : 10) }),
+      tornWritePercent: fc.integer({ min: 0, max: 50 }),
+      fsyncMaxMs: fc.integer({ min: 1, max: limits.fsyncMaxMsMax ?? 20 }),
+      // Constants draw nothing, so scenarios without a long tail keep the schedules their seeds always meant.
+      holdBackPerMille:
+        limits.holdBackPerMilleMax === undefined
+          ? fc.constant(0)
+          : fc.integer({ min: 0, max: limits.holdBackPerMilleMax }),
+      holdBackMaxMs:
+        limits.holdBackMaxMsMax === undefined ? fc.constant(0) : fc.integer({ min: 1, max: limits.holdBackMaxMsMax })
+    })
+    .map(({ enabledFlags, ...rest }) => ({
+      ...rest,
+      enabled: allowed.filter((_, position) => enabledFlags[position] === true)
+    }))

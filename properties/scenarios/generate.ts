@@ -18,8 +18,25 @@ import {
  * "powerFailure" crashes every replica at once (a rack losing power): beyond the minority rule, but Raft
  * must survive it since everything acknowledged is on disk. The property suite's crash scenarios use it.
  */
-export type FaultKind = "crash" | "pause" | "partition" | "clog" | "corrupt" | "clock" | "forge" | "powerFailure" | "onLeader"
-export const allFaultKinds: ReadonlyArray<FaultKind> = ["crash", "pause", "partition", "clog", "corrupt", "clock", "forge"]
+export type FaultKind =
+  | "crash"
+  | "pause"
+  | "partition"
+  | "clog"
+  | "corrupt"
+  | "clock"
+  | "forge"
+  | "powerFailure"
+  | "onLeader"
+export const allFaultKinds: ReadonlyArray<FaultKind> = [
+  "crash",
+  "pause",
+  "partition",
+  "clog",
+  "corrupt",
+  "clock",
+  "forge"
+]
 
 export interface Workload {
   readonly clients: number
@@ -49,7 +66,12 @@ const operation = (random: SimRandom, keys: number, serial: number): ClientOpera
   if (roll < 70) return { _tag: "Read", key }
   if (roll < 80) return { _tag: "Get", key }
   if (roll < 90) return { _tag: "Delete", key }
-  return { _tag: "Cas", key, expected: random.chance(0.5) ? null : `v${random.integer(0, serial)}`, value: `v${serial}` }
+  return {
+    _tag: "Cas",
+    key,
+    expected: random.chance(0.5) ? null : `v${random.integer(0, serial)}`,
+    value: `v${serial}`
+  }
 }
 
 export const clientSteps = (seed: number, workload: Workload): Array<Step> => {
@@ -79,30 +101,62 @@ const majorityCut = (random: SimRandom, replicas: number): Array<[number, number
   return cut
 }
 
-const faultWindow = (random: SimRandom, kind: FaultKind, at: number, replicas: number): { steps: Array<Step>; endMs: number } => {
+const faultWindow = (
+  random: SimRandom,
+  kind: FaultKind,
+  at: number,
+  replicas: number
+): { steps: Array<Step>; endMs: number } => {
   const node = random.integer(0, replicas - 1)
   const lengthMs = random.integer(300, 3000)
   switch (kind) {
     case "crash":
-      return { steps: [{ _tag: "Crash", at, node }, { _tag: "Restart", at: at + lengthMs, node }], endMs: at + lengthMs }
+      return {
+        steps: [
+          { _tag: "Crash", at, node },
+          { _tag: "Restart", at: at + lengthMs, node }
+        ],
+        endMs: at + lengthMs
+      }
     case "corrupt": {
       const fault: DiskFault = random.pick(["bitflip", "misdirected", "latent", "torn", "slow"] as const)
-      const steps: Array<Step> = fault === "slow"
-        ? [{ _tag: "Corrupt", at, node, kind: fault }]
-        : [{ _tag: "Corrupt", at, node, kind: "torn" }, { _tag: "Crash", at: at + 1, node }, { _tag: "Corrupt", at: at + 2, node, kind: fault }, { _tag: "Restart", at: at + lengthMs, node }]
+      const steps: Array<Step> =
+        fault === "slow"
+          ? [{ _tag: "Corrupt", at, node, kind: fault }]
+          : [
+              { _tag: "Corrupt", at, node, kind: "torn" },
+              { _tag: "Crash", at: at + 1, node },
+              { _tag: "Corrupt", at: at + 2, node, kind: fault },
+              { _tag: "Restart", at: at + lengthMs, node }
+            ]
       return { steps, endMs: at + lengthMs }
     }
     case "pause":
       return { steps: [{ _tag: "Pause", at, node, forMs: lengthMs }], endMs: at + lengthMs }
     case "partition":
-      return { steps: [{ _tag: "Partition", at, cut: majorityCut(random, replicas) }, { _tag: "Heal", at: at + lengthMs }], endMs: at + lengthMs }
+      return {
+        steps: [
+          { _tag: "Partition", at, cut: majorityCut(random, replicas) },
+          { _tag: "Heal", at: at + lengthMs }
+        ],
+        endMs: at + lengthMs
+      }
     case "clog": {
       const to = (node + random.integer(1, Math.max(1, replicas - 1))) % replicas
       return { steps: to === node ? [] : [{ _tag: "Clog", at, from: node, to, forMs: lengthMs }], endMs: at + lengthMs }
     }
     case "clock": {
-      const step: Step = { _tag: "Clock", at, node, offsetMs: random.integer(-5000, 5000), driftPpm: random.integer(-100_000, 100_000) }
-      return { steps: [step, { _tag: "Clock", at: at + lengthMs, node, offsetMs: 0, driftPpm: 0 }], endMs: at + lengthMs }
+      const step: Step = {
+        _tag: "Clock",
+        at,
+        node,
+        offsetMs: random.integer(-5000, 5000),
+        driftPpm: random.integer(-100_000, 100_000)
+      }
+      return {
+        steps: [step, { _tag: "Clock", at: at + lengthMs, node, offsetMs: 0, driftPpm: 0 }],
+        endMs: at + lengthMs
+      }
     }
     case "powerFailure": {
       const nodes = Array.from({ length: replicas }, (_, each) => each)
@@ -113,7 +167,15 @@ const faultWindow = (random: SimRandom, kind: FaultKind, at: number, replicas: n
       return { steps, endMs: at + lengthMs + replicas }
     }
     case "onLeader": {
-      const step: Step = { _tag: "OnLeader", at, until: at + lengthMs, action: random.chance(0.5) ? "crash" : "isolate", afterMs: random.integer(0, 50), forMs: lengthMs, times: random.integer(1, 3) }
+      const step: Step = {
+        _tag: "OnLeader",
+        at,
+        until: at + lengthMs,
+        action: random.chance(0.5) ? "crash" : "isolate",
+        afterMs: random.integer(0, 50),
+        forMs: lengthMs,
+        times: random.integer(1, 3)
+      }
       return { steps: [step], endMs: at + lengthMs * 2 }
     }
     case "forge": {
@@ -157,7 +219,14 @@ export const generateSchedule = (options: GeneratorOptions): Schedule => {
 }
 
 export const noisyProfile: FaultProfile = {
-  network: { delayMinMs: 1, delayMaxMs: 20, lossProbability: 0.02, duplicateProbability: 0.02, reorderProbability: 0.05, reorderDelayMaxMs: 50 },
+  network: {
+    delayMinMs: 1,
+    delayMaxMs: 20,
+    lossProbability: 0.02,
+    duplicateProbability: 0.02,
+    reorderProbability: 0.05,
+    reorderDelayMaxMs: 50
+  },
   disk: { fsyncMinMs: 1, fsyncMaxMs: 10, tornWriteProbability: 0.3 },
   clients: defaultProfile.clients
 }

@@ -61,7 +61,8 @@ const scenariosOf = (names: ReadonlyArray<string>): ReadonlyArray<CatalogScenari
   names.map((name) => {
     const scenario = findCatalogScenario(name)
     if (scenario === undefined) throw new Error(`the zoo hunts in an unknown scenario "${name}"`)
-    if (scenario.status !== "runs") throw new Error(`the zoo hunts in ${name}, which does not run yet (${scenario.status})`)
+    if (scenario.status !== "runs")
+      throw new Error(`the zoo hunts in ${name}, which does not run yet (${scenario.status})`)
     return scenario
   })
 
@@ -87,12 +88,18 @@ const search = (
   for (let round = 0; round < 1_000_000; round += 1) {
     for (const scenario of scenarios) {
       const elapsedMs = options.clock() - startedMs
-      if (elapsedMs >= options.budgetMs || seeds >= (options.seedsMax ?? Number.POSITIVE_INFINITY)) return { hit: undefined, seeds, elapsedMs }
+      if (elapsedMs >= options.budgetMs || seeds >= (options.seedsMax ?? Number.POSITIVE_INFINITY))
+        return { hit: undefined, seeds, elapsedMs }
       const seed = firstSeed + round
       const finding = firstFinding(scenario, sampleSchedule(scenario, seed), bugs)
       seeds += 1
       const stop = onRun?.(scenario, seed, finding) ?? false
-      if (finding !== undefined && !stop) return { hit: { scenario, seed, finding, seeds, elapsedMs: options.clock() - startedMs }, seeds, elapsedMs: options.clock() - startedMs }
+      if (finding !== undefined && !stop)
+        return {
+          hit: { scenario, seed, finding, seeds, elapsedMs: options.clock() - startedMs },
+          seeds,
+          elapsedMs: options.clock() - startedMs
+        }
     }
   }
   return { hit: undefined, seeds, elapsedMs: options.clock() - startedMs }
@@ -103,7 +110,12 @@ const shrink = (hit: Hit, bugs: ReadonlySet<BugName>, options: CampaignOptions) 
   const invariant = hit.finding.invariant
   const checkLinearizability = invariant === "Linearizability" || invariant === "HistoryWellFormed"
   const stillFails = (built: BuiltSchedule): boolean => {
-    const judged = judge(built.schedule, { bugs, healedAtMs: built.healedAtMs, expectations: hit.scenario.expectations, checkLinearizability })
+    const judged = judge(built.schedule, {
+      bugs,
+      healedAtMs: built.healedAtMs,
+      expectations: hit.scenario.expectations,
+      checkLinearizability
+    })
     return judged.findings[0]?.invariant === invariant
   }
   const property = fc.property(hit.scenario.arbitrary, (built) => !stillFails(built))
@@ -126,8 +138,19 @@ export const huntBug = (bug: BugName, options: CampaignOptions): BugOutcome => {
   const found = search(scenarios, bugs, options)
   const hit = found.hit
   const missed: BugOutcome = {
-    bug, caught: false, invariant: null, scenario: null, seeds: found.seeds, seconds: found.elapsedMs / 1000, shrunkSteps: null,
-    seed: null, originalSteps: null, shrinkSeconds: null, message: null, file: null, correctHolds: null
+    bug,
+    caught: false,
+    invariant: null,
+    scenario: null,
+    seeds: found.seeds,
+    seconds: found.elapsedMs / 1000,
+    shrunkSteps: null,
+    seed: null,
+    originalSteps: null,
+    shrinkSeconds: null,
+    message: null,
+    file: null,
+    correctHolds: null
   }
   if (hit === undefined) return missed
   const originalSteps = sampleSchedule(hit.scenario, hit.seed).schedule.steps.length
@@ -169,7 +192,12 @@ export interface CorrectOutcome {
   readonly violations: number
   readonly runs: number
   readonly seconds: number
-  readonly failures: ReadonlyArray<{ readonly scenario: string; readonly seed: number; readonly finding: Finding; readonly file: string }>
+  readonly failures: ReadonlyArray<{
+    readonly scenario: string
+    readonly seed: number
+    readonly finding: Finding
+    readonly file: string
+  }>
 }
 
 /** The correct replica over every hunting scenario, round-robin, for the budget: it must never fail. */
@@ -182,7 +210,16 @@ export const huntCorrect = (options: CampaignOptions): CorrectOutcome => {
     const judged = judge(built.schedule, { healedAtMs: built.healedAtMs, expectations: scenario.expectations })
     const file = join(options.directory ?? zooDirectory, `correct-${scenario.name}-${seed}.json`)
     writeCounterexample(
-      { version: 1, scenario: scenario.name, bugs: [], fastCheck: { seed, path: "" }, healedAtMs: built.healedAtMs, schedule: built.schedule, violation: finding, traceHash: judged.result.traceHash },
+      {
+        version: 1,
+        scenario: scenario.name,
+        bugs: [],
+        fastCheck: { seed, path: "" },
+        healedAtMs: built.healedAtMs,
+        schedule: built.schedule,
+        violation: finding,
+        traceHash: judged.result.traceHash
+      },
       file
     )
     failures.push({ scenario: scenario.name, seed, finding, file })

@@ -44,7 +44,8 @@ export class LeaderStability implements SimObserver {
   private staleFor(node: number, term: number, atMs: number): Finding | undefined {
     let newer: { readonly node: number; readonly atMs: number } | undefined
     for (const [other, since] of this.leaderSince) {
-      if (other !== node && since.term > term && (newer === undefined || since.atMs < newer.atMs)) newer = { node: other, atMs: since.atMs }
+      if (other !== node && since.term > term && (newer === undefined || since.atMs < newer.atMs))
+        newer = { node: other, atMs: since.atMs }
     }
     if (newer === undefined || atMs - newer.atMs <= staleLeaderMsMax) return undefined
     const key = `stale:${node}:${term}`
@@ -59,7 +60,8 @@ export class LeaderStability implements SimObserver {
   /** A leader that heard from a majority this round, deposed by a peer's higher term. */
   private deposedWhileHealthy(observation: StepObservation): Finding | undefined {
     const { before, after, input, node } = observation
-    if (before.role !== "leader" || after.role === "leader" || after.term <= before.term || input._tag !== "Receive") return undefined
+    if (before.role !== "leader" || after.role === "leader" || after.term <= before.term || input._tag !== "Receive")
+      return undefined
     const leaderState = before.leaderState
     if (leaderState === null) return undefined
     const heardFrom = 1 + leaderState.progress.filter((progress) => progress.recentlyActive).length
@@ -96,7 +98,13 @@ export class PersistedBeforeReply implements SimObserver {
     const { node, incarnation, before } = observation
     const known = this.views.get(node)
     if (known !== undefined && known.incarnation === incarnation) return known
-    const fresh: DurableView = { incarnation, term: before.term, votedFor: before.votedFor, lastIndex: lastIndex(before.log), pending: [] }
+    const fresh: DurableView = {
+      incarnation,
+      term: before.term,
+      votedFor: before.votedFor,
+      lastIndex: lastIndex(before.log),
+      pending: []
+    }
     this.views.set(node, fresh)
     return fresh
   }
@@ -121,13 +129,19 @@ export class PersistedBeforeReply implements SimObserver {
       if (output._tag === "Persist") view.pending.push(output)
       if (output._tag !== "Send") continue
       const problem = this.unbacked(view, output.to, output.message)
-      if (problem !== undefined) (findings ??= []).push({ invariant: "persisted_before_reply", message: `n${observation.node} ${problem}` })
+      if (problem !== undefined)
+        (findings ??= []).push({ invariant: "persisted_before_reply", message: `n${observation.node} ${problem}` })
     }
     return findings ?? none
   }
 
   private unbacked(view: DurableView, to: number, message: Message): string | undefined {
-    if (message._tag === "RequestVoteResponse" && message.granted && !message.preVote && (view.term !== message.term || view.votedFor !== to)) {
+    if (
+      message._tag === "RequestVoteResponse" &&
+      message.granted &&
+      !message.preVote &&
+      (view.term !== message.term || view.votedFor !== to)
+    ) {
       return `granted its vote in term ${message.term} to n${to} while its disk says term ${view.term}, vote ${view.votedFor ?? "none"}`
     }
     if (message._tag === "AppendEntriesResponse" && message.success && message.matchIndex > view.lastIndex) {
@@ -139,7 +153,8 @@ export class PersistedBeforeReply implements SimObserver {
 
 export type ZooCheck = "leader_stability" | "persisted_before_reply"
 
-const observerOf = (check: ZooCheck): SimObserver => (check === "leader_stability" ? new LeaderStability() : new PersistedBeforeReply())
+const observerOf = (check: ZooCheck): SimObserver =>
+  check === "leader_stability" ? new LeaderStability() : new PersistedBeforeReply()
 
 export const zooExpectations = (checks: ReadonlyArray<ZooCheck>): Expectations =>
   checks.length === 0 ? {} : { observers: () => checks.map(observerOf) }

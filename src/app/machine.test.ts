@@ -1,6 +1,15 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { AppCommand, applyApp, checkAppCommand, emptyAppState, queryApp, validateAppCommand, validateAppQuery, type AppState } from "./machine.ts"
+import {
+  AppCommand,
+  applyApp,
+  checkAppCommand,
+  emptyAppState,
+  queryApp,
+  validateAppCommand,
+  validateAppQuery,
+  type AppState
+} from "./machine.ts"
 
 const run = (commands: ReadonlyArray<AppCommand>): AppState =>
   commands.reduce((state, command) => applyApp(state, command).state, emptyAppState)
@@ -33,16 +42,26 @@ describe("the replicated application: kv and ledger in one state machine", () =>
       _tag: "Ledger",
       rejection: { _tag: "AmountNotPositive", amount: -1 }
     })
-    expect(checkAppCommand({ _tag: "Deposit", account: "a", amount: 2 ** 60 })).toMatchObject({ rejection: { _tag: "AmountTooLarge" } })
+    expect(checkAppCommand({ _tag: "Deposit", account: "a", amount: 2 ** 60 })).toMatchObject({
+      rejection: { _tag: "AmountTooLarge" }
+    })
     expect(validateAppCommand({ _tag: "Withdraw", account: "a", amount: 0.5 })).toMatch(/not an integer/)
-    expect(checkAppCommand({ _tag: "Put", key: "", value: "v" })).toEqual({ _tag: "Kv", rejection: { _tag: "EmptyKey" } })
+    expect(checkAppCommand({ _tag: "Put", key: "", value: "v" })).toEqual({
+      _tag: "Kv",
+      rejection: { _tag: "EmptyKey" }
+    })
     expect(validateAppQuery({ _tag: "ReadAccount", account: "" })).toMatch(/empty/)
     expect(validateAppCommand({ _tag: "Transfer", from: "a", to: "b", amount: 1, idempotencyKey: "k" })).toBeUndefined()
   })
 
   it("decodes both applications' commands with one Schema, as a log entry would be", () => {
     const decode = Schema.decodeUnknownSync(AppCommand)
-    expect(decode({ _tag: "Withdraw", account: "a", amount: 5, expectedVersion: 3 })).toEqual({ _tag: "Withdraw", account: "a", amount: 5, expectedVersion: 3 })
+    expect(decode({ _tag: "Withdraw", account: "a", amount: 5, expectedVersion: 3 })).toEqual({
+      _tag: "Withdraw",
+      account: "a",
+      amount: 5,
+      expectedVersion: 3
+    })
     expect(decode({ _tag: "Cas", key: "k", expected: null, value: "v" })._tag).toBe("Cas")
     expect(() => decode({ _tag: "Withdraw", account: "a", amount: "5" })).toThrow()
   })

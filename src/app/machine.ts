@@ -47,17 +47,29 @@ export interface AppState {
 
 export const emptyAppState: AppState = { kv: emptyKvState, ledger: emptyLedgerState }
 
-const ledgerTags: ReadonlySet<string> = new Set<LedgerCommand["_tag"]>(["CreateAccount", "Deposit", "Withdraw", "Transfer", "GetAccount"])
+const ledgerTags: ReadonlySet<string> = new Set<LedgerCommand["_tag"]>([
+  "CreateAccount",
+  "Deposit",
+  "Withdraw",
+  "Transfer",
+  "GetAccount"
+])
 
 export const isLedgerCommand = (command: AppCommand): command is LedgerCommand => ledgerTags.has(command._tag)
 
 export const applyApp = (state: AppState, command: AppCommand): { state: AppState; result: AppResult } => {
   if (isLedgerCommand(command)) {
     const applied = applyLedger(state.ledger, command)
-    return { state: applied.state === state.ledger ? state : { kv: state.kv, ledger: applied.state }, result: applied.result }
+    return {
+      state: applied.state === state.ledger ? state : { kv: state.kv, ledger: applied.state },
+      result: applied.result
+    }
   }
   const applied = applyKv(state.kv, command)
-  return { state: applied.state === state.kv ? state : { kv: applied.state, ledger: state.ledger }, result: applied.result }
+  return {
+    state: applied.state === state.kv ? state : { kv: applied.state, ledger: state.ledger },
+    result: applied.result
+  }
 }
 
 export const queryApp = (state: AppState, query: AppQuery): AppResult => {

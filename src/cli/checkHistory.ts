@@ -41,7 +41,8 @@ const parseArguments = (argv: ReadonlyArray<string>): Either.Either<Arguments, s
       if (argument === "--format") format = value
       else {
         budgetMilliseconds = Number(value)
-        if (!Number.isFinite(budgetMilliseconds) || budgetMilliseconds <= 0) return Either.left(`--budget-ms should be a positive number, not ${JSON.stringify(value)}`)
+        if (!Number.isFinite(budgetMilliseconds) || budgetMilliseconds <= 0)
+          return Either.left(`--budget-ms should be a positive number, not ${JSON.stringify(value)}`)
       }
     } else if (argument.startsWith("--")) return Either.left(`unknown option ${argument}`)
     else positional.push(argument)
@@ -49,7 +50,8 @@ const parseArguments = (argv: ReadonlyArray<string>): Either.Either<Arguments, s
   if (positional.length !== 1) return Either.left("expected exactly one history file")
   if (format === undefined) return Either.left("--format is required")
   const decoded = decodeFormat(format)
-  if (Either.isLeft(decoded)) return Either.left(`--format should be porcupine-kv or jepsen-etcd, not ${JSON.stringify(format)}`)
+  if (Either.isLeft(decoded))
+    return Either.left(`--format should be porcupine-kv or jepsen-etcd, not ${JSON.stringify(format)}`)
   return Either.right({ file: positional[0]!, format: decoded.right, json, budgetMilliseconds })
 }
 
@@ -89,7 +91,9 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
     return 2
   }
   const start = performance.now()
-  const result = history.right.check({ budget: { time: { clock: () => performance.now(), maxMilliseconds: budgetMilliseconds } } })
+  const result = history.right.check({
+    budget: { time: { clock: () => performance.now(), maxMilliseconds: budgetMilliseconds } }
+  })
   const milliseconds = performance.now() - start
   if (json) {
     console.log(JSON.stringify({ verdict: result.verdict, milliseconds, explanation: explanationText(result) }))

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest"
 
 const bin = join(import.meta.dirname, "..", "..", "bin", "faultline.mjs")
 
-const faultline = (...argv: ReadonlyArray<string>) => spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8", timeout: 120_000 })
+const faultline = (...argv: ReadonlyArray<string>) =>
+  spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8", timeout: 120_000 })
 
 describe("faultline", () => {
   it("--help lists every command", () => {
@@ -39,24 +40,73 @@ describe("faultline", () => {
   it("scenarios --json lists every scenario of the seed documents with name, phase, description and status", () => {
     const result = faultline("scenarios", "--json")
     expect(result.status).toBe(0)
-    const rows = JSON.parse(result.stdout) as ReadonlyArray<{ name: string; phase: string; description: string; status: string }>
+    const rows = JSON.parse(result.stdout) as ReadonlyArray<{
+      name: string
+      phase: string
+      description: string
+      status: string
+    }>
     const names = rows.map((row) => row.name)
     const required = [
-      "baseline", "swizzle_clogging", "gray_failures", "multi_tenant_isolation", "time_compression", "combined",
-      "byzantine_view_change_merge", "byzantine_commit_desync", "byzantine_inflated_commit", "byzantine_invalid_metadata",
-      "byzantine_malicious_view_change", "byzantine_leader_race", "byzantine_dvc_tail_length_mismatch",
-      "byzantine_dvc_identical_claims", "byzantine_oversized_start_view", "byzantine_invalid_repair_range",
-      "byzantine_invalid_kernel_command", "corruption_bit_flip", "corruption_checksum_validation",
-      "corruption_silent_disk_failure", "crash_during_commit", "crash_during_view_change", "recovery_corrupt_log",
-      "gray_failure_slow_disk", "gray_failure_intermittent_network", "race_concurrent_view_changes", "race_commit_during_dvc",
-      "clock_drift", "clock_offset_exceeded", "clock_ntp_failure", "client_session_crash",
-      "client_session_view_change_lockout", "client_session_eviction", "repair_budget_prevents_storm",
-      "repair_ewma_selection", "repair_sync_timeout", "primary_abdicate_partition", "commit_stall_detection",
-      "scrub_detects_corruption", "scrub_completes_tour", "scrub_rate_limited", "scrub_triggers_repair",
-      "reconfig_add_replicas", "reconfig_remove_replicas", "reconfig_during_partition",
-      "smoke", "kv_replication", "cas", "kill_leader", "pause_follower", "pause_leader", "crash_recovery", "no_quorum",
-      "partition_2_1", "partition_isolate_leader", "latency_instability", "catchup_after_degradation",
-      "leader_failover_during_writes", "writes_during_election"
+      "baseline",
+      "swizzle_clogging",
+      "gray_failures",
+      "multi_tenant_isolation",
+      "time_compression",
+      "combined",
+      "byzantine_view_change_merge",
+      "byzantine_commit_desync",
+      "byzantine_inflated_commit",
+      "byzantine_invalid_metadata",
+      "byzantine_malicious_view_change",
+      "byzantine_leader_race",
+      "byzantine_dvc_tail_length_mismatch",
+      "byzantine_dvc_identical_claims",
+      "byzantine_oversized_start_view",
+      "byzantine_invalid_repair_range",
+      "byzantine_invalid_kernel_command",
+      "corruption_bit_flip",
+      "corruption_checksum_validation",
+      "corruption_silent_disk_failure",
+      "crash_during_commit",
+      "crash_during_view_change",
+      "recovery_corrupt_log",
+      "gray_failure_slow_disk",
+      "gray_failure_intermittent_network",
+      "race_concurrent_view_changes",
+      "race_commit_during_dvc",
+      "clock_drift",
+      "clock_offset_exceeded",
+      "clock_ntp_failure",
+      "client_session_crash",
+      "client_session_view_change_lockout",
+      "client_session_eviction",
+      "repair_budget_prevents_storm",
+      "repair_ewma_selection",
+      "repair_sync_timeout",
+      "primary_abdicate_partition",
+      "commit_stall_detection",
+      "scrub_detects_corruption",
+      "scrub_completes_tour",
+      "scrub_rate_limited",
+      "scrub_triggers_repair",
+      "reconfig_add_replicas",
+      "reconfig_remove_replicas",
+      "reconfig_during_partition",
+      "smoke",
+      "kv_replication",
+      "cas",
+      "kill_leader",
+      "pause_follower",
+      "pause_leader",
+      "crash_recovery",
+      "no_quorum",
+      "partition_2_1",
+      "partition_isolate_leader",
+      "latency_instability",
+      "catchup_after_degradation",
+      "leader_failover_during_writes",
+      "writes_during_election"
     ]
     for (const name of required) expect(names).toContain(name)
     for (const row of rows) {

@@ -40,8 +40,10 @@ const parseClusterOptions = (argv: ReadonlyArray<string>): ClusterOptions => {
     throw new Error("--base-port should leave room for P + 100 + N below 65536")
   }
   const extraArgs: Array<string> = []
-  if (values["election-timeout-ms"] !== undefined) extraArgs.push("--election-timeout-ms", values["election-timeout-ms"])
-  if (values["heartbeat-interval-ms"] !== undefined) extraArgs.push("--heartbeat-interval-ms", values["heartbeat-interval-ms"])
+  if (values["election-timeout-ms"] !== undefined)
+    extraArgs.push("--election-timeout-ms", values["election-timeout-ms"])
+  if (values["heartbeat-interval-ms"] !== undefined)
+    extraArgs.push("--heartbeat-interval-ms", values["heartbeat-interval-ms"])
   const dataDirectory = values["data-dir"] ?? fs.mkdtempSync(path.join(os.tmpdir(), "faultline-cluster-"))
   return { nodes, basePort, dataDirectory, extraArgs }
 }

@@ -4,7 +4,9 @@ import { bugNames, isBugName, type BugName } from "../protocol/bugs.ts"
  * The preamble every subcommand shares: `--help` prints the usage (exit 0); arguments that do not parse print
  * the reason and the usage (exit 2); otherwise the parsed options.
  */
-export type CommandLine<Options> = { readonly _tag: "Run"; readonly options: Options } | { readonly _tag: "Exit"; readonly code: number }
+export type CommandLine<Options> =
+  | { readonly _tag: "Run"; readonly options: Options }
+  | { readonly _tag: "Exit"; readonly code: number }
 
 export const readCommandLine = <Options>(
   command: string,
@@ -25,11 +27,20 @@ export const readCommandLine = <Options>(
 }
 
 /** A numeric option within bounds (an integer unless `fractional`), or a reason a person can act on. */
-export const numberOption = (value: string | undefined, name: string, min: number, max: number, fractional = false): number => {
+export const numberOption = (
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fractional = false
+): number => {
   const parsed = Number(value)
-  const valid = value !== undefined && value.trim() !== "" && (fractional ? Number.isFinite(parsed) : Number.isInteger(parsed))
+  const valid =
+    value !== undefined && value.trim() !== "" && (fractional ? Number.isFinite(parsed) : Number.isInteger(parsed))
   if (!valid || parsed < min || parsed > max) {
-    throw new Error(`${name} should be ${fractional ? "a number" : "an integer"} from ${min} to ${max}, got ${value ?? "nothing"}`)
+    throw new Error(
+      `${name} should be ${fractional ? "a number" : "an integer"} from ${min} to ${max}, got ${value ?? "nothing"}`
+    )
   }
   return parsed
 }

@@ -38,7 +38,11 @@ export interface TimelineLine {
 
 /** The schedule's steps and the run's trace, merged in time order (steps first on a tie). */
 export const timeline = (steps: ReadonlyArray<Step>, trace: ReadonlyArray<TraceLine>): ReadonlyArray<TimelineLine> => {
-  const stepLines = steps.map((step) => ({ atMs: step.at, text: `STEP ${describeStep(step).replace(/^at \d+ ms: /, "")}`, order: 0 }))
+  const stepLines = steps.map((step) => ({
+    atMs: step.at,
+    text: `STEP ${describeStep(step).replace(/^at \d+ ms: /, "")}`,
+    order: 0
+  }))
   const traceLines = trace.map((line) => ({ atMs: line.atMs, text: `     ${line.text}`, order: 1 }))
   return [...stepLines, ...traceLines].sort((left, right) => left.atMs - right.atMs || left.order - right.order)
 }

@@ -11,12 +11,18 @@ export interface Subcommand {
 export const subcommands: Readonly<Record<string, Subcommand>> = {
   "check-history": { summary: "check a client history for linearizability", load: () => import("./checkHistory.ts") },
   sim: { summary: "run catalog scenarios in the deterministic simulator", load: () => import("./sim.ts") },
-  serve: { summary: "run one node of a cluster (replica, WAL, peer transport, HTTP API)", load: () => import("./serve.ts") },
+  serve: {
+    summary: "run one node of a cluster (replica, WAL, peer transport, HTTP API)",
+    load: () => import("./serve.ts")
+  },
   cluster: { summary: "run a local cluster of node processes on 127.0.0.1", load: () => import("./cluster.ts") },
   replay: { summary: "replay a counterexample against a Docker cluster (--docker)", load: () => import("./replay.ts") },
   scenarios: { summary: "list the scenario catalog (--json)", load: () => import("./scenarios.ts") },
   repro: { summary: "replay a counterexample in memory; exit 1 if it still fails", load: () => import("./repro.ts") },
-  mutants: { summary: "measure the bug zoo: hunt, shrink and record each test-only protocol bug", load: () => import("./mutants.ts") },
+  mutants: {
+    summary: "measure the bug zoo: hunt, shrink and record each test-only protocol bug",
+    load: () => import("./mutants.ts")
+  },
   timeline: { summary: "print a counterexample's full timeline", load: () => import("./timeline.ts") }
 }
 

@@ -65,8 +65,19 @@ const clock = (): number => performance.now()
 const huntInChild = (bug: BugName, options: MutantsArguments): Promise<BugOutcome> =>
   new Promise((resolve, reject) => {
     const args = [
-      join(repositoryRoot, "bin", "faultline.mjs"), "mutants", "--bug", bug, "--json", "--correct-seconds", "0",
-      "--budget-seconds", String(options.budgetSeconds), "--shrink-seconds", String(options.shrinkSeconds), "--seed", String(options.seed)
+      join(repositoryRoot, "bin", "faultline.mjs"),
+      "mutants",
+      "--bug",
+      bug,
+      "--json",
+      "--correct-seconds",
+      "0",
+      "--budget-seconds",
+      String(options.budgetSeconds),
+      "--shrink-seconds",
+      String(options.shrinkSeconds),
+      "--seed",
+      String(options.seed)
     ]
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] })
     let output = ""
@@ -84,8 +95,16 @@ const huntInChild = (bug: BugName, options: MutantsArguments): Promise<BugOutcom
     })
   })
 
-const huntAll = async (options: MutantsArguments, report: (outcome: BugOutcome) => void): Promise<ReadonlyArray<BugOutcome>> => {
-  const campaign = { clock, budgetMs: options.budgetSeconds * 1000, shrinkBudgetMs: options.shrinkSeconds * 1000, firstSeed: options.seed }
+const huntAll = async (
+  options: MutantsArguments,
+  report: (outcome: BugOutcome) => void
+): Promise<ReadonlyArray<BugOutcome>> => {
+  const campaign = {
+    clock,
+    budgetMs: options.budgetSeconds * 1000,
+    shrinkBudgetMs: options.shrinkSeconds * 1000,
+    firstSeed: options.seed
+  }
   if (options.jobs <= 1 || options.bugs.length === 1) {
     const outcomes: Array<BugOutcome> = []
     for (const bug of options.bugs) {
@@ -110,7 +129,10 @@ const huntAll = async (options: MutantsArguments, report: (outcome: BugOutcome) 
 }
 
 const row = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>): string =>
-  cells.map((cell, position) => cell.padEnd(widths[position] ?? 0)).join("  ").trimEnd()
+  cells
+    .map((cell, position) => cell.padEnd(widths[position] ?? 0))
+    .join("  ")
+    .trimEnd()
 
 export const formatTable = (outcomes: ReadonlyArray<BugOutcome>): string => {
   const header = ["bug", "caught", "invariant", "scenario", "seeds", "seconds", "shrunk steps"]
@@ -123,13 +145,16 @@ export const formatTable = (outcomes: ReadonlyArray<BugOutcome>): string => {
     outcome.seconds.toFixed(1),
     outcome.shrunkSteps === null ? "-" : String(outcome.shrunkSteps)
   ])
-  const widths = header.map((cell, position) => Math.max(cell.length, ...rows.map((cells) => (cells[position] ?? "").length)))
+  const widths = header.map((cell, position) =>
+    Math.max(cell.length, ...rows.map((cells) => (cells[position] ?? "").length))
+  )
   return [row(header, widths), ...rows.map((cells) => row(cells, widths))].join("\n")
 }
 
 const describeBug = (outcome: BugOutcome): string => {
   const entry = bugCatalog.find((bug) => bug.name === outcome.bug)
-  if (!outcome.caught) return `${outcome.bug}: not caught in ${outcome.seeds} seeds (${outcome.seconds.toFixed(1)} s); expected ${entry?.invariant ?? "?"}`
+  if (!outcome.caught)
+    return `${outcome.bug}: not caught in ${outcome.seeds} seeds (${outcome.seconds.toFixed(1)} s); expected ${entry?.invariant ?? "?"}`
   return [
     `${outcome.bug}: ${outcome.invariant} in ${outcome.scenario} seed ${outcome.seed} after ${outcome.seconds.toFixed(1)} s; shrunk ${outcome.originalSteps} → ${outcome.shrunkSteps} steps in ${outcome.shrinkSeconds?.toFixed(1) ?? "?"} s`,
     `  ${outcome.message ?? ""}`,
@@ -147,7 +172,12 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const outcomes = await huntAll(options, progress)
   let correct: CorrectOutcome = { violations: 0, runs: 0, seconds: 0, failures: [] }
   if (options.correctSeconds > 0) {
-    correct = huntCorrect({ clock, budgetMs: options.correctSeconds * 1000, shrinkBudgetMs: 0, firstSeed: options.seed })
+    correct = huntCorrect({
+      clock,
+      budgetMs: options.correctSeconds * 1000,
+      shrinkBudgetMs: 0,
+      firstSeed: options.seed
+    })
   }
   if (options.json) {
     console.log(JSON.stringify({ bugs: outcomes, correct }))
@@ -156,8 +186,13 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
     const caught = outcomes.filter((outcome) => outcome.caught).length
     console.log(`\ncaught ${caught} of ${outcomes.length} bugs; budget ${options.budgetSeconds} s per bug`)
     if (options.correctSeconds > 0) {
-      console.log(`correct replica: ${correct.violations} violations in ${correct.runs} runs (${correct.seconds.toFixed(1)} s)`)
-      for (const failure of correct.failures) console.log(`  ${failure.scenario} seed ${failure.seed}: ${failure.finding.invariant} — ${failure.finding.message}\n  replay: npx faultline repro ${failure.file}`)
+      console.log(
+        `correct replica: ${correct.violations} violations in ${correct.runs} runs (${correct.seconds.toFixed(1)} s)`
+      )
+      for (const failure of correct.failures)
+        console.log(
+          `  ${failure.scenario} seed ${failure.seed}: ${failure.finding.invariant} — ${failure.finding.message}\n  replay: npx faultline repro ${failure.file}`
+        )
     }
   }
   return correct.violations > 0 ? 1 : 0

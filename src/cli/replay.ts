@@ -92,12 +92,25 @@ const parse = (argv: ReadonlyArray<string>): ReplayArguments => {
     }
   })
   if (positionals.length !== 1) throw new Error("exactly one counterexample file is required")
-  if (values.docker !== true) throw new Error("only --docker is supported here; `faultline repro FILE` replays in memory")
+  if (values.docker !== true)
+    throw new Error("only --docker is supported here; `faultline repro FILE` replays in memory")
   const timeScale = Number(values["time-scale"] ?? "1")
-  if (!(timeScale > 0 && timeScale <= 100)) throw new Error(`--time-scale should be a number in (0, 100], got ${values["time-scale"]}`)
+  if (!(timeScale > 0 && timeScale <= 100))
+    throw new Error(`--time-scale should be a number in (0, 100], got ${values["time-scale"]}`)
   const maxWallMs = Number(values["max-wall-ms"] ?? "120000")
-  if (!Number.isInteger(maxWallMs) || maxWallMs < 1) throw new Error(`--max-wall-ms should be a positive integer, got ${values["max-wall-ms"]}`)
+  if (!Number.isInteger(maxWallMs) || maxWallMs < 1)
+    throw new Error(`--max-wall-ms should be a positive integer, got ${values["max-wall-ms"]}`)
   if (values.correct === true && values.bugs !== undefined) throw new Error("--bugs and --correct exclude each other")
-  const bugs = values.bugs?.split(",").map((name) => name.trim()).filter((name) => name.length > 0)
-  return { file: positionals[0]!, timeScale, maxWallMs, json: values.json === true, bugs, correct: values.correct === true }
+  const bugs = values.bugs
+    ?.split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0)
+  return {
+    file: positionals[0]!,
+    timeScale,
+    maxWallMs,
+    json: values.json === true,
+    bugs,
+    correct: values.correct === true
+  }
 }

@@ -24,11 +24,17 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const { counterexample, judged } = outcome.right
   const recorded = counterexample.violation
   const bugs = counterexample.bugs.length > 0 ? ` with bugs ${counterexample.bugs.join(", ")}` : ""
-  console.log(`counterexample: scenario ${counterexample.scenario}${bugs}, fast-check seed ${counterexample.fastCheck.seed} path ${counterexample.fastCheck.path}`)
+  console.log(
+    `counterexample: scenario ${counterexample.scenario}${bugs}, fast-check seed ${counterexample.fastCheck.seed} path ${counterexample.fastCheck.path}`
+  )
   console.log(`recorded violation: ${recorded.invariant} at ${recorded.atMs} ms — ${recorded.message}`)
-  console.log(`\nschedule (${counterexample.schedule.steps.length} steps):\n${describeSchedule(counterexample.schedule)}\n`)
+  console.log(
+    `\nschedule (${counterexample.schedule.steps.length} steps):\n${describeSchedule(counterexample.schedule)}\n`
+  )
   const sameTrace = judged.result.traceHash === counterexample.traceHash
-  console.log(`trace hash ${sameTrace ? "matches the recorded run" : `differs from the recorded run (${counterexample.traceHash.slice(0, 12)}…): the code changed since`}`)
+  console.log(
+    `trace hash ${sameTrace ? "matches the recorded run" : `differs from the recorded run (${counterexample.traceHash.slice(0, 12)}…): the code changed since`}`
+  )
   const finding = judged.findings[0]
   if (finding === undefined) {
     console.log("\nNO LONGER FAILS: every invariant held in this replay.")

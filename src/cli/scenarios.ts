@@ -6,7 +6,9 @@ import { scenarios } from "../../properties/scenarios/index.ts"
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (argv.includes("--help") || argv.includes("-h")) {
-    console.log("usage: faultline scenarios [--json]\n\nLists every catalog scenario: name, phase, status and description.")
+    console.log(
+      "usage: faultline scenarios [--json]\n\nLists every catalog scenario: name, phase, status and description."
+    )
     return 0
   }
   const unknown = argv.find((argument) => argument !== "--json")

@@ -35,7 +35,8 @@ const parseShard = (text: string | undefined): { index: number; count: number } 
   const match = /^(\d+)\/(\d+)$/.exec(text)
   const index = Number(match?.[1])
   const count = Number(match?.[2])
-  if (match === null || count < 1 || index < 1 || index > count) throw new Error(`--shard should be k/n with 1 ≤ k ≤ n, got ${text}`)
+  if (match === null || count < 1 || index < 1 || index > count)
+    throw new Error(`--shard should be k/n with 1 ≤ k ≤ n, got ${text}`)
   return { index, count }
 }
 
@@ -69,7 +70,9 @@ const parse = (argv: ReadonlyArray<string>): SimArguments => {
 const progress = (done: number, total: number, violations: number): void => {
   const width = 30
   const filled = Math.round((done / total) * width)
-  process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} runs, ${violations} violations`)
+  process.stderr.write(
+    `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} runs, ${violations} violations`
+  )
 }
 
 const replayCommand = (options: SimArguments, seed: number): string =>
@@ -81,7 +84,10 @@ const replayCommand = (options: SimArguments, seed: number): string =>
 
 const describeFailure = (options: SimArguments, seed: number, judged: Judgement): string => {
   const lines = judged.findings.map((finding) => `  ${finding.invariant} at ${finding.atMs} ms: ${finding.message}`)
-  return [`seed ${seed}: ${judged.findings.length} violation(s) — replay with: ${replayCommand(options, seed)}`, ...lines].join("\n")
+  return [
+    `seed ${seed}: ${judged.findings.length} violation(s) — replay with: ${replayCommand(options, seed)}`,
+    ...lines
+  ].join("\n")
 }
 
 interface Tally {
@@ -95,13 +101,25 @@ interface Tally {
 }
 
 const runSeeds = async (scenario: CatalogScenario, options: SimArguments, showProgress: boolean): Promise<Tally> => {
-  const tally: Tally = { seeds: [], traceHashes: [], failures: [], capped: [], events: 0, simulatedMs: 0, replicaSteps: 0 }
+  const tally: Tally = {
+    seeds: [],
+    traceHashes: [],
+    failures: [],
+    capped: [],
+    events: 0,
+    simulatedMs: 0,
+    replicaSteps: 0
+  }
   const seeds = Array.from({ length: options.seeds }, (_, offset) => options.firstSeed + offset).filter(
     (_, position) => position % options.shard.count === options.shard.index - 1
   )
   for (const seed of seeds) {
     const built = sampleSchedule(scenario, seed, options.replicas)
-    const judged = judge(built.schedule, { bugs: new Set(options.bugs), healedAtMs: built.healedAtMs, expectations: scenario.expectations })
+    const judged = judge(built.schedule, {
+      bugs: new Set(options.bugs),
+      healedAtMs: built.healedAtMs,
+      expectations: scenario.expectations
+    })
     const result = judged.result
     tally.seeds.push(seed)
     tally.traceHashes.push(result.traceHash)
@@ -123,7 +141,9 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   const options = commandLine.options
   const scenario = findScenario(options.scenario)
   if (scenario === undefined) {
-    console.error(`faultline sim: unknown scenario "${options.scenario}"; known: ${scenarios.map((entry) => entry.name).join(", ")}`)
+    console.error(
+      `faultline sim: unknown scenario "${options.scenario}"; known: ${scenarios.map((entry) => entry.name).join(", ")}`
+    )
     return 2
   }
   if (scenario.status !== "runs") {
@@ -153,7 +173,8 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   if (options.json) console.log(JSON.stringify(summary))
   else {
-    for (const failure of tally.failures.slice(0, 5)) console.log(describeFailure(options, failure.seed, failure.judged))
+    for (const failure of tally.failures.slice(0, 5))
+      console.log(describeFailure(options, failure.seed, failure.judged))
     for (const line of tally.capped.slice(0, 5)) console.log(`cap: ${line}`)
     console.log(
       [

@@ -18,6 +18,7 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const { counterexample, judged } = outcome.right
   for (const line of timeline(counterexample.schedule.steps, judged.result.trace)) console.log(formatLine(line))
-  for (const finding of judged.findings) console.log(`VIOLATION ${finding.invariant} at ${finding.atMs} ms: ${finding.message}`)
+  for (const finding of judged.findings)
+    console.log(`VIOLATION ${finding.invariant} at ${finding.atMs} ms: ${finding.message}`)
   return 0
 }

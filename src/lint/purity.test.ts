@@ -48,7 +48,7 @@ describe("purity", () => {
       "const coin = Math.random() < 0.5",
       "setTimeout(() => {}, 10)",
       "// Date.now() in a comment is fine",
-      "const label = \"Math.random in a string is fine\""
+      'const label = "Math.random in a string is fine"'
     ].join("\n")
     const found = scanSource(planted, "pure")
     expect(found.map((finding) => finding.line)).toEqual([1, 2, 3, 4])

@@ -20,7 +20,10 @@ const deterministicRules: ReadonlyArray<readonly [string, RegExp]> = [
 const pureRules: ReadonlyArray<readonly [string, RegExp]> = [
   ...deterministicRules,
   ["the process object", /\bprocess\b/],
-  ["an I/O module", /\bfrom\s+["'](node:)?(fs|fs\/promises|net|http|http2|https|dgram|child_process|worker_threads|os|crypto|dns|tls|readline)["']/],
+  [
+    "an I/O module",
+    /\bfrom\s+["'](node:)?(fs|fs\/promises|net|http|http2|https|dgram|child_process|worker_threads|os|crypto|dns|tls|readline)["']/
+  ],
   ["dynamic import", /\bimport\s*\(/],
   ["require", /\brequire\s*\(/]
 ]

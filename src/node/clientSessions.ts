@@ -11,9 +11,7 @@ import { HttpRefusal } from "./httpBody.ts"
 export const maxIdempotencyKeyLength = 100
 const clientIdPattern = /^[\x21-\x7e]{1,128}$/
 
-export type SessionSource =
-  | { readonly _tag: "Given"; readonly session: Session }
-  | { readonly _tag: "Automatic" }
+export type SessionSource = { readonly _tag: "Given"; readonly session: Session } | { readonly _tag: "Automatic" }
 
 export const sessionSourceOf = (request: http.IncomingMessage): SessionSource => {
   const idempotencyKey = headerOf(request, "idempotency-key")
@@ -24,7 +22,10 @@ export const sessionSourceOf = (request: http.IncomingMessage): SessionSource =>
       throw new HttpRefusal({ status: 400, reason: "use either Idempotency-Key or Client-Id with Sequence, not both" })
     }
     if (!/^[\x21-\x7e]+$/.test(idempotencyKey) || idempotencyKey.length > maxIdempotencyKeyLength) {
-      throw new HttpRefusal({ status: 400, reason: `Idempotency-Key should be 1 to ${maxIdempotencyKeyLength} printable ASCII characters` })
+      throw new HttpRefusal({
+        status: 400,
+        reason: `Idempotency-Key should be 1 to ${maxIdempotencyKeyLength} printable ASCII characters`
+      })
     }
     return { _tag: "Given", session: { clientId: `idempotency:${idempotencyKey}`, sequence: 1 } }
   }
@@ -33,7 +34,8 @@ export const sessionSourceOf = (request: http.IncomingMessage): SessionSource =>
     throw new HttpRefusal({ status: 400, reason: "Client-Id and Sequence go together" })
   }
   const sequenceNumber = Number(sequence)
-  if (!clientIdPattern.test(clientId)) throw new HttpRefusal({ status: 400, reason: "Client-Id should be 1 to 128 printable ASCII characters" })
+  if (!clientIdPattern.test(clientId))
+    throw new HttpRefusal({ status: 400, reason: "Client-Id should be 1 to 128 printable ASCII characters" })
   if (!/^\d{1,15}$/.test(sequence) || sequenceNumber < 1) {
     throw new HttpRefusal({ status: 400, reason: "Sequence should be a positive integer" })
   }
@@ -41,7 +43,8 @@ export const sessionSourceOf = (request: http.IncomingMessage): SessionSource =>
 }
 
 /** The request's Idempotency-Key, once sessionSourceOf has accepted it. */
-export const idempotencyKeyOf = (request: http.IncomingMessage): string | undefined => headerOf(request, "idempotency-key")
+export const idempotencyKeyOf = (request: http.IncomingMessage): string | undefined =>
+  headerOf(request, "idempotency-key")
 
 const headerOf = (request: http.IncomingMessage, name: string): string | undefined => {
   const value = request.headers[name]

@@ -63,7 +63,11 @@ describe("a 3-node cluster on loopback", () => {
   })
 
   it("applies a retried write with the same Idempotency-Key once", async () => {
-    const init = { method: "POST", body: JSON.stringify({ expected: null, value: "once" }), headers: { "idempotency-key": "retry-1" } }
+    const init = {
+      method: "POST",
+      body: JSON.stringify({ expected: null, value: "once" }),
+      headers: { "idempotency-key": "retry-1" }
+    }
     expect((await call(`${urlOf(leader)}/kv/idempotent/cas`, init)).status).toBe(200)
     // Executed again, this CAS would find "once" and answer 409; the session returns the first result instead.
     expect((await call(`${urlOf(leader)}/kv/idempotent/cas`, init)).status).toBe(200)
@@ -96,7 +100,9 @@ describe("a 3-node cluster on loopback", () => {
     const forged = encodeFrame("not-the-cluster-secret", { from: leader, to: target }, [
       JSON.stringify({ _tag: "RequestVote", term: 1_000, lastLogIndex: 1_000, lastLogTerm: 1_000, preVote: false })
     ])
-    const malformed = encodeFrame(test.cluster.clusterSecret, { from: leader, to: target }, [JSON.stringify({ _tag: "RequestVote", term: -1 })])
+    const malformed = encodeFrame(test.cluster.clusterSecret, { from: leader, to: target }, [
+      JSON.stringify({ _tag: "RequestVote", term: -1 })
+    ])
     await sendRaw(test.cluster.nodeAt(target).peerPort, Buffer.concat([forged, malformed]))
     const after = await waitFor("the frames to be counted", 5_000, async () => {
       const status = await statusOf(test.cluster, target)

@@ -39,7 +39,8 @@ export class DurabilityWitness {
   /** Called once a batch of records returned from fdatasync, in the order they were written. */
   synced(records: ReadonlyArray<WalRecord>): void {
     for (const record of records) {
-      if (record.truncateFrom !== undefined) this.durableLastIndex = Math.min(this.durableLastIndex, record.truncateFrom - 1)
+      if (record.truncateFrom !== undefined)
+        this.durableLastIndex = Math.min(this.durableLastIndex, record.truncateFrom - 1)
       const last = record.append.at(-1)
       if (last !== undefined) this.durableLastIndex = last.index
       if (record.hardState !== undefined) this.durableHardState = record.hardState

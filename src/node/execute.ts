@@ -44,7 +44,12 @@ export const execute = async (
     if (result._tag === "NotLeader" && result.leaderHint !== null && result.leaderHint !== selfId) {
       return { _tag: "OtherLeader", leader: result.leaderHint }
     }
-    if (result._tag === "SessionExpired" && request._tag === "Command" && operation._tag === "Command" && operation.source._tag === "Automatic") {
+    if (
+      result._tag === "SessionExpired" &&
+      request._tag === "Command" &&
+      operation._tag === "Command" &&
+      operation.source._tag === "Automatic"
+    ) {
       sessions.expired(request.session.clientId)
       continue
     }

@@ -24,14 +24,19 @@ describe("a 3-node cluster under crashes and disk corruption", () => {
   })
 
   const urlOf = (id: number): string => test.cluster.nodeAt(id).httpUrl
-  const running = (): Array<number> => test.cluster.nodes.filter((node) => node.process !== undefined).map((node) => node.id)
+  const running = (): Array<number> =>
+    test.cluster.nodes.filter((node) => node.process !== undefined).map((node) => node.id)
 
   /** Writes until acknowledged, retrying on any node: the Idempotency-Key makes every retry safe. */
   const writeAcknowledged = async (key: string, value: string): Promise<void> => {
     for (let attempt = 0; attempt < 200; attempt += 1) {
       const target = running()[attempt % Math.max(1, running().length)] ?? 0
       try {
-        const answer = await call(`${urlOf(target)}/kv/${key}`, { method: "PUT", body: value, headers: { "idempotency-key": key } }, 3_000)
+        const answer = await call(
+          `${urlOf(target)}/kv/${key}`,
+          { method: "PUT", body: value, headers: { "idempotency-key": key } },
+          3_000
+        )
         if (answer.status === 200) return
       } catch {
         // A killed node refuses connections; try another.
@@ -110,7 +115,11 @@ describe("a 3-node cluster under crashes and disk corruption", () => {
     const headers = { authorization: `Bearer ${adminToken}` }
     const accepted = await call(`${target}/admin/faults`, { method: "POST", body: JSON.stringify(settings), headers })
     expect(accepted).toMatchObject({ status: 200, body: { clockOffsetMs: 250 } })
-    const invalid = await call(`${target}/admin/faults`, { method: "POST", body: JSON.stringify({ clockOffsetMs: "soon" }), headers })
+    const invalid = await call(`${target}/admin/faults`, {
+      method: "POST",
+      body: JSON.stringify({ clockOffsetMs: "soon" }),
+      headers
+    })
     expect(invalid.status).toBe(400)
     const healed = await call(`${target}/admin/faults`, { method: "POST", body: "{}", headers })
     expect(healed).toMatchObject({ status: 200, body: { clockOffsetMs: 0, peers: {} } })

@@ -20,9 +20,12 @@ export type LinkFaults = typeof LinkFaults.Type
 
 export const FaultSettings = Schema.Struct({
   /** Keyed by peer id (JSON object keys are strings). */
-  peers: Schema.optionalWith(Schema.Record({ key: Schema.String.pipe(Schema.pattern(/^\d{1,4}$/)), value: LinkFaults }), {
-    default: () => ({})
-  }),
+  peers: Schema.optionalWith(
+    Schema.Record({ key: Schema.String.pipe(Schema.pattern(/^\d{1,4}$/)), value: LinkFaults }),
+    {
+      default: () => ({})
+    }
+  ),
   clockOffsetMs: Schema.optionalWith(Schema.Number.pipe(Schema.between(-3_600_000, 3_600_000)), { default: () => 0 })
 })
 export type FaultSettings = typeof FaultSettings.Type
@@ -31,7 +34,8 @@ export const noFaults: FaultSettings = { peers: {}, clockOffsetMs: 0 }
 
 const noLinkFaults: LinkFaults = { dropRate: 0, duplicateRate: 0, reorderRate: 0, delayMs: 0, delayJitterMs: 0 }
 
-export const linkFaultsFor = (settings: FaultSettings, peer: number): LinkFaults => settings.peers[String(peer)] ?? noLinkFaults
+export const linkFaultsFor = (settings: FaultSettings, peer: number): LinkFaults =>
+  settings.peers[String(peer)] ?? noLinkFaults
 
 /** The delays (ms) at which copies of one message go out: empty when it is dropped, two when duplicated. */
 export const planDelivery = (faults: LinkFaults, random: () => number): ReadonlyArray<number> => {

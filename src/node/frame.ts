@@ -25,7 +25,8 @@ export type PeerEnvelope = typeof PeerEnvelope.Type
 const decodeEnvelope = Schema.decodeUnknownEither(Schema.parseJson(PeerEnvelope))
 const decodeMessage = Schema.decodeUnknownEither(Message)
 
-export const hmacOf = (secret: string, payload: Uint8Array): Buffer => createHmac("sha256", secret).update(payload).digest()
+export const hmacOf = (secret: string, payload: Uint8Array): Buffer =>
+  createHmac("sha256", secret).update(payload).digest()
 
 /** One frame carrying already-serialized messages (each the JSON of a protocol Message). */
 export const encodeFrame = (

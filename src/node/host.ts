@@ -9,7 +9,16 @@
  */
 import { Effect } from "effect"
 import { maxClientRequestsPerBatch } from "../protocol/client.ts"
-import { step, type ClientRequest, type ClientRequestItem, type ClientResult, type Input, type Output, type ReplicaConfig, type ReplicaState } from "../protocol/index.ts"
+import {
+  step,
+  type ClientRequest,
+  type ClientRequestItem,
+  type ClientResult,
+  type Input,
+  type Output,
+  type ReplicaConfig,
+  type ReplicaState
+} from "../protocol/index.ts"
 import type { NodeClock } from "./clock.ts"
 import type { WalService } from "./wal.ts"
 import type { WalRecord } from "./walRecord.ts"

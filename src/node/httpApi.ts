@@ -55,14 +55,19 @@ const routeOf = (method: string, pathname: string, adminEnabled: boolean): Route
 
 const ledgerRouteOf = (method: string, account: string, operation: string | undefined): Route => {
   if (operation === "deposit") return allow(method, ["POST"], { _tag: "Ledger", action: { _tag: "Deposit", account } })
-  if (operation === "withdraw") return allow(method, ["POST"], { _tag: "Ledger", action: { _tag: "Withdraw", account } })
+  if (operation === "withdraw")
+    return allow(method, ["POST"], { _tag: "Ledger", action: { _tag: "Withdraw", account } })
   if (method === "GET") return { _tag: "Ledger", action: { _tag: "Read", account } }
   return allow(method, ["GET", "POST"], { _tag: "Ledger", action: { _tag: "Create", account } })
 }
 
 const allow = (method: string, methods: ReadonlyArray<string>, route: Route): Route => {
   if (methods.includes(method)) return route
-  throw new HttpRefusal({ status: 405, reason: `${method} is not allowed here; use ${methods.join(" or ")}`, headers: { allow: methods.join(", ") } })
+  throw new HttpRefusal({
+    status: 405,
+    reason: `${method} is not allowed here; use ${methods.join(" or ")}`,
+    headers: { allow: methods.join(", ") }
+  })
 }
 
 const decodePathSegment = (encoded: string): string => {
@@ -73,7 +78,11 @@ const decodePathSegment = (encoded: string): string => {
   }
 }
 
-const handle = async (context: ApiContext, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
+const handle = async (
+  context: ApiContext,
+  request: http.IncomingMessage,
+  response: http.ServerResponse
+): Promise<void> => {
   const pathname = (request.url ?? "/").split("?")[0] ?? "/"
   const route = routeOf(request.method ?? "GET", pathname, context.admin !== undefined)
   switch (route._tag) {
@@ -81,7 +90,10 @@ const handle = async (context: ApiContext, request: http.IncomingMessage, respon
       return sendJson(response, 200, context.status())
     case "Health": {
       const health = context.health()
-      return sendJson(response, health.serving ? 200 : 503, { status: health.serving ? "serving" : "unavailable", reason: health.reason })
+      return sendJson(response, health.serving ? 200 : 503, {
+        status: health.serving ? "serving" : "unavailable",
+        reason: health.reason
+      })
     }
     case "AdminFaults":
       return handleAdmin(context, request, response)
@@ -92,7 +104,11 @@ const handle = async (context: ApiContext, request: http.IncomingMessage, respon
   }
 }
 
-const handleAdmin = async (context: ApiContext, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
+const handleAdmin = async (
+  context: ApiContext,
+  request: http.IncomingMessage,
+  response: http.ServerResponse
+): Promise<void> => {
   const admin = context.admin
   if (admin === undefined) throw new HttpRefusal({ status: 404, reason: "no route /admin/faults" })
   const presented = Buffer.from(request.headers.authorization ?? "")
@@ -108,16 +124,19 @@ const handleAdmin = async (context: ApiContext, request: http.IncomingMessage, r
 }
 
 export const createApiServer = (context: ApiContext, log: (line: string) => void): http.Server => {
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 10_000 }, (request, response) => {
-    handle(context, request, response).catch((error: unknown) => {
-      if (error instanceof HttpRefusal) {
-        // An unread body would be parsed as the next request on a kept-alive connection: close after a refusal.
-        const closing = request.complete ? {} : { connection: "close" }
-        return sendJson(response, error.status, { error: error.reason }, { ...error.headers, ...closing })
-      }
-      log(`HTTP ${request.method} ${request.url} failed: ${String(error)}`)
-      sendJson(response, 500, { error: "internal error" })
-    })
-  })
+  const server = http.createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 10_000 },
+    (request, response) => {
+      handle(context, request, response).catch((error: unknown) => {
+        if (error instanceof HttpRefusal) {
+          // An unread body would be parsed as the next request on a kept-alive connection: close after a refusal.
+          const closing = request.complete ? {} : { connection: "close" }
+          return sendJson(response, error.status, { error: error.reason }, { ...error.headers, ...closing })
+        }
+        log(`HTTP ${request.method} ${request.url} failed: ${String(error)}`)
+        sendJson(response, 500, { error: "internal error" })
+      })
+    }
+  )
   return server
 }

@@ -40,7 +40,9 @@ export const handleKv = async (
   const deadlineMs = deadlineOf(request)
   const operation = await operationOf(action, key, request)
   const outcome = await execute(context.host, context.sessions, context.selfId, operation, deadlineMs)
-  respondToOutcome(context, outcome, request, response, (result, position) => respondToKvResult(action, key, result, position, response))
+  respondToOutcome(context, outcome, request, response, (result, position) =>
+    respondToKvResult(action, key, result, position, response)
+  )
 }
 
 const operationOf = async (action: KvAction, key: string, request: http.IncomingMessage): Promise<Operation> => {
@@ -55,7 +57,10 @@ const operationOf = async (action: KvAction, key: string, request: http.Incoming
   else {
     const decoded = decodeCasBody(await readBodyText(request, maxCasBodyBytes))
     if (Either.isLeft(decoded)) {
-      throw new HttpRefusal({ status: 400, reason: `the body should be {"expected": string | null, "value": string}: ${decoded.left.message.slice(0, 300)}` })
+      throw new HttpRefusal({
+        status: 400,
+        reason: `the body should be {"expected": string | null, "value": string}: ${decoded.left.message.slice(0, 300)}`
+      })
     }
     command = { _tag: "Cas", key, expected: decoded.right.expected, value: decoded.right.value }
   }
@@ -85,7 +90,8 @@ const respondToKvResult = (
       return sendJson(response, 404, { error: "key not found", key, ...position })
     case "CasMismatch":
       // Expecting a value of a key that does not exist is "not found", as the API promises 404 for a missing key.
-      if (result.current === null) return sendJson(response, 404, { error: "key not found", key, current: null, ...position })
+      if (result.current === null)
+        return sendJson(response, 404, { error: "key not found", key, current: null, ...position })
       return sendJson(response, 409, { error: "cas mismatch", key, current: result.current, ...position })
     default:
       // A key-value command always has a key-value result; anything else is a bug in the replica.

@@ -24,23 +24,36 @@ describe("the ledger on a 3-node cluster", () => {
   })
 
   const urlOf = (id: number): string => test.cluster.nodeAt(id).httpUrl
-  const running = (): Array<number> => test.cluster.nodes.filter((node) => node.process !== undefined).map((node) => node.id)
+  const running = (): Array<number> =>
+    test.cluster.nodes.filter((node) => node.process !== undefined).map((node) => node.id)
   const post = (id: number, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> =>
-    call(`${urlOf(id)}${path}`, { method: "POST", ...(body === undefined ? {} : { body: json(body) }), headers }, 10_000)
+    call(
+      `${urlOf(id)}${path}`,
+      { method: "POST", ...(body === undefined ? {} : { body: json(body) }), headers },
+      10_000
+    )
 
   it("100 concurrent $10 withdrawals against $100 at the leader: exactly 10 succeed, 90 get 409, the balance ends at 0", async () => {
     // Arrange
     const leader = await waitForLeader(test.cluster, 10_000)
     expect((await post(leader, "/accounts/alice")).status).toBe(201)
-    expect(await post(leader, "/accounts/alice/deposit", { amount: 10_000 })).toMatchObject({ status: 200, body: { balance: 10_000, version: 1 } })
+    expect(await post(leader, "/accounts/alice/deposit", { amount: 10_000 })).toMatchObject({
+      status: 200,
+      body: { balance: 10_000, version: 1 }
+    })
     // Act: every request is in flight before any answer is awaited.
-    const answers = await Promise.all(Array.from({ length: 100 }, () => post(leader, "/accounts/alice/withdraw", { amount: 1_000 })))
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => post(leader, "/accounts/alice/withdraw", { amount: 1_000 }))
+    )
     // Assert
     const succeeded = answers.filter((answer) => answer.status === 200)
     const refused = answers.filter((answer) => answer.status === 409)
     expect({ succeeded: succeeded.length, refused: refused.length }).toEqual({ succeeded: 10, refused: 90 })
-    expect(new Set(succeeded.map((answer) => answer.body.balance))).toEqual(new Set([9_000, 8_000, 7_000, 6_000, 5_000, 4_000, 3_000, 2_000, 1_000, 0]))
-    for (const answer of refused) expect(answer.body).toMatchObject({ error: "insufficient funds", account: "alice", balance: 0, requested: 1_000 })
+    expect(new Set(succeeded.map((answer) => answer.body.balance))).toEqual(
+      new Set([9_000, 8_000, 7_000, 6_000, 5_000, 4_000, 3_000, 2_000, 1_000, 0])
+    )
+    for (const answer of refused)
+      expect(answer.body).toMatchObject({ error: "insufficient funds", account: "alice", balance: 0, requested: 1_000 })
     const final = await call(`${urlOf(leader)}/accounts/alice`)
     expect(final).toMatchObject({ status: 200, body: { account: "alice", balance: 0, version: 11 } })
     expect(typeof final.body.readIndex).toBe("number")
@@ -54,7 +67,9 @@ describe("the ledger on a 3-node cluster", () => {
     const negative = await post(leader, "/accounts/bob/deposit", { amount: -5 })
     expect(negative).toMatchObject({ status: 400, body: { error: expect.stringMatching(/not positive/) } })
     expect((await post(leader, "/accounts/bob/deposit", { amount: 1.5 })).body.error).toMatch(/not an integer/)
-    expect((await post(leader, "/accounts/bob/deposit", { amount: 1e20 })).body.error).toMatch(/over the largest balance/)
+    expect((await post(leader, "/accounts/bob/deposit", { amount: 1e20 })).body.error).toMatch(
+      /over the largest balance/
+    )
     expect((await post(leader, "/accounts/bob/deposit", { amount: "10" })).status).toBe(400)
     expect((await post(leader, "/transfers", { from: "bob", to: "bob", amount: 1 })).status).toBe(400)
     expect((await call(`${urlOf(leader)}/accounts/nobody`)).status).toBe(404)
@@ -62,11 +77,17 @@ describe("the ledger on a 3-node cluster", () => {
     await post(leader, "/accounts/bob/deposit", { amount: 500 })
     const stale = await post(leader, "/accounts/bob/withdraw", { amount: 100, expectedVersion: 0 })
     expect(stale).toMatchObject({ status: 409, body: { error: "version conflict", expectedVersion: 0, version: 1 } })
-    expect(await post(leader, "/accounts/bob/withdraw", { amount: 100, expectedVersion: 1 })).toMatchObject({ status: 200, body: { balance: 400, version: 2 } })
+    expect(await post(leader, "/accounts/bob/withdraw", { amount: 100, expectedVersion: 1 })).toMatchObject({
+      status: 200,
+      body: { balance: 400, version: 2 }
+    })
     const short = await post(leader, "/transfers", { from: "bob", to: "carol", amount: 1_000 })
     expect(short).toMatchObject({ status: 409, body: { error: "insufficient funds", balance: 400, requested: 1_000 } })
     const moved = await post(leader, "/transfers", { from: "bob", to: "carol", amount: 150 })
-    expect(moved).toMatchObject({ status: 200, body: { from: { account: "bob", balance: 250 }, to: { account: "carol", balance: 150 } } })
+    expect(moved).toMatchObject({
+      status: 200,
+      body: { from: { account: "bob", balance: 250 }, to: { account: "carol", balance: 150 } }
+    })
     const follower = running().find((id) => id !== leader) ?? 0
     expect((await call(`${urlOf(follower)}/accounts/carol`)).body).toMatchObject({ balance: 150, version: 1 })
   })
@@ -96,7 +117,8 @@ describe("the ledger on a 3-node cluster", () => {
     // but the leader cannot commit them: the kill lands with every request in flight and unanswered.
     const followers = running().filter((id) => id !== leader)
     const admin = { authorization: `Bearer ${adminToken}` }
-    for (const follower of followers) await post(follower, "/admin/faults", { peers: { [String(leader)]: { delayMs: 400 } } }, admin)
+    for (const follower of followers)
+      await post(follower, "/admin/faults", { peers: { [String(leader)]: { delayMs: 400 } } }, admin)
     // Act
     const inFlight = keys.map((key) => attempt(leader, key))
     await waitFor("the followers to hold the withdrawals", 10_000, async () => {
@@ -137,7 +159,9 @@ describe("the ledger on a 3-node cluster", () => {
     expect(final).toMatchObject({ status: 200, body: { balance: 0, version: 101 } })
     expect(answeredBeforeKill).toBeLessThan(keys.length)
     const retried = [...answers.entries()].filter(([key]) => firstAnswers[keys.indexOf(key)]?.status !== 200)
-    const appliedButUnanswered = retried.filter(([, answer]) => (answer.body.index as number) <= lastIndexOfOldTerm).length
+    const appliedButUnanswered = retried.filter(
+      ([, answer]) => (answer.body.index as number) <= lastIndexOfOldTerm
+    ).length
     expect(appliedButUnanswered).toBeGreaterThan(0)
     console.info(
       `ledger kill mid-request: ${answeredBeforeKill} answered before the SIGKILL, ${appliedButUnanswered} applied but unanswered (the retry got the first result), ${retried.length - appliedButUnanswered} applied only on retry`

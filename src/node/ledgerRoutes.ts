@@ -30,11 +30,18 @@ const DepositBody = Schema.Struct({ amount: Schema.Number })
 const WithdrawBody = Schema.Struct({ amount: Schema.Number, expectedVersion: Schema.optional(Schema.Number) })
 const TransferBody = Schema.Struct({ from: Schema.String, to: Schema.String, amount: Schema.Number })
 
-const decodeBody = async <A, I>(request: http.IncomingMessage, schema: Schema.Schema<A, I>, shape: string): Promise<A> => {
+const decodeBody = async <A, I>(
+  request: http.IncomingMessage,
+  schema: Schema.Schema<A, I>,
+  shape: string
+): Promise<A> => {
   const text = await readBodyText(request, maxLedgerBodyBytes)
   const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema))(text)
   if (Either.isLeft(decoded)) {
-    throw new HttpRefusal({ status: 400, reason: `the body should be ${shape} (amounts in minor units): ${decoded.left.message.slice(0, 300)}` })
+    throw new HttpRefusal({
+      status: 400,
+      reason: `the body should be ${shape} (amounts in minor units): ${decoded.left.message.slice(0, 300)}`
+    })
   }
   return decoded.right
 }
@@ -48,7 +55,9 @@ export const handleLedger = async (
   const deadlineMs = deadlineOf(request)
   const operation = await operationOf(action, request)
   const outcome = await execute(context.host, context.sessions, context.selfId, operation, deadlineMs)
-  respondToOutcome(context, outcome, request, response, (result, position) => respondToLedgerResult(action, result, position, response))
+  respondToOutcome(context, outcome, request, response, (result, position) =>
+    respondToLedgerResult(action, result, position, response)
+  )
 }
 
 const operationOf = async (action: LedgerAction, request: http.IncomingMessage): Promise<Operation> => {
@@ -96,7 +105,12 @@ const commandOf = async (
 const isLedgerResult = (result: AppResult): result is LedgerResult =>
   result._tag !== "Ok" && result._tag !== "NotFound" && result._tag !== "CasMismatch"
 
-const respondToLedgerResult = (action: LedgerAction, result: AppResult, position: Position, response: http.ServerResponse): void => {
+const respondToLedgerResult = (
+  action: LedgerAction,
+  result: AppResult,
+  position: Position,
+  response: http.ServerResponse
+): void => {
   if (!isLedgerResult(result)) return respondToForeignResult(response, "ledger", result)
   switch (result._tag) {
     case "AccountOk":

@@ -79,10 +79,20 @@ export class LocalCluster {
     const node = this.nodeAt(id)
     if (node.process !== undefined) throw new Error(`node ${id} is already running`)
     fs.mkdirSync(node.dataDirectory, { recursive: true })
-    const args = [binPath, "serve", "--id", String(id), "--peers", this.peersArgument, "--http-port", String(this.options.httpPorts[id])]
+    const args = [
+      binPath,
+      "serve",
+      "--id",
+      String(id),
+      "--peers",
+      this.peersArgument,
+      "--http-port",
+      String(this.options.httpPorts[id])
+    ]
     args.push("--data-dir", node.dataDirectory, ...(this.options.extraArgs ?? []))
     if (this.options.adminToken !== undefined) args.push("--fault-injection")
-    const logFile = this.options.logTo === "inherit" ? "inherit" : fs.openSync(path.join(node.dataDirectory, "node.log"), "a")
+    const logFile =
+      this.options.logTo === "inherit" ? "inherit" : fs.openSync(path.join(node.dataDirectory, "node.log"), "a")
     const child = spawn(process.execPath, [...(this.options.runtimeArgs ?? []), ...args], {
       // stdin is a pipe the child watches: if this process dies without cleaning up, the child exits too.
       stdio: ["pipe", logFile, logFile],
@@ -144,7 +154,11 @@ export const waitFor = async <A>(what: string, timeoutMs: number, check: () => P
 }
 
 /** The id of the single leader that every running node agrees on, once there is one. */
-export const waitForLeader = (cluster: LocalCluster, timeoutMs: number, among?: ReadonlyArray<number>): Promise<number> =>
+export const waitForLeader = (
+  cluster: LocalCluster,
+  timeoutMs: number,
+  among?: ReadonlyArray<number>
+): Promise<number> =>
   waitFor("a leader", timeoutMs, async () => {
     const ids = among ?? cluster.nodes.map((node) => node.id)
     const statuses = await Promise.all(ids.map((id) => fetchStatus(cluster.nodeAt(id).httpUrl)))

@@ -54,7 +54,9 @@ const openWal = (dataDirectory: string): Promise<{ wal: WalService; recovery: Wa
       const wal = yield* Wal
       const recovery = yield* wal.recover
       return { wal, recovery }
-    }).pipe(Effect.provide(WalLive(dataDirectory, { applyCorruptRecords: compiledTestBugs.has("applyCorruptRecords") })))
+    }).pipe(
+      Effect.provide(WalLive(dataDirectory, { applyCorruptRecords: compiledTestBugs.has("applyCorruptRecords") }))
+    )
   )
 
 export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
@@ -65,8 +67,12 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   const recovery = opened.recovery
   // Watches every vote and acknowledgement against what fdatasync returned (persisted_before_reply).
   const witness = new DurabilityWitness(recovery.durable)
-  const wal: WalService = { ...opened.wal, append: (records) => Effect.tap(opened.wal.append(records), () => witness.synced(records)) }
-  if (compiledTestBugs.size > 0) options.log(`TEST IMAGE: planted bugs ${[...compiledTestBugs].join(", ")} are switched on`)
+  const wal: WalService = {
+    ...opened.wal,
+    append: (records) => Effect.tap(opened.wal.append(records), () => witness.synced(records))
+  }
+  if (compiledTestBugs.size > 0)
+    options.log(`TEST IMAGE: planted bugs ${[...compiledTestBugs].join(", ")} are switched on`)
   logRecovery(options, recovery)
   const clock = new NodeClock()
   const httpUrl = `http://${advertisedHost(options.httpHost)}:${options.httpPort}`
@@ -103,7 +109,10 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     host: started,
     sessions: new AutomaticSessions(options.id),
     leaderHttpUrl: (leader) => (leader === options.id ? httpUrl : transport.peerHttpUrls.get(leader)),
-    status: () => ({ ...statusOf(options.id, started, transport, wal, recovery, httpUrl), durability: durabilityOf(witness, recovery) }),
+    status: () => ({
+      ...statusOf(options.id, started, transport, wal, recovery, httpUrl),
+      durability: durabilityOf(witness, recovery)
+    }),
     health: () => healthOf(started),
     admin:
       options.adminToken === undefined
@@ -143,7 +152,9 @@ const logRecovery = (options: NodeOptions, recovery: WalRecovery): void => {
     `WAL recovered: ${recovery.recordCount} records, ${durable.log.length} entries, term ${durable.hardState.term}; ${recovery.finding}`
   )
   if (recovery.corruptionDetected) {
-    options.log(`WAL CORRUPTION detected; the damaged suffix is discarded and will be recovered from peers (quarantined as ${recovery.quarantineFile})`)
+    options.log(
+      `WAL CORRUPTION detected; the damaged suffix is discarded and will be recovered from peers (quarantined as ${recovery.quarantineFile})`
+    )
   } else if (recovery.recoveringFromEarlierStart) {
     options.log("still recovering from WAL corruption found at an earlier start: not voting until caught up")
   }
@@ -158,7 +169,12 @@ const listenHttp = (server: http.Server, host: string, port: number): Promise<vo
     })
   })
 
-const closeNode = async (server: http.Server, host: ReplicaHost, transport: PeerTransport, wal: WalService): Promise<void> => {
+const closeNode = async (
+  server: http.Server,
+  host: ReplicaHost,
+  transport: PeerTransport,
+  wal: WalService
+): Promise<void> => {
   host.stop()
   server.closeAllConnections()
   await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -168,7 +184,8 @@ const closeNode = async (server: http.Server, host: ReplicaHost, transport: Peer
 
 const healthOf = (host: ReplicaHost): { serving: boolean; reason: string } => {
   const state = host.state
-  if (state.recovering) return { serving: false, reason: "recovering from WAL corruption: waiting for a leader to catch this node up" }
+  if (state.recovering)
+    return { serving: false, reason: "recovering from WAL corruption: waiting for a leader to catch this node up" }
   if (state.leader === null) return { serving: false, reason: `no known leader in term ${state.term}` }
   return { serving: true, reason: state.role === "leader" ? "leader" : `following leader ${state.leader}` }
 }

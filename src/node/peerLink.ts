@@ -94,7 +94,11 @@ export class PeerLink {
     while (this.queue.length > 0) {
       const frameMessages = this.takeFrameMessages()
       if (frameMessages.length === 0) continue
-      const frame = encodeFrame(this.options.secret, { from: this.options.selfId, to: this.options.peerId }, frameMessages)
+      const frame = encodeFrame(
+        this.options.secret,
+        { from: this.options.selfId, to: this.options.peerId },
+        frameMessages
+      )
       this.counters.framesSent += 1
       this.counters.messagesSent += frameMessages.length
       if (!socket.write(frame)) {

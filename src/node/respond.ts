@@ -27,8 +27,15 @@ export const respondToOutcome = (
 ): void => {
   switch (outcome._tag) {
     case "Timeout": {
-      const reason = outcome.proposed ? "no commit within the deadline; the write may still take effect" : "no leader within the deadline"
-      return sendJson(response, 503, { error: reason, outcome: outcome.proposed ? "unknown" : "not applied" }, { "retry-after": "1" })
+      const reason = outcome.proposed
+        ? "no commit within the deadline; the write may still take effect"
+        : "no leader within the deadline"
+      return sendJson(
+        response,
+        503,
+        { error: reason, outcome: outcome.proposed ? "unknown" : "not applied" },
+        { "retry-after": "1" }
+      )
     }
     case "OtherLeader": {
       const leaderUrl = context.leaderHttpUrl(outcome.leader)
@@ -41,7 +48,11 @@ export const respondToOutcome = (
   }
 }
 
-const respondToClientResult = (result: ClientResult, response: http.ServerResponse, respondToAppResult: ResultResponder): void => {
+const respondToClientResult = (
+  result: ClientResult,
+  response: http.ServerResponse,
+  respondToAppResult: ResultResponder
+): void => {
   switch (result._tag) {
     case "Applied":
       return respondToAppResult(result.result, { index: result.index })
@@ -50,11 +61,21 @@ const respondToClientResult = (result: ClientResult, response: http.ServerRespon
     case "Rejected":
       return sendJson(response, 400, { error: result.reason })
     case "SessionExpired":
-      return sendJson(response, 422, { error: "the session expired or the sequence is older than its last; it was not run again" })
+      return sendJson(response, 422, {
+        error: "the session expired or the sequence is older than its last; it was not run again"
+      })
     case "Busy":
-      return sendJson(response, 503, { error: "too many requests in flight", outcome: "not applied" }, { "retry-after": "1" })
+      return sendJson(
+        response,
+        503,
+        { error: "too many requests in flight", outcome: "not applied" },
+        { "retry-after": "1" }
+      )
     case "Unknown":
-      return sendJson(response, 503, { error: "leadership was lost; the write may or may not take effect", outcome: "unknown" })
+      return sendJson(response, 503, {
+        error: "leadership was lost; the write may or may not take effect",
+        outcome: "unknown"
+      })
     case "NotLeader":
       return sendJson(response, 503, { error: "no leader", outcome: "not applied" }, { "retry-after": "1" })
   }

@@ -35,7 +35,8 @@ export class UsageError extends Error {
 const integerOption = (name: string, text: string | undefined, min: number, max: number): number | undefined => {
   if (text === undefined) return undefined
   const value = Number(text)
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`--${name} should be an integer from ${min} to ${max}, got "${text}"`)
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`--${name} should be an integer from ${min} to ${max}, got "${text}"`)
   return value
 }
 
@@ -79,11 +80,15 @@ export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.Proce
   if (!members.has(id)) throw new UsageError(`--peers should include this node's id ${id}`)
   const clusterSecret = values["cluster-secret"] ?? env.FAULTLINE_CLUSTER_SECRET
   if (clusterSecret === undefined || clusterSecret.length < 8) {
-    throw new UsageError("a cluster secret of at least 8 characters is required (--cluster-secret or FAULTLINE_CLUSTER_SECRET)")
+    throw new UsageError(
+      "a cluster secret of at least 8 characters is required (--cluster-secret or FAULTLINE_CLUSTER_SECRET)"
+    )
   }
   const adminToken = values["admin-token"] ?? env.FAULTLINE_ADMIN_TOKEN
   if (values["fault-injection"] === true && (adminToken === undefined || adminToken.length < 8)) {
-    throw new UsageError("--fault-injection needs an admin token of at least 8 characters (--admin-token or FAULTLINE_ADMIN_TOKEN)")
+    throw new UsageError(
+      "--fault-injection needs an admin token of at least 8 characters (--admin-token or FAULTLINE_ADMIN_TOKEN)"
+    )
   }
   return {
     id,

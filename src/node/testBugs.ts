@@ -11,10 +11,15 @@ declare const FAULTLINE_TEST_BUGS: string | undefined
 
 /** Refuses an unknown name: a test image built with a typo must fail to start, not run the correct replica. */
 export const parseTestBugs = (text: string): ReadonlySet<BugName> => {
-  const names = text.split(",").map((name) => name.trim()).filter((name) => name.length > 0)
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0)
   const unknown = names.filter((name) => !isBugName(name))
   if (unknown.length > 0) throw new Error(`the image was built with unknown test bugs: ${unknown.join(", ")}`)
   return new Set(names as ReadonlyArray<BugName>)
 }
 
-export const compiledTestBugs: ReadonlySet<BugName> = parseTestBugs(typeof FAULTLINE_TEST_BUGS === "string" ? FAULTLINE_TEST_BUGS : "")
+export const compiledTestBugs: ReadonlySet<BugName> = parseTestBugs(
+  typeof FAULTLINE_TEST_BUGS === "string" ? FAULTLINE_TEST_BUGS : ""
+)

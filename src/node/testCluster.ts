@@ -12,7 +12,9 @@ export interface TestCluster extends AsyncDisposable {
   readonly dataDirectory: string
 }
 
-export const startTestCluster = async (options: { readonly nodes?: number; readonly adminToken?: string } = {}): Promise<TestCluster> => {
+export const startTestCluster = async (
+  options: { readonly nodes?: number; readonly adminToken?: string } = {}
+): Promise<TestCluster> => {
   const nodes = options.nodes ?? 3
   const ports = await freePorts(2 * nodes)
   const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-node-test-"))

@@ -92,7 +92,13 @@ export class PeerTransport {
     if (link === undefined) return
     const serialized = JSON.stringify(message)
     const faults = linkFaultsFor(this.faults, to)
-    if (faults.dropRate === 0 && faults.duplicateRate === 0 && faults.delayMs === 0 && faults.reorderRate === 0 && faults.delayJitterMs === 0) {
+    if (
+      faults.dropRate === 0 &&
+      faults.duplicateRate === 0 &&
+      faults.delayMs === 0 &&
+      faults.reorderRate === 0 &&
+      faults.delayJitterMs === 0
+    ) {
       link.enqueue(serialized)
       return
     }

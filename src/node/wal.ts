@@ -63,7 +63,10 @@ const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, 
   Effect.tryPromise({ try: run, catch: (cause) => new WalError({ operation, cause }) })
 
 const markerExists = async (directory: string): Promise<boolean> =>
-  fs.access(path.join(directory, recoveringMarkerName)).then(() => true, () => false)
+  fs.access(path.join(directory, recoveringMarkerName)).then(
+    () => true,
+    () => false
+  )
 
 const writeMarker = async (directory: string, text: string): Promise<void> => {
   const handle = await fs.open(path.join(directory, recoveringMarkerName), "w")
@@ -77,7 +80,11 @@ const writeMarker = async (directory: string, text: string): Promise<void> => {
   await directoryHandle.sync().finally(() => directoryHandle.close())
 }
 
-const recoverLog = async (directory: string, log: WriteAheadLog, corruptRecordsTrusted: number): Promise<WalRecovery> => {
+const recoverLog = async (
+  directory: string,
+  log: WriteAheadLog,
+  corruptRecordsTrusted: number
+): Promise<WalRecovery> => {
   const recovered = await log.recover()
   const replay = replayWalRecords(recovered.records.map((record) => record.payload))
   if (replay.badRecordPosition !== undefined) {
@@ -132,7 +139,8 @@ const makeLiveWal = (directory: string, options: WalLiveOptions): WalService => 
   return {
     recover: attempt("recover", async () => {
       // The test-only bug rewrites the file before the strict decoder reads it (src/node/walTrustingPayloads.ts).
-      const corruptRecordsTrusted = options.applyCorruptRecords === true ? ((await rewriteTrustingPayloads(directory)) ?? 0) : 0
+      const corruptRecordsTrusted =
+        options.applyCorruptRecords === true ? ((await rewriteTrustingPayloads(directory)) ?? 0) : 0
       log = await WriteAheadLog.open({ directory })
       return recoverLog(directory, log, corruptRecordsTrusted)
     }),
@@ -171,7 +179,9 @@ export const WalLive = (directory: string, options: WalLiveOptions = {}): Layer.
   Layer.sync(Wal, () => makeLiveWal(directory, options))
 
 /** An in-memory WAL for host tests: durable immediately, never corrupt. */
-export const WalTest = (initial: DurableState = { hardState: { term: 0, votedFor: null }, log: [], damaged: false }): Layer.Layer<Wal> =>
+export const WalTest = (
+  initial: DurableState = { hardState: { term: 0, votedFor: null }, log: [], damaged: false }
+): Layer.Layer<Wal> =>
   Layer.sync(Wal, () => {
     let records = 0
     return {

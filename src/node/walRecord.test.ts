@@ -5,7 +5,11 @@ import { encodePersist, replayWalRecords } from "./walRecord.ts"
 const entry = (index: number, term: number, value = "v"): Entry => ({
   index,
   term,
-  payload: { _tag: "Command", session: { clientId: "c", sequence: index }, command: { _tag: "Put", key: `k${index}`, value } }
+  payload: {
+    _tag: "Command",
+    session: { clientId: "c", sequence: index },
+    command: { _tag: "Put", key: `k${index}`, value }
+  }
 })
 
 describe("WAL records", () => {

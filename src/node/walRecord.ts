@@ -37,7 +37,12 @@ export const encodePersist = (record: WalRecord): Array<Uint8Array> => {
   let chunkBytes = 0
   let first = true
   const flush = (): void => {
-    const head = first ? { ...(record.hardState !== undefined ? { hardState: record.hardState } : {}), ...(record.truncateFrom !== undefined ? { truncateFrom: record.truncateFrom } : {}) } : {}
+    const head = first
+      ? {
+          ...(record.hardState !== undefined ? { hardState: record.hardState } : {}),
+          ...(record.truncateFrom !== undefined ? { truncateFrom: record.truncateFrom } : {})
+        }
+      : {}
     payloads.push(encodeWalRecord({ ...head, append: chunk }))
     first = false
     chunk = []
@@ -89,7 +94,8 @@ export const replayWalRecords = (payloads: ReadonlyArray<Uint8Array>): ReplayRes
       return stopped(hardState, log, position, `append starts at ${first.index}, the log ends at ${log.length}`)
     }
     for (const entry of record.append) {
-      if (entry.index !== log.length + 1) return stopped(hardState, log, position, `entry ${entry.index} does not follow ${log.length}`)
+      if (entry.index !== log.length + 1)
+        return stopped(hardState, log, position, `entry ${entry.index} does not follow ${log.length}`)
       log.push(entry)
     }
     if (record.hardState !== undefined) hardState = record.hardState

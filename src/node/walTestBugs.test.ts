@@ -16,7 +16,11 @@ import type { WalRecord } from "./walRecord.ts"
 const entry = (index: number, value: string): Entry => ({
   index,
   term: 1,
-  payload: { _tag: "Command", session: { clientId: "c", sequence: index }, command: { _tag: "Put", key: `k${index}`, value } }
+  payload: {
+    _tag: "Command",
+    session: { clientId: "c", sequence: index },
+    command: { _tag: "Put", key: `k${index}`, value }
+  }
 })
 
 const records: ReadonlyArray<WalRecord> = [
@@ -25,7 +29,11 @@ const records: ReadonlyArray<WalRecord> = [
   { append: [entry(3, "third")] }
 ]
 
-const withWal = <A>(directory: string, options: WalLiveOptions, use: (recovery: WalRecovery, append: (r: ReadonlyArray<WalRecord>) => Promise<void>) => Promise<A>): Promise<A> =>
+const withWal = <A>(
+  directory: string,
+  options: WalLiveOptions,
+  use: (recovery: WalRecovery, append: (r: ReadonlyArray<WalRecord>) => Promise<void>) => Promise<A>
+): Promise<A> =>
   Effect.runPromise(
     Effect.gen(function* () {
       const wal = yield* Wal
@@ -75,7 +83,9 @@ describe("applyCorruptRecords on the node's WAL", () => {
     expect(recovery.corruptionDetected).toBe(false)
     expect(recovery.durable.damaged).toBe(false)
     const second = recovery.durable.log[1]?.payload
-    expect(second?._tag === "Command" && second.command._tag === "Put" ? second.command.value : undefined).toBe("ZECOND")
+    expect(second?._tag === "Command" && second.command._tag === "Put" ? second.command.value : undefined).toBe(
+      "ZECOND"
+    )
     expect(recovery.durable.log).toHaveLength(3)
     // Nothing on disk shows the damage any more: the next (correct) start reads a clean log.
     const again = await withWal(directory, {}, async (recovered) => recovered)
@@ -108,7 +118,16 @@ describe("the durability witness (persisted_before_reply on the node)", () => {
 
   it("counts an append acknowledged beyond what is durable, and follows truncations", () => {
     const witness = new DurabilityWitness(empty)
-    const ack = (matchIndex: number) => ({ _tag: "AppendEntriesResponse", term: 1, success: true, matchIndex, conflictIndex: 0, conflictTerm: 0, readContext: 0 }) as const
+    const ack = (matchIndex: number) =>
+      ({
+        _tag: "AppendEntriesResponse",
+        term: 1,
+        success: true,
+        matchIndex,
+        conflictIndex: 0,
+        conflictTerm: 0,
+        readContext: 0
+      }) as const
     witness.synced([{ append: [entry(1, "a"), entry(2, "b")] }])
     witness.sending(0, ack(2))
     expect(witness.sentBeforeDurable).toBe(0)

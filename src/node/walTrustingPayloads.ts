@@ -16,7 +16,6 @@ export const walFileName = "wal.log"
 /** Payloads per append call: far below the storage layer's batch bound for the node's record sizes. */
 const payloadsPerAppend = 256
 
-
 /**
  * Rewrites `<directory>/wal.log` trusting damaged payloads. Returns how many records were replayed although their
  * checksum failed (a hard state or entries), or undefined (nothing touched) when no record failed one: the

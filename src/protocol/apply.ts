@@ -14,7 +14,12 @@ const applyEntry = (context: Context, entry: Entry): { result: ClientResult | un
   if (payload._tag !== "Command") return { result: undefined, executed: false }
   const state = context.state
   const bugs = context.config.bugs
-  const decision = Sessions.decide(state.sessions, payload.session, !bugs.has("noSessionDeduplication"), state.evictedSessions)
+  const decision = Sessions.decide(
+    state.sessions,
+    payload.session,
+    !bugs.has("noSessionDeduplication"),
+    state.evictedSessions
+  )
   if (decision._tag === "Expired") return { result: { _tag: "SessionExpired" }, executed: false }
   if (decision._tag === "Duplicate") {
     return { result: { _tag: "Applied", result: decision.result, index: decision.index }, executed: false }

@@ -50,7 +50,10 @@ const appendProposal = (
 }
 
 /** One Persist for the new entries, then one replication round for all of them. */
-const persistAndReplicate = (context: Context, proposed: ReadonlyArray<{ requestId: RequestId; entry: Entry }>): void => {
+const persistAndReplicate = (
+  context: Context,
+  proposed: ReadonlyArray<{ requestId: RequestId; entry: Entry }>
+): void => {
   if (proposed.length === 0) return
   persist(context, { append: proposed.map((proposal) => proposal.entry) })
   if (context.config.bugs.has("replyBeforeCommit")) {
@@ -60,7 +63,11 @@ const persistAndReplicate = (context: Context, proposed: ReadonlyArray<{ request
   maybeCommit(context)
 }
 
-const propose = (context: Context, requestId: RequestId, request: Extract<ClientRequest, { _tag: "Command" }>): void => {
+const propose = (
+  context: Context,
+  requestId: RequestId,
+  request: Extract<ClientRequest, { _tag: "Command" }>
+): void => {
   const entry = appendProposal(context, requestId, request)
   if (entry !== undefined) persistAndReplicate(context, [{ requestId, entry }])
 }

@@ -86,4 +86,6 @@ export const checkReplicaConfig = (config: ReplicaConfig): string | undefined =>
 }
 
 export const quorumSize = (config: ReplicaConfig): number =>
-  config.bugs.has("quorumOfF") ? Math.max(1, Math.floor(config.voters.length / 2)) : Math.floor(config.voters.length / 2) + 1
+  config.bugs.has("quorumOfF")
+    ? Math.max(1, Math.floor(config.voters.length / 2))
+    : Math.floor(config.voters.length / 2) + 1

@@ -185,13 +185,17 @@ export const persist = (context: Context, request: PersistRequest): void => {
   context.outputs.push(output)
   // A truncation makes the entries it removes no longer ours, even once earlier writes complete.
   const cap = request.truncateFrom === undefined ? Number.POSITIVE_INFINITY : request.truncateFrom - 1
-  const earlierIo = request.truncateFrom === undefined
-    ? state.pendingIo
-    : state.pendingIo.map((io) => (io.lastIndexAfter > cap ? { ...io, lastIndexAfter: cap } : io))
+  const earlierIo =
+    request.truncateFrom === undefined
+      ? state.pendingIo
+      : state.pendingIo.map((io) => (io.lastIndexAfter > cap ? { ...io, lastIndexAfter: cap } : io))
   const acknowledgeEarly = context.config.bugs.has("ackBeforePersist")
   state.nextIoId = ioId + 1
   state.durableIndex = Math.min(state.durableIndex, cap)
-  state.pendingIo = [...earlierIo, { ioId, lastIndexAfter: lastIndex(state.log), release: acknowledgeEarly ? [] : release }]
+  state.pendingIo = [
+    ...earlierIo,
+    { ioId, lastIndexAfter: lastIndex(state.log), release: acknowledgeEarly ? [] : release }
+  ]
   // Bug zoo: acknowledge before the write is durable, as stores that reply before fsync do.
   if (acknowledgeEarly) for (const output of release) context.outputs.push(output)
 }

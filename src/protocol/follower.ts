@@ -112,7 +112,9 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   }
   const verifiedIndex = request.prevLogIndex + request.entries.length
   const logAfter = spliceEntries(context, change)
-  const matchIndex = bugs.has("matchIndexOffByOne") ? Math.min(verifiedIndex + 1, Log.lastIndex(logAfter)) : verifiedIndex
+  const matchIndex = bugs.has("matchIndexOffByOne")
+    ? Math.min(verifiedIndex + 1, Log.lastIndex(logAfter))
+    : verifiedIndex
   const response: Output = {
     _tag: "Send",
     to: from,
@@ -128,9 +130,10 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   }
   if (change.append.length > 0) {
     context.state.log = logAfter
-    const request: PersistRequest = change.truncateFrom === undefined
-      ? { append: change.append, release: [response] }
-      : { truncateFrom: change.truncateFrom, append: change.append, release: [response] }
+    const request: PersistRequest =
+      change.truncateFrom === undefined
+        ? { append: change.append, release: [response] }
+        : { truncateFrom: change.truncateFrom, append: change.append, release: [response] }
     persist(context, request)
   } else {
     sendWhenDurable(context, response, matchIndex)

@@ -5,7 +5,16 @@
  */
 import { applyCommitted } from "./apply.ts"
 import { quorumSize } from "./config.ts"
-import { assert, leaderOf, leaderView, progressDraft, reject, send, type Context, type ProgressDraft } from "./context.ts"
+import {
+  assert,
+  leaderOf,
+  leaderView,
+  progressDraft,
+  reject,
+  send,
+  type Context,
+  type ProgressDraft
+} from "./context.ts"
 import type { Entry, NodeId } from "./entry.ts"
 import * as Log from "./log.ts"
 import type { AppendEntriesResponse } from "./messages.ts"
@@ -166,7 +175,8 @@ const checkQuorum = (context: Context): void => {
     becomeFollower(context, context.state.term, null)
     return
   }
-  for (let position = 0; position < leaderState.progress.length; position += 1) progressDraft(context, position).recentlyActive = false
+  for (let position = 0; position < leaderState.progress.length; position += 1)
+    progressDraft(context, position).recentlyActive = false
   leaderState.checkQuorumDeadlineMs = context.state.nowMs + context.config.electionTimeoutMinMs
 }
 

@@ -7,7 +7,10 @@ import type { Entry } from "./entry.ts"
 import * as Log from "./log.ts"
 
 const entry = (index: number, term: number): Entry => ({ index, term, payload: { _tag: "NoOp" } })
-const shape = (log: Log.Log): string => Log.toArray(log).map((item) => `${item.index}:${item.term}`).join(" ")
+const shape = (log: Log.Log): string =>
+  Log.toArray(log)
+    .map((item) => `${item.index}:${item.term}`)
+    .join(" ")
 
 describe("Log, a persistent value over a shared backing array", () => {
   it("appends to the newest version in place and leaves older versions unchanged", () => {
@@ -76,7 +79,10 @@ describe("Log, a persistent value over a shared backing array", () => {
     }
     const versions: Array<{ log: Log.Log; expected: string }> = [{ log: Log.emptyLog, expected: "" }]
     for (let round = 0; round < 500; round += 1) {
-      const base = next(4) === 0 ? (versions[next(versions.length)] as (typeof versions)[number]) : (versions[versions.length - 1] as (typeof versions)[number])
+      const base =
+        next(4) === 0
+          ? (versions[next(versions.length)] as (typeof versions)[number])
+          : (versions[versions.length - 1] as (typeof versions)[number])
       let log = base.log
       if (next(5) === 0 && Log.lastIndex(log) > 0) log = Log.truncateFrom(log, 1 + next(Log.lastIndex(log)))
       const count = 1 + next(3)

@@ -30,7 +30,11 @@ export const registerRead = (context: Context, requestId: RequestId, query: AppQ
   }
   if (context.config.bugs.has("readWithoutQuorum")) {
     const result = queryApp(context.state.app, query)
-    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Read", result, readIndex: context.state.lastApplied } })
+    context.outputs.push({
+      _tag: "Reply",
+      requestId,
+      result: { _tag: "Read", result, readIndex: context.state.lastApplied }
+    })
     return false
   }
   if (leaderState.reads.length >= context.config.maxPendingReads) {
@@ -59,10 +63,16 @@ export const confirmReads = (context: Context): void => {
   const remaining: Array<PendingRead> = []
   for (const pending of leaderState.reads) {
     const read =
-      pending.readIndex === null && confirmed(context, pending) ? { ...pending, readIndex: context.state.commitIndex } : pending
+      pending.readIndex === null && confirmed(context, pending)
+        ? { ...pending, readIndex: context.state.commitIndex }
+        : pending
     if (read.readIndex !== null && context.state.lastApplied >= read.readIndex) {
       const result = queryApp(context.state.app, read.query)
-      context.outputs.push({ _tag: "Reply", requestId: read.requestId, result: { _tag: "Read", result, readIndex: read.readIndex } })
+      context.outputs.push({
+        _tag: "Reply",
+        requestId: read.requestId,
+        result: { _tag: "Read", result, readIndex: read.readIndex }
+      })
     } else remaining.push(read)
   }
   leaderState.reads = remaining

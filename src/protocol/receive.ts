@@ -12,8 +12,10 @@ import { validateMessage } from "./validate.ts"
 
 /** A granted PreVote response carries the term the candidate would campaign in; nobody adopts it. */
 const carriesAdoptableTerm = (message: Message): boolean =>
-  !((message._tag === "RequestVote" && message.preVote) ||
-    (message._tag === "RequestVoteResponse" && message.preVote && message.granted))
+  !(
+    (message._tag === "RequestVote" && message.preVote) ||
+    (message._tag === "RequestVoteResponse" && message.preVote && message.granted)
+  )
 
 /** Tells a peer of a stale term about ours, so that a deposed leader or candidate steps down. */
 const answerStale = (context: Context, from: NodeId, message: Message): void => {

@@ -2,7 +2,17 @@
  * Role changes (Raft §5.2). Each installs the state its role needs; role behaviour lives in follower.ts,
  * candidate.ts and leader.ts.
  */
-import { assert, drawInteger, peersOf, persist, send, setLeaderState, statsOf, type Context, type LeaderDraft } from "./context.ts"
+import {
+  assert,
+  drawInteger,
+  peersOf,
+  persist,
+  send,
+  setLeaderState,
+  statsOf,
+  type Context,
+  type LeaderDraft
+} from "./context.ts"
 import type { NodeId } from "./entry.ts"
 import type { Output } from "./io.ts"
 import { lastIndex, lastTerm, append } from "./log.ts"

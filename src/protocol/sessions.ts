@@ -31,7 +31,8 @@ export const decide = (
     // be a retry of a command that already ran.
     return session.sequence === 1 && !evicted.has(session.clientId) ? { _tag: "Execute" } : { _tag: "Expired" }
   }
-  if (session.sequence === record.lastSequence) return { _tag: "Duplicate", result: record.lastResult, index: record.lastIndex }
+  if (session.sequence === record.lastSequence)
+    return { _tag: "Duplicate", result: record.lastResult, index: record.lastIndex }
   if (session.sequence < record.lastSequence) return { _tag: "Expired" }
   return { _tag: "Execute" }
 }
@@ -92,7 +93,10 @@ export const record = (
   const table = sessions.table.set(session.clientId, entry)
   const evicted = sessions.evicted.has(session.clientId) ? sessions.evicted.remove(session.clientId) : sessions.evicted
   if (table.size <= maxSessions) return { table, evicted }
-  const victim = localEvictionSalt === undefined ? oldestBy(table, (value) => value.lastIndex) : pickLocally(table, localEvictionSalt)
+  const victim =
+    localEvictionSalt === undefined
+      ? oldestBy(table, (value) => value.lastIndex)
+      : pickLocally(table, localEvictionSalt)
   if (victim === undefined) return { table, evicted }
   return { table: table.remove(victim), evicted: bury(evicted, victim, index, maxSessions) }
 }

@@ -26,10 +26,16 @@ const checkRequestVote = (request: RequestVote): RejectionReason | undefined => 
   return undefined
 }
 
-const checkEntry = (entry: Entry, expectedIndex: number, minimumTerm: number, maximumTerm: number): RejectionReason | undefined => {
+const checkEntry = (
+  entry: Entry,
+  expectedIndex: number,
+  minimumTerm: number,
+  maximumTerm: number
+): RejectionReason | undefined => {
   if (entry.index !== expectedIndex) return "EntriesOutOfOrder"
   if (entry.term < Math.max(1, minimumTerm) || entry.term > maximumTerm) return "InconsistentTerms"
-  if (entry.payload._tag === "Command" && validateAppCommand(entry.payload.command) !== undefined) return "InvalidCommand"
+  if (entry.payload._tag === "Command" && validateAppCommand(entry.payload.command) !== undefined)
+    return "InvalidCommand"
   return undefined
 }
 

@@ -48,17 +48,29 @@ const junk = (random: SimRandom): unknown =>
     { _tag: "AppendEntries", term: -1 },
     { _tag: "InstallSnapshot", term: 3 },
     { _tag: "RequestVote", term: 2.5, lastLogIndex: 0, lastLogTerm: 0, preVote: false },
-    append(3, { entries: [{ index: 1, term: 3, payload: { _tag: "Command", session: { clientId: "", sequence: 0 } } }] })
+    append(3, {
+      entries: [{ index: 1, term: 3, payload: { _tag: "Command", session: { clientId: "", sequence: 0 } } }]
+    })
   ])
 
 /** A forged message of `kind` to a cluster of `replicas`, claiming to come from another member. */
-export const forge = (kind: AttackKind, random: SimRandom, to: number, replicas: number, maxEntriesPerMessage: number): Forgery => {
+export const forge = (
+  kind: AttackKind,
+  random: SimRandom,
+  to: number,
+  replicas: number,
+  maxEntriesPerMessage: number
+): Forgery => {
   const others = Array.from({ length: replicas }, (_, node) => node).filter((node) => node !== to)
   const from = others.length > 0 ? random.pick(others) : 1000 + to
   const term = random.integer(1, 1_000_000)
   switch (kind) {
     case "inflatedCommit":
-      return { kind, from, message: append(term, { entries: [noOp(1, term)], leaderCommit: random.integer(2, 1_000_000) }) }
+      return {
+        kind,
+        from,
+        message: append(term, { entries: [noOp(1, term)], leaderCommit: random.integer(2, 1_000_000) })
+      }
     case "inconsistentBatch":
       // An entry of a later term than the leader claiming it: no honest leader holds one.
       return { kind, from, message: append(term, { entries: [noOp(1, term), noOp(2, term + 1)] }) }

@@ -16,7 +16,8 @@ const mix = (hash: number, value: number, multiplier: number): number => {
 
 const stringHash = (text: string, seed: number): number => {
   let hash = seed
-  for (let position = 0; position < text.length; position += 1) hash = Math.imul(hash ^ text.charCodeAt(position), 0x01000193)
+  for (let position = 0; position < text.length; position += 1)
+    hash = Math.imul(hash ^ text.charCodeAt(position), 0x01000193)
   return hash | 0
 }
 
@@ -43,7 +44,10 @@ export class AppliedStateDigest {
 
   /** The digest of the state at state.lastApplied, which must be the last entry folded in. */
   of(state: ReplicaState): string {
-    if (state.lastApplied !== this.lastIndex) throw new Error(`applied-state digest: the replica applied ${state.lastApplied}, the digest saw ${this.lastIndex}`)
+    if (state.lastApplied !== this.lastIndex)
+      throw new Error(
+        `applied-state digest: the replica applied ${state.lastApplied}, the digest saw ${this.lastIndex}`
+      )
     if (state.sessions !== this.sessions) {
       this.sessions = state.sessions
       this.sessionsDigest = sessionTableDigest(state.sessions)

@@ -45,7 +45,12 @@ export class ElectionSafety implements SimObserver {
       return none
     }
     if (existing === observation.node) return none
-    return [{ invariant: this.name, message: `n${existing} and n${observation.node} both became leader in term ${after.term}` }]
+    return [
+      {
+        invariant: this.name,
+        message: `n${existing} and n${observation.node} both became leader in term ${after.term}`
+      }
+    ]
   }
 }
 

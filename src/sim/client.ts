@@ -67,7 +67,10 @@ export interface ClientHost extends SimContext {
   readonly modelEnabled: boolean
 }
 
-type KvOperation = Exclude<ClientOperation, { readonly _tag: "CreateAccount" | "Deposit" | "Withdraw" | "Transfer" | "GetAccount" | "ReadAccount" }>
+type KvOperation = Exclude<
+  ClientOperation,
+  { readonly _tag: "CreateAccount" | "Deposit" | "Withdraw" | "Transfer" | "GetAccount" | "ReadAccount" }
+>
 
 const historyInputOf = (op: KvOperation): HistoryInput => (op._tag === "Read" ? { _tag: "Get", key: op.key } : op)
 
@@ -125,7 +128,8 @@ export class SimClient {
   private invoke(op: ClientOperation): void {
     const host = this.host
     const ledger = isLedgerOperation(op)
-    if (ledger) host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
+    if (ledger)
+      host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
     else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) })
     host.trace.clientInvoke(host.nowMs, this.index, this.process, op)
     let request: ClientRequest
@@ -133,9 +137,19 @@ export class SimClient {
     else {
       this.sequence += 1
       request = { _tag: "Command", session: { clientId: this.clientId, sequence: this.sequence }, command: op }
-      if (host.modelEnabled) host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
+      if (host.modelEnabled)
+        host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     }
-    this.current = { op, ledger, request, attempt: 0, maybeApplied: false, requestIds: new Set(), latestRequestId: 0, deadlineMs: 0 }
+    this.current = {
+      op,
+      ledger,
+      request,
+      attempt: 0,
+      maybeApplied: false,
+      requestIds: new Set(),
+      latestRequestId: 0,
+      deadlineMs: 0
+    }
     this.attempt()
   }
 
@@ -171,7 +185,11 @@ export class SimClient {
   private retryAfter(delayMs: number): void {
     const current = this.current
     if (current === undefined) return
-    this.host.enqueue(this.host.nowMs + delayMs, { _tag: "ClientRetry", client: this.index, requestId: current.latestRequestId })
+    this.host.enqueue(this.host.nowMs + delayMs, {
+      _tag: "ClientRetry",
+      client: this.index,
+      requestId: current.latestRequestId
+    })
   }
 
   private backoffMs(): number {
@@ -200,7 +218,11 @@ export class SimClient {
     const current = this.current
     // A reply to an earlier operation's request is stale: it must never answer this one.
     if (current === undefined || !current.requestIds.has(requestId)) return
-    const final = result._tag === "Applied" || result._tag === "Read" || result._tag === "Rejected" || result._tag === "SessionExpired"
+    const final =
+      result._tag === "Applied" ||
+      result._tag === "Read" ||
+      result._tag === "Rejected" ||
+      result._tag === "SessionExpired"
     if (!final && requestId !== current.latestRequestId) return
     switch (result._tag) {
       case "Applied":
@@ -235,7 +257,11 @@ export class SimClient {
       this.host.modelEvent({ _tag: "ClientFailed", atMs, clientId, sequence, reason: outcome })
       return
     }
-    const digest = entryDigest({ index: 0, term: 0, payload: { _tag: "Command", session: request.session, command: request.command } })
+    const digest = entryDigest({
+      index: 0,
+      term: 0,
+      payload: { _tag: "Command", session: request.session, command: request.command }
+    })
     const write = { digest, ...(index !== undefined ? { index } : {}) }
     this.host.modelEvent({ _tag: "ClientAcknowledged", atMs, clientId, sequence, write })
   }
@@ -271,7 +297,9 @@ export class SimClient {
     }
     if (current.ledger) {
       const output = ledgerOutputOf(ending)
-      host.recordLedger(output === undefined ? { _tag: "Unknown", process, atTime } : { _tag: "Ok", process, atTime, output })
+      host.recordLedger(
+        output === undefined ? { _tag: "Unknown", process, atTime } : { _tag: "Ok", process, atTime, output }
+      )
       return output === undefined ? "unknown" : "ok"
     }
     const output = historyOutputOf(ending)

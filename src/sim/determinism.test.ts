@@ -43,6 +43,8 @@ describe("determinism", () => {
     expect(changed.traceHash).not.toBe(same.traceHash)
     const moved = [...schedule.steps]
     moved[position] = { ...original, at: original.at + 1 }
-    expect(runSchedule({ ...schedule, steps: moved }, { checkLinearizability: false }).traceHash).not.toBe(same.traceHash)
+    expect(runSchedule({ ...schedule, steps: moved }, { checkLinearizability: false }).traceHash).not.toBe(
+      same.traceHash
+    )
   })
 })

@@ -23,7 +23,8 @@ export class EventQueue<Event> {
 
   push(atMs: number, event: Event): void {
     if (this.events.length >= this.capacity) throw new QueueFull(`the event queue is full (${this.capacity} events)`)
-    if (!Number.isInteger(atMs) || atMs < 0) throw new Error(`events happen at whole non-negative milliseconds, got ${atMs}`)
+    if (!Number.isInteger(atMs) || atMs < 0)
+      throw new Error(`events happen at whole non-negative milliseconds, got ${atMs}`)
     const sequence = this.nextSequence
     this.nextSequence += 1
     const { times, sequences, events } = this
@@ -77,7 +78,10 @@ export class EventQueue<Event> {
   private before(left: number, right: number): boolean {
     const leftTime = this.times[left] as number
     const rightTime = this.times[right] as number
-    return leftTime < rightTime || (leftTime === rightTime && (this.sequences[left] as number) < (this.sequences[right] as number))
+    return (
+      leftTime < rightTime ||
+      (leftTime === rightTime && (this.sequences[left] as number) < (this.sequences[right] as number))
+    )
   }
 
   private move(from: number, to: number): void {

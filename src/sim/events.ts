@@ -10,9 +10,25 @@ export type SimEvent =
   /** Adversary bytes: decoded with the Message Schema when they arrive, like anything from a socket. */
   | { readonly _tag: "DeliverForged"; readonly from: number; readonly to: number; readonly payload: unknown }
   | { readonly _tag: "Wake"; readonly node: number; readonly incarnation: number }
-  | { readonly _tag: "FsyncDone"; readonly node: number; readonly incarnation: number; readonly wrote: boolean; readonly ioId: number }
-  | { readonly _tag: "ClientArrive"; readonly node: number; readonly requestId: RequestId; readonly request: ClientRequest }
-  | { readonly _tag: "ClientReply"; readonly from: number; readonly requestId: RequestId; readonly result: ClientResult }
+  | {
+      readonly _tag: "FsyncDone"
+      readonly node: number
+      readonly incarnation: number
+      readonly wrote: boolean
+      readonly ioId: number
+    }
+  | {
+      readonly _tag: "ClientArrive"
+      readonly node: number
+      readonly requestId: RequestId
+      readonly request: ClientRequest
+    }
+  | {
+      readonly _tag: "ClientReply"
+      readonly from: number
+      readonly requestId: RequestId
+      readonly result: ClientResult
+    }
   | { readonly _tag: "ClientRetry"; readonly client: number; readonly requestId: RequestId }
   /** A client's one timer: it times out the current attempt if that attempt's deadline has passed. */
   | { readonly _tag: "ClientTimeout"; readonly client: number }

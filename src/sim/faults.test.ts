@@ -30,15 +30,26 @@ const puts = (fromMs: number, count: number, gapMs: number): Array<Step> =>
     op: { _tag: "Put" as const, key: `k${serial % 3}`, value: `v${serial}` }
   }))
 
-const recording = (): { observations: Array<StepObservation>; observer: { name: string; afterStep: (observation: StepObservation) => [] } } => {
+const recording = (): {
+  observations: Array<StepObservation>
+  observer: { name: string; afterStep: (observation: StepObservation) => [] }
+} => {
   const observations: Array<StepObservation> = []
-  return { observations, observer: { name: "recorder", afterStep: (observation) => (observations.push(observation), []) } }
+  return {
+    observations,
+    observer: { name: "recorder", afterStep: (observation) => (observations.push(observation), []) }
+  }
 }
 
 const lines = (result: RunResult): ReadonlyArray<string> => result.trace.map((line) => `${line.atMs} ${line.text}`)
 
 const persist = (ioId: number, index: number) =>
-  ({ _tag: "Persist", ioId, hardState: { term: 1, votedFor: 0 }, append: [{ index, term: 1, payload: { _tag: "NoOp" } }] }) as const
+  ({
+    _tag: "Persist",
+    ioId,
+    hardState: { term: 1, votedFor: 0 },
+    append: [{ index, term: 1, payload: { _tag: "NoOp" } }]
+  }) as const
 
 describe("faults", () => {
   it("a crash loses unsynced writes and keeps synced ones", () => {
@@ -77,7 +88,15 @@ describe("faults", () => {
 
   it("an OnLeader trigger cuts off the leader and then each new one the moment it wins, and lets them back", () => {
     // Arrange: armed at 3000 ms, after the first election; twice, the second time on the next leader.
-    const trigger: Step = { _tag: "OnLeader", at: 3000, until: 15_000, action: "isolate", afterMs: 0, forMs: 4000, times: 2 }
+    const trigger: Step = {
+      _tag: "OnLeader",
+      at: 3000,
+      until: 15_000,
+      action: "isolate",
+      afterMs: 0,
+      forMs: 4000,
+      times: 2
+    }
     // Act
     const result = runSchedule(schedule([trigger, ...puts(12_000, 5, 100)]), { traceLinesKept: 100_000 })
     // Assert
@@ -92,8 +111,19 @@ describe("faults", () => {
 
   it("an OnLeader crash restarts each replica it crashed forMs later, and the cluster recovers", () => {
     // Two of three crashed: no majority is left to elect a third leader until the restarts.
-    const crashes: Step = { _tag: "OnLeader", at: 3000, until: 20_000, action: "crash", afterMs: 10, forMs: 30_000, times: 3 }
-    const result = runSchedule(schedule([crashes, ...puts(16_000, 3, 100)], { limits: { simulatedMs: 60_000, events: 1_000_000 } }), { traceLinesKept: 100_000 })
+    const crashes: Step = {
+      _tag: "OnLeader",
+      at: 3000,
+      until: 20_000,
+      action: "crash",
+      afterMs: 10,
+      forMs: 30_000,
+      times: 3
+    }
+    const result = runSchedule(
+      schedule([crashes, ...puts(16_000, 3, 100)], { limits: { simulatedMs: 60_000, events: 1_000_000 } }),
+      { traceLinesKept: 100_000 }
+    )
     const text = lines(result)
     expect(text.filter((line) => /^\d+ crash n\d$/.test(line))).toHaveLength(2)
     expect(text.filter((line) => / restart n\d: /.test(line))).toHaveLength(2)
@@ -101,8 +131,15 @@ describe("faults", () => {
   })
 
   it("a partition stops delivery across the cut, both ways, until healed", () => {
-    const cut: Array<[number, number]> = [[0, 1], [1, 0], [0, 2], [2, 0]]
-    const result = runSchedule(schedule([{ _tag: "Partition", at: 0, cut }, { _tag: "Heal", at: 8000 }, ...puts(9000, 5, 100)]))
+    const cut: Array<[number, number]> = [
+      [0, 1],
+      [1, 0],
+      [0, 2],
+      [2, 0]
+    ]
+    const result = runSchedule(
+      schedule([{ _tag: "Partition", at: 0, cut }, { _tag: "Heal", at: 8000 }, ...puts(9000, 5, 100)])
+    )
     const crossing = lines(result).filter((line) => /^\d+ (n0->n[12]|n[12]->n0) (?!drop)/.test(line))
     expect(crossing.every((line) => Number(line.split(" ")[0]) >= 8000)).toBe(true)
     expect(lines(result).some((line) => line.includes("drop (partition)"))).toBe(true)
@@ -113,8 +150,12 @@ describe("faults", () => {
   it("a paused replica gets no inputs, and its timers fire late when it resumes", () => {
     const { observations, observer } = recording()
     const work = [...puts(3000, 10, 100), ...puts(6000, 2, 100)]
-    const result = runSchedule(schedule([...work, { _tag: "Pause", at: 3500, node: 1, forMs: 2000 }]), { observers: [observer] })
-    const duringPause = observations.filter((observation) => observation.node === 1 && observation.atMs > 3500 && observation.atMs < 5500)
+    const result = runSchedule(schedule([...work, { _tag: "Pause", at: 3500, node: 1, forMs: 2000 }]), {
+      observers: [observer]
+    })
+    const duringPause = observations.filter(
+      (observation) => observation.node === 1 && observation.atMs > 3500 && observation.atMs < 5500
+    )
     expect(duringPause).toEqual([])
     const resumed = observations.find((observation) => observation.node === 1 && observation.atMs >= 5500)
     expect(resumed?.atMs).toBe(5500)
@@ -138,14 +179,28 @@ describe("faults", () => {
     const forged: Array<Step> = attackKinds.flatMap((kind, position) =>
       [0, 1].map((copy) => {
         const forgery = forge(kind, random, 1, 3, 64)
-        return { _tag: "Forge" as const, at: 3000 + position * 10 + copy, from: forgery.from, to: 1, message: forgery.message }
+        return {
+          _tag: "Forge" as const,
+          at: 3000 + position * 10 + copy,
+          from: forgery.from,
+          to: 1,
+          message: forgery.message
+        }
       })
     )
     const result = runSchedule(schedule([...forged, ...puts(3500, 5, 100)]))
     expect(result.counters.forgedDelivered).toBe(forged.length)
     expect(result.counters.forgedRejected).toBe(forged.length)
     const rejected = result.replicas[1]?.state?.stats.rejectedMessages ?? {}
-    for (const reason of ["InflatedCommit", "InconsistentTerms", "EntriesOutOfOrder", "OversizedBatch", "InvalidRange", "UnknownSender", "Malformed"]) {
+    for (const reason of [
+      "InflatedCommit",
+      "InconsistentTerms",
+      "EntriesOutOfOrder",
+      "OversizedBatch",
+      "InvalidRange",
+      "UnknownSender",
+      "Malformed"
+    ]) {
       expect(rejected[reason], reason).toBeGreaterThan(0)
     }
     expect(result.violations).toEqual([])
@@ -153,8 +208,13 @@ describe("faults", () => {
 
   it("clock offset and drift change the Tick readings a replica sees", () => {
     const { observations, observer } = recording()
-    runSchedule(schedule([{ _tag: "Clock", at: 3000, node: 2, offsetMs: 10_000, driftPpm: 100_000 }, ...puts(3000, 30, 100)]), { observers: [observer] })
-    const ticks = observations.filter((observation) => observation.node === 2 && observation.input._tag === "Tick" && observation.atMs >= 4000)
+    runSchedule(
+      schedule([{ _tag: "Clock", at: 3000, node: 2, offsetMs: 10_000, driftPpm: 100_000 }, ...puts(3000, 30, 100)]),
+      { observers: [observer] }
+    )
+    const ticks = observations.filter(
+      (observation) => observation.node === 2 && observation.input._tag === "Tick" && observation.atMs >= 4000
+    )
     expect(ticks.length).toBeGreaterThan(3)
     for (const tick of ticks) {
       const reading = tick.input._tag === "Tick" ? tick.input.nowMs : 0

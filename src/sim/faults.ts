@@ -34,7 +34,12 @@ const crash = (simulation: Simulation, replica: SimReplica): void => {
 const restart = (simulation: Simulation, replica: SimReplica): void => {
   if (replica.up) return simulation.note(`restart n${replica.node}: already up`)
   const recovered = replica.restart()
-  simulation.modelEvent({ _tag: "Restarted", atMs: simulation.nowMs, node: replica.node, diskDamaged: recovered.damaged })
+  simulation.modelEvent({
+    _tag: "Restarted",
+    atMs: simulation.nowMs,
+    node: replica.node,
+    diskDamaged: recovered.damaged
+  })
   const state = replica.state
   simulation.note(
     `restart n${replica.node}: ${recovered.logLength} entries, term ${state?.term ?? "?"}, ${recovered.finding}${recovered.damaged ? ", DAMAGED" : ""}`
@@ -50,7 +55,11 @@ const pause = (simulation: Simulation, replica: SimReplica, forMs: number): void
   simulation.enqueue(simulation.nowMs + forMs, { _tag: "Resume", node: replica.node, pauseId: replica.pauseId })
 }
 
-const corrupt = (simulation: Simulation, replica: SimReplica, kind: Extract<Step, { _tag: "Corrupt" }>["kind"]): void => {
+const corrupt = (
+  simulation: Simulation,
+  replica: SimReplica,
+  kind: Extract<Step, { _tag: "Corrupt" }>["kind"]
+): void => {
   if (kind === "slow") {
     replica.disk.slowUntilMs = simulation.nowMs + slowDiskWindowMs
     return simulation.note(`disk n${replica.node} slow for ${slowDiskWindowMs} ms`)
@@ -72,18 +81,29 @@ export const leaderFault = (simulation: Simulation, node: number, term: number, 
     return simulation.note(`trigger ${trigger}: n${node} no longer leads t${term}, skipped`)
   }
   // Safety must hold however many replicas are out; liveness only needs them back, which forMs sees to.
-  if (outOfAction(simulation) + 1 >= simulation.replicas) return simulation.note(`trigger ${trigger}: every other replica is out of action, n${node} spared`)
+  if (outOfAction(simulation) + 1 >= simulation.replicas)
+    return simulation.note(`trigger ${trigger}: every other replica is out of action, n${node} spared`)
   if (armed.step.action === "crash") crash(simulation, replica)
   else {
     simulation.network.partition(
       simulation.nodes
         .filter((other) => other.node !== node)
-        .flatMap((other): Array<[number, number]> => [[node, other.node], [other.node, node]])
+        .flatMap(
+          (other): Array<[number, number]> => [
+            [node, other.node],
+            [other.node, node]
+          ]
+        )
     )
     simulation.triggerIsolated.add(node)
     simulation.note(`isolate n${node} (trigger ${trigger})`)
   }
-  simulation.enqueue(simulation.nowMs + armed.step.forMs, { _tag: "LeaderFaultEnd", node, trigger, incarnation: replica.incarnation })
+  simulation.enqueue(simulation.nowMs + armed.step.forMs, {
+    _tag: "LeaderFaultEnd",
+    node,
+    trigger,
+    incarnation: replica.incarnation
+  })
 }
 
 export const leaderFaultEnd = (simulation: Simulation, node: number, trigger: number, incarnation: number): void => {
@@ -133,7 +153,12 @@ export const applyStep = (simulation: Simulation, step: Step): void => {
       if (replica === undefined) return
       const cut = simulation.nodes
         .filter((other) => other.node !== replica.node)
-        .flatMap((other): Array<[number, number]> => [[replica.node, other.node], [other.node, replica.node]])
+        .flatMap(
+          (other): Array<[number, number]> => [
+            [replica.node, other.node],
+            [other.node, replica.node]
+          ]
+        )
       simulation.network.partition(cut)
       return simulation.note(`isolate n${replica.node}`)
     }
@@ -156,10 +181,17 @@ export const applyStep = (simulation: Simulation, step: Step): void => {
       return simulation.tick(replica)
     }
     case "Forge":
-      return simulation.enqueue(simulation.nowMs + 1, { _tag: "DeliverForged", from: step.from, to: step.to, payload: step.message })
+      return simulation.enqueue(simulation.nowMs + 1, {
+        _tag: "DeliverForged",
+        from: step.from,
+        to: step.to,
+        payload: step.message
+      })
     case "OnLeader": {
       simulation.leaderTriggers.push({ step, remaining: step.times })
-      simulation.note(`arm trigger ${simulation.leaderTriggers.length - 1}: ${step.action} the leader and each new one after ${step.afterMs} ms, up to ${step.times} times`)
+      simulation.note(
+        `arm trigger ${simulation.leaderTriggers.length - 1}: ${step.action} the leader and each new one after ${step.afterMs} ms, up to ${step.times} times`
+      )
       // The replica leading as the trigger arms is its first target: the chain of elections starts at once.
       const leader = resolveTarget(simulation, "leader")
       const state = leader?.state

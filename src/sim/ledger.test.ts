@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest"
 import { runSchedule } from "./run.ts"
 import { defaultProfile, describeStep, Schedule, type Step } from "./schedule.ts"
 
-const client = (at: number, clientNumber: number, op: Extract<Step, { _tag: "Client" }>["op"]): Step => ({ _tag: "Client", at, client: clientNumber, op })
+const client = (at: number, clientNumber: number, op: Extract<Step, { _tag: "Client" }>["op"]): Step => ({
+  _tag: "Client",
+  at,
+  client: clientNumber,
+  op
+})
 
 const schedule = (steps: ReadonlyArray<Step>): Schedule => ({
   version: 1,
@@ -50,6 +55,10 @@ describe("ledger operations in the simulator", () => {
       `at 20 ms: client 1 transfer 250 from "alice" to "bob"`,
       `at 30 ms: client 2 read account "bob"`
     ])
-    expect(() => Schema.decodeUnknownSync(Schedule)(schedule([client(0, 0, { _tag: "Deposit", account: "a", amount: "5" } as never)]))).toThrow()
+    expect(() =>
+      Schema.decodeUnknownSync(Schedule)(
+        schedule([client(0, 0, { _tag: "Deposit", account: "a", amount: "5" } as never)])
+      )
+    ).toThrow()
   })
 })

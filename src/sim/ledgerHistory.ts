@@ -9,7 +9,14 @@ import { checkLedger, type AppliedMovement } from "../../model/ledger/invariants
 import type { LedgerInput, LedgerOutput } from "../../model/ledger/ledger.ts"
 import { ledgerSpec } from "../../model/ledger/ledgerSpec.ts"
 import { checkHistory, type HistoryEvent } from "../../model/linearizability/index.ts"
-import { applyLedger, balances, emptyLedgerState, type LedgerCommand, type LedgerResult, type LedgerState } from "../app/ledger/index.ts"
+import {
+  applyLedger,
+  balances,
+  emptyLedgerState,
+  type LedgerCommand,
+  type LedgerResult,
+  type LedgerState
+} from "../app/ledger/index.ts"
 import { isLedgerCommand, type AppResult } from "../app/machine.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { Finding, SimObserver, StepObservation } from "./checks.ts"
@@ -19,11 +26,19 @@ export type LedgerHistoryEvent = HistoryEvent<LedgerInput, LedgerOutput>
 
 export type LedgerOperation = Extract<ClientOperation, LedgerCommand | { readonly _tag: "ReadAccount" }>
 
-const ledgerOperationTags: ReadonlySet<string> = new Set(["CreateAccount", "Deposit", "Withdraw", "Transfer", "GetAccount", "ReadAccount"])
+const ledgerOperationTags: ReadonlySet<string> = new Set([
+  "CreateAccount",
+  "Deposit",
+  "Withdraw",
+  "Transfer",
+  "GetAccount",
+  "ReadAccount"
+])
 
 export const isLedgerOperation = (op: ClientOperation): op is LedgerOperation => ledgerOperationTags.has(op._tag)
 
-const keyed = (key: string | undefined): { readonly idempotencyKey?: string } => (key === undefined ? {} : { idempotencyKey: key })
+const keyed = (key: string | undefined): { readonly idempotencyKey?: string } =>
+  key === undefined ? {} : { idempotencyKey: key }
 
 /** The model's input for an operation: a ReadIndex read of an account is a GetAccount for the checker. */
 export const ledgerInputOf = (op: LedgerOperation): LedgerInput => {

@@ -4,7 +4,12 @@
  * truncation), and the events as they happen (applies, restarts, client invocations and acknowledgements).
  */
 import { InvariantChecker } from "../../model/invariants/invariantChecker.ts"
-import type { ClusterObservation, LogEntryObservation, ModelEvent, ReplicaObservation } from "../../model/invariants/observation.ts"
+import type {
+  ClusterObservation,
+  LogEntryObservation,
+  ModelEvent,
+  ReplicaObservation
+} from "../../model/invariants/observation.ts"
 import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
 import { entryDigest, type Entry } from "../protocol/entry.ts"
 import { emptyLog, entryAt, type Log } from "../protocol/log.ts"
@@ -41,7 +46,8 @@ export class ModelInvariants {
     const kept = cache.observed.length
     // The same entry object at the last cached position means the log only grew past it (entries are immutable).
     const lastCached = kept > 0 ? entryAt(cache.log, cache.log.baseIndex + kept) : undefined
-    const prefixKept = lastCached !== undefined && kept <= log.length && entryAt(log, log.baseIndex + kept) === lastCached
+    const prefixKept =
+      lastCached !== undefined && kept <= log.length && entryAt(log, log.baseIndex + kept) === lastCached
     const observed = prefixKept ? cache.observed : []
     for (let position = observed.length; position < log.length; position += 1) {
       const entry = log.backing[position] as Entry
@@ -57,7 +63,17 @@ export class ModelInvariants {
     const durable = replica.durableHardState
     if (state === null) {
       const log = this.caches.get(replica.node)?.observed ?? []
-      return { node: replica.node, alive: false, role: "follower", term: durable.term, votedFor: durable.votedFor, commitIndex: 0, lastApplied: 0, log, durable }
+      return {
+        node: replica.node,
+        alive: false,
+        role: "follower",
+        term: durable.term,
+        votedFor: durable.votedFor,
+        commitIndex: 0,
+        lastApplied: 0,
+        log,
+        durable
+      }
     }
     return {
       node: replica.node,

@@ -66,7 +66,9 @@ export class Network {
   private delayMs(): number {
     const profile = this.profile
     const base = this.random.integer(profile.delayMinMs, profile.delayMaxMs)
-    const reordered = this.random.chance(profile.reorderProbability) ? this.random.integer(1, Math.max(1, profile.reorderDelayMaxMs)) : 0
+    const reordered = this.random.chance(profile.reorderProbability)
+      ? this.random.integer(1, Math.max(1, profile.reorderDelayMaxMs))
+      : 0
     return base + reordered + this.holdBackMs()
   }
 

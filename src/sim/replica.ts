@@ -94,7 +94,13 @@ export class SimReplica {
     // Persists complete in ioId order (io.ts), so an fsync never finishes before the one issued before it.
     const doneMs = Math.max(context.nowMs + latencyMs, this.lastFsyncDoneMs)
     this.lastFsyncDoneMs = doneMs
-    context.enqueue(doneMs, { _tag: "FsyncDone", node: this.node, incarnation: this.incarnation, wrote, ioId: output.ioId })
+    context.enqueue(doneMs, {
+      _tag: "FsyncDone",
+      node: this.node,
+      incarnation: this.incarnation,
+      wrote,
+      ioId: output.ioId
+    })
   }
 
   /** Keeps at least one queued Wake at or before the desired time, without a queue entry per step. */
@@ -110,7 +116,8 @@ export class SimReplica {
     // A wake is queued only when it is earlier than every one already queued, so the last is the earliest.
     const earliest = this.queuedWakesMs[this.queuedWakesMs.length - 1] ?? Number.POSITIVE_INFINITY
     if (earliest <= desired) return
-    if (this.queuedWakesMs.length >= 64) throw new Error(`n${this.node} has 64 wakes queued; the wake bookkeeping is broken`)
+    if (this.queuedWakesMs.length >= 64)
+      throw new Error(`n${this.node} has 64 wakes queued; the wake bookkeeping is broken`)
     this.queuedWakesMs.push(desired)
     context.enqueue(desired, { _tag: "Wake", node: this.node, incarnation: this.incarnation })
   }

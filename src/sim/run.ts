@@ -120,7 +120,8 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
   const capMessage = capMessageOf(outcome.cap, schedule, outcome.nextMs)
   if (capMessage !== undefined) simulation.note(`CAP ${capMessage}`)
   if (options.checkLinearizability !== false) checkHistoryAtEnd(simulation)
-  if (simulation.model !== undefined && !simulation.stopped) simulation.modelViolations(simulation.model.finish(simulation.nowMs))
+  if (simulation.model !== undefined && !simulation.stopped)
+    simulation.modelViolations(simulation.model.finish(simulation.nowMs))
   if (!simulation.stopped) simulation.observeEnd()
   return {
     seed: schedule.seed,
@@ -131,7 +132,12 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
     violations: simulation.violations,
     history: simulation.history,
     ledgerHistory: simulation.ledgerHistory,
-    replicas: simulation.nodes.map((replica) => ({ node: replica.node, up: replica.up, paused: replica.paused, state: replica.state })),
+    replicas: simulation.nodes.map((replica) => ({
+      node: replica.node,
+      up: replica.up,
+      paused: replica.paused,
+      state: replica.state
+    })),
     trace: simulation.trace.recent(),
     traceLines: simulation.trace.lineCount
   }

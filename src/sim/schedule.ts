@@ -260,7 +260,10 @@ export const describeStep = (step: Step): string => {
     case "Forge":
       return `${at}: forge to n${step.to} as n${step.from}: ${describeForged(step.message)}`
     case "OnLeader": {
-      const what = step.action === "crash" ? `crash it, restarting it ${step.forMs} ms later` : `isolate it, restoring its links ${step.forMs} ms later`
+      const what =
+        step.action === "crash"
+          ? `crash it, restarting it ${step.forMs} ms later`
+          : `isolate it, restoring its links ${step.forMs} ms later`
       const when = step.afterMs === 0 ? "the moment it wins" : `${step.afterMs} ms after it wins`
       const times = step.times === 1 ? "once" : `up to ${step.times} times`
       return `${at}: until ${step.until} ms, the leader and each new one: ${when} ${what} (${times})`
@@ -283,13 +286,16 @@ export const checkSchedule = (schedule: Schedule): string | undefined => {
   if (knobs !== undefined) {
     const heartbeatMs = knobs.heartbeatIntervalMs ?? 100
     const electionMinMs = knobs.electionTimeoutMinMs ?? 1000
-    if (electionMinMs <= heartbeatMs) return "replicaConfig.electionTimeoutMinMs should be greater than heartbeatIntervalMs"
-    if ((knobs.electionTimeoutMaxMs ?? 2000) < electionMinMs) return "replicaConfig.electionTimeoutMaxMs should be at least electionTimeoutMinMs"
+    if (electionMinMs <= heartbeatMs)
+      return "replicaConfig.electionTimeoutMinMs should be greater than heartbeatIntervalMs"
+    if ((knobs.electionTimeoutMaxMs ?? 2000) < electionMinMs)
+      return "replicaConfig.electionTimeoutMaxMs should be at least electionTimeoutMinMs"
   }
   for (const [position, step] of schedule.steps.entries()) {
     const nodes = nodesOf(step)
     const outside = nodes.find((node) => node >= schedule.replicas)
-    if (outside !== undefined) return `step ${position} (${describeStep(step)}) names n${outside}, but there are ${schedule.replicas} replicas`
+    if (outside !== undefined)
+      return `step ${position} (${describeStep(step)}) names n${outside}, but there are ${schedule.replicas} replicas`
   }
   return undefined
 }

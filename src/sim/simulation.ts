@@ -114,7 +114,10 @@ export class Simulation implements ClientHost {
   private requestCounter = 0
   private processCounter = 0
 
-  constructor(readonly schedule: Schedule, options: RunOptions = {}) {
+  constructor(
+    readonly schedule: Schedule,
+    options: RunOptions = {}
+  ) {
     this.seed = schedule.seed
     this.stopOnViolation = options.stopOnViolation ?? false
     this.replicas = schedule.replicas
@@ -126,7 +129,13 @@ export class Simulation implements ClientHost {
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
     this.nodes = voters.map((node) => {
       const randomSeed = new SimRandom(schedule.seed, `replica:${node}`).integer(0, 2 ** 31 - 1)
-      const config = makeReplicaConfig({ ...schedule.replicaConfig, id: node, voters, randomSeed, ...(options.bugs ? { bugs: options.bugs } : {}) })
+      const config = makeReplicaConfig({
+        ...schedule.replicaConfig,
+        id: node,
+        voters,
+        randomSeed,
+        ...(options.bugs ? { bugs: options.bugs } : {})
+      })
       return new SimReplica(node, config, schedule.profile.disk, new SimRandom(schedule.seed, `disk:${node}`))
     })
     this.model = options.modelInvariants === false ? undefined : new ModelInvariants(this.nodes)
@@ -173,7 +182,13 @@ export class Simulation implements ClientHost {
 
   violation(invariant: string, message: string, node?: number): void {
     if (this.violations.length >= violationsMax) return
-    const violation: Violation = { invariant, message, atMs: this.nowMs, seed: this.seed, ...(node !== undefined ? { node } : {}) }
+    const violation: Violation = {
+      invariant,
+      message,
+      atMs: this.nowMs,
+      seed: this.seed,
+      ...(node !== undefined ? { node } : {})
+    }
     this.violations.push(violation)
     this.trace.record(this.nowMs, `VIOLATION ${invariant}: ${message}`)
     if (this.stopOnViolation) this.stopped = true
@@ -246,13 +261,17 @@ export class Simulation implements ClientHost {
     const { state: after, outputs } = result
     replica.state = after
     if (after.role !== before.role || after.term !== before.term) {
-      this.note(`n${replica.node} ${after.role} t${after.term}${after.votedFor === null ? "" : ` voted n${after.votedFor}`}`)
+      this.note(
+        `n${replica.node} ${after.role} t${after.term}${after.votedFor === null ? "" : ` voted n${after.votedFor}`}`
+      )
     }
     for (const output of outputs) this.perform(replica, output)
-    if (after.role === "leader" && before.role !== "leader" && this.leaderTriggers.length > 0) this.onLeader(replica.node, after.term)
+    if (after.role === "leader" && before.role !== "leader" && this.leaderTriggers.length > 0)
+      this.onLeader(replica.node, after.term)
     this.observe(replica, input, before, after, outputs)
     // A step that changed nothing the invariants look at (most ticks) needs no new observation.
-    if (this.model !== undefined && observable(before, after, replica)) this.modelViolations(this.model.observe(this.nowMs))
+    if (this.model !== undefined && observable(before, after, replica))
+      this.modelViolations(this.model.observe(this.nowMs))
   }
 
   /** A replica has just won an election (or leads as a trigger arms): the first armed trigger with firings left takes it. */
@@ -267,11 +286,26 @@ export class Simulation implements ClientHost {
     this.enqueue(this.nowMs + armed.step.afterMs, { _tag: "LeaderFault", node, term, trigger })
   }
 
-  private observe(replica: SimReplica, input: Input, before: ReplicaState, after: ReplicaState, outputs: ReadonlyArray<Output>): void {
-    const observation = { atMs: this.nowMs, node: replica.node, incarnation: replica.incarnation, input, before, after, outputs }
+  private observe(
+    replica: SimReplica,
+    input: Input,
+    before: ReplicaState,
+    after: ReplicaState,
+    outputs: ReadonlyArray<Output>
+  ): void {
+    const observation = {
+      atMs: this.nowMs,
+      node: replica.node,
+      incarnation: replica.incarnation,
+      input,
+      before,
+      after,
+      outputs
+    }
     for (const observer of this.observers) {
       if (observer.afterStep === undefined) continue
-      for (const finding of observer.afterStep(observation)) this.violation(finding.invariant, finding.message, replica.node)
+      for (const finding of observer.afterStep(observation))
+        this.violation(finding.invariant, finding.message, replica.node)
     }
   }
 
@@ -286,14 +320,28 @@ export class Simulation implements ClientHost {
         this.send(replica.node, output.to, output.message)
         return
       case "Reply":
-        this.enqueue(this.nowMs + replyDelayMs, { _tag: "ClientReply", from: replica.node, requestId: output.requestId, result: output.result })
+        this.enqueue(this.nowMs + replyDelayMs, {
+          _tag: "ClientReply",
+          from: replica.node,
+          requestId: output.requestId,
+          result: output.result
+        })
         return
       case "Applied":
         this.trace.apply(this.nowMs, replica.node, output.entry)
-        if (this.model !== undefined) this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry, output.executed))
+        if (this.model !== undefined)
+          this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry, output.executed))
         // The host knows which entries came from records that failed their checksum (applyCorruptRecords).
-        if (replica.corruptEntries.size > 0 && replica.corruptEntries.get(output.entry.index) === entryDigest(output.entry)) {
-          this.modelEvent({ _tag: "CorruptRecordApplied", atMs: this.nowMs, node: replica.node, index: output.entry.index })
+        if (
+          replica.corruptEntries.size > 0 &&
+          replica.corruptEntries.get(output.entry.index) === entryDigest(output.entry)
+        ) {
+          this.modelEvent({
+            _tag: "CorruptRecordApplied",
+            atMs: this.nowMs,
+            node: replica.node,
+            index: output.entry.index
+          })
         }
         return
       case "WakeAt":
@@ -342,7 +390,12 @@ export class Simulation implements ClientHost {
       case "ClientArrive": {
         const replica = this.nodes[event.node] as SimReplica
         if (!replica.up) return this.note(`client request ${event.requestId} lost: n${event.node} is down`)
-        return this.feed(replica, { _tag: "ClientRequest", requestId: event.requestId, request: event.request, nowMs: this.clockOf(replica) })
+        return this.feed(replica, {
+          _tag: "ClientRequest",
+          requestId: event.requestId,
+          request: event.request,
+          nowMs: this.clockOf(replica)
+        })
       }
       case "ClientReply": {
         const client = this.pendingRequests.get(event.requestId)
@@ -392,7 +445,9 @@ export class Simulation implements ClientHost {
     const after = replica.state === null ? before : rejectedTotal(replica.state)
     const rejected = after > before
     if (rejected) this.counters.forgedRejected += 1
-    this.note(`forgery n${from}->n${to} ${input._tag === "Receive" ? describeMessage(input.message) : "malformed"} ${rejected ? "rejected" : "ACCEPTED"}`)
+    this.note(
+      `forgery n${from}->n${to} ${input._tag === "Receive" ? describeMessage(input.message) : "malformed"} ${rejected ? "rejected" : "ACCEPTED"}`
+    )
   }
 
   private resume(node: number, pauseId: number): void {
@@ -404,7 +459,8 @@ export class Simulation implements ClientHost {
     this.tick(replica)
     // Held inputs are stamped with the clock reading of when they run.
     const held = replica.deferred.splice(0, replica.deferred.length)
-    for (const input of held) this.feed(replica, input._tag === "Tick" ? input : { ...input, nowMs: this.clockOf(replica) })
+    for (const input of held)
+      this.feed(replica, input._tag === "Tick" ? input : { ...input, nowMs: this.clockOf(replica) })
   }
 
   faultRandomOf(node: number): SimRandom {

@@ -20,7 +20,10 @@ const deepFreeze = (value: unknown, seen: Set<object>): void => {
   Object.freeze(value)
 }
 
-const frozenStates = { name: "freeze", afterStep: (observation: { readonly after: ReplicaState }) => (deepFreeze(observation.after, new Set()), []) }
+const frozenStates = {
+  name: "freeze",
+  afterStep: (observation: { readonly after: ReplicaState }) => (deepFreeze(observation.after, new Set()), [])
+}
 
 describe("a step never writes to its input state", () => {
   it("runs faulty schedules with every state frozen once produced", () => {

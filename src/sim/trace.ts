@@ -28,18 +28,59 @@ export type DropReason = "loss" | "partition" | "down" | "no such node"
 /** An event kept for the report, rendered when read. */
 type Kept =
   | { readonly _tag: "Text"; readonly atMs: number; readonly text: string }
-  | { readonly _tag: "Deliver"; readonly atMs: number; readonly from: number; readonly to: number; readonly message: Message }
-  | { readonly _tag: "Drop"; readonly atMs: number; readonly from: number; readonly to: number; readonly reason: DropReason; readonly message: Message }
+  | {
+      readonly _tag: "Deliver"
+      readonly atMs: number
+      readonly from: number
+      readonly to: number
+      readonly message: Message
+    }
+  | {
+      readonly _tag: "Drop"
+      readonly atMs: number
+      readonly from: number
+      readonly to: number
+      readonly reason: DropReason
+      readonly message: Message
+    }
   | { readonly _tag: "Persist"; readonly atMs: number; readonly node: number; readonly persist: Persist }
   | { readonly _tag: "Apply"; readonly atMs: number; readonly node: number; readonly entry: Entry }
-  | { readonly _tag: "Reply"; readonly atMs: number; readonly client: number; readonly from: number; readonly requestId: RequestId; readonly result: ClientResult }
-  | { readonly _tag: "ClientInvoke"; readonly atMs: number; readonly client: number; readonly process: number; readonly operation: ClientOperation }
-  | { readonly _tag: "ClientEnd"; readonly atMs: number; readonly client: number; readonly process: number; readonly ending: AppResult | "fail" | "unknown" }
+  | {
+      readonly _tag: "Reply"
+      readonly atMs: number
+      readonly client: number
+      readonly from: number
+      readonly requestId: RequestId
+      readonly result: ClientResult
+    }
+  | {
+      readonly _tag: "ClientInvoke"
+      readonly atMs: number
+      readonly client: number
+      readonly process: number
+      readonly operation: ClientOperation
+    }
+  | {
+      readonly _tag: "ClientEnd"
+      readonly atMs: number
+      readonly client: number
+      readonly process: number
+      readonly ending: AppResult | "fail" | "unknown"
+    }
 
 const bufferBytes = 16 * 1024
 const notInt32 = 0x7fffffff
 
-const eventCode = { Text: 1, Deliver: 2, Drop: 3, Persist: 4, Apply: 5, Reply: 6, ClientInvoke: 7, ClientEnd: 8 } as const
+const eventCode = {
+  Text: 1,
+  Deliver: 2,
+  Drop: 3,
+  Persist: 4,
+  Apply: 5,
+  Reply: 6,
+  ClientInvoke: 7,
+  ClientEnd: 8
+} as const
 const messageCode: Readonly<Record<Message["_tag"], number>> = {
   RequestVote: 1,
   RequestVoteResponse: 2,

@@ -16,7 +16,11 @@ type Persist = Extract<Output, { _tag: "Persist" }>
 const entry = (index: number, term: number): Entry => ({
   index,
   term,
-  payload: { _tag: "Command", session: { clientId: `c${index % 3}`, sequence: index }, command: { _tag: "Put", key: `k${index % 4}`, value: `v→${index}` } }
+  payload: {
+    _tag: "Command",
+    session: { clientId: `c${index % 3}`, sequence: index },
+    command: { _tag: "Put", key: `k${index % 4}`, value: `v→${index}` }
+  }
 })
 
 const persists: ReadonlyArray<Persist> = [

@@ -56,7 +56,6 @@ export interface Recovered {
 
 const noCorruptEntries: ReadonlyMap<number, string> = new Map()
 
-
 type Deferred = Persist | "sync"
 
 export class Wal {
@@ -99,13 +98,15 @@ export class Wal {
     const log = new MemoryLog(this.disk.medium)
     const recovery = log.recover()
     if (Either.isLeft(recovery)) throw new Error("open after an unreadable sector was cut away should read cleanly")
-    if (recovery.right.finding._tag !== "Clean" && recovery.right.finding._tag !== "TornTail") log.discardDamagedSuffix()
+    if (recovery.right.finding._tag !== "Clean" && recovery.right.finding._tag !== "TornTail")
+      log.discardDamagedSuffix()
     return log
   }
 
   /** Buffers the Persist's records; false when there was nothing to write. */
   append(persist: Persist): boolean {
-    if (persist.hardState === undefined && persist.truncateFrom === undefined && persist.append.length === 0) return false
+    if (persist.hardState === undefined && persist.truncateFrom === undefined && persist.append.length === 0)
+      return false
     this.deferred.push(persist)
     return true
   }
@@ -189,7 +190,11 @@ export class Wal {
     return this.replay(recovery.right.records, damaged, finding)
   }
 
-  private replay(records: ReadonlyArray<{ readonly offset: number; readonly payload: Uint8Array }>, damagedAlready: boolean, finding: string): Recovered {
+  private replay(
+    records: ReadonlyArray<{ readonly offset: number; readonly payload: Uint8Array }>,
+    damagedAlready: boolean,
+    finding: string
+  ): Recovered {
     let hardState: HardState = { term: 0, votedFor: null }
     const log: Array<Entry> = []
     for (const record of records) {
@@ -199,7 +204,11 @@ export class Wal {
         this.disk.medium.truncate(record.offset)
         this.disk.medium.sync()
         this.log = this.open()
-        return { durable: { hardState, log, damaged: true }, finding: `${finding}; unreadable record at offset ${record.offset}`, corruptEntries: noCorruptEntries }
+        return {
+          durable: { hardState, log, damaged: true },
+          finding: `${finding}; unreadable record at offset ${record.offset}`,
+          corruptEntries: noCorruptEntries
+        }
       }
       if (parsed.right._tag === "HardState") hardState = parsed.right.hardState
     }

@@ -51,24 +51,29 @@ describe("decoder properties", () => {
 
   it("never returns a damaged record for any burst of overwritten bytes", () => {
     fc.assert(
-      fc.property(payloadsArbitrary, fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 64 }), (payloads, position, burst) => {
-        // Arrange
-        const original = encodeLog(payloads)
-        const bytes = original.slice()
-        const offset = position % bytes.length
-        bytes.set(burst.subarray(0, bytes.length - offset), offset)
-        const firstChanged = bytes.findIndex((byte, index) => byte !== original[index])
-        // Act
-        const result = decodeRecords(bytes)
-        // Assert: an unchanged log decodes clean; otherwise no record at or after the first changed byte survives.
-        if (firstChanged === -1) {
-          expect(result.finding._tag).toBe("Clean")
-          return
+      fc.property(
+        payloadsArbitrary,
+        fc.nat(),
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        (payloads, position, burst) => {
+          // Arrange
+          const original = encodeLog(payloads)
+          const bytes = original.slice()
+          const offset = position % bytes.length
+          bytes.set(burst.subarray(0, bytes.length - offset), offset)
+          const firstChanged = bytes.findIndex((byte, index) => byte !== original[index])
+          // Act
+          const result = decodeRecords(bytes)
+          // Assert: an unchanged log decodes clean; otherwise no record at or after the first changed byte survives.
+          if (firstChanged === -1) {
+            expect(result.finding._tag).toBe("Clean")
+            return
+          }
+          const damagedIndex = recordIndexAt(payloads, firstChanged)
+          expect(result.records.map((record) => record.payload)).toEqual(payloads.slice(0, damagedIndex))
+          expect(result.finding._tag).not.toBe("Clean")
         }
-        const damagedIndex = recordIndexAt(payloads, firstChanged)
-        expect(result.records.map((record) => record.payload)).toEqual(payloads.slice(0, damagedIndex))
-        expect(result.finding._tag).not.toBe("Clean")
-      }),
+      ),
       { numRuns: 300 }
     )
   })

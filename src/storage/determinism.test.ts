@@ -5,7 +5,15 @@ import { describe, expect, it } from "vitest"
 const directory = import.meta.dirname
 // The simulator runs record.ts, decode.ts, memoryDisk.ts and memoryLog.ts, so a trace must not depend on when or
 // where it ran. The WAL files do I/O, which is their job, but they too take no time or randomness.
-const forbidden = [/\bDate\b/, /\bperformance\b/, /Math\.random/, /\bsetTimeout\b/, /\bsetInterval\b/, /globalThis/, /src\/protocol|\.\.\/protocol/]
+const forbidden = [
+  /\bDate\b/,
+  /\bperformance\b/,
+  /Math\.random/,
+  /\bsetTimeout\b/,
+  /\bsetInterval\b/,
+  /globalThis/,
+  /src\/protocol|\.\.\/protocol/
+]
 
 describe("storage determinism", () => {
   it("reads no clock, no randomness, no global state, and does not depend on the protocol", async () => {

@@ -68,7 +68,12 @@ describe("memory disk", () => {
     const afterSecondCrash = restart(disk)
     // Assert
     expect(texts).toEqual(["whole"])
-    expect(recovery.finding).toEqual({ _tag: "TornTail", offset: encodedLength(payloadOf("whole")), cause: "Truncated", sequence: 2 })
+    expect(recovery.finding).toEqual({
+      _tag: "TornTail",
+      offset: encodedLength(payloadOf("whole")),
+      cause: "Truncated",
+      sequence: 2
+    })
     expect(recovery.truncatedBytes).toBe(headerBytes + 3)
     expect(afterSecondCrash.recovery.finding._tag).toBe("Clean")
     expect(disk.durableSizeBytes()).toBe(encodedLength(payloadOf("whole")))
@@ -84,7 +89,9 @@ describe("memory disk", () => {
     expect(texts).toEqual(["one"])
     expect(recovery.finding).toMatchObject({ _tag: "ChecksumMismatch", part: "Payload", sequence: 2 })
     expect(() => damaged.append([payloadOf("x")])).toThrow(/discard a damaged suffix/)
-    expect(damaged.discardDamagedSuffix().discardedBytes).toBe(encodedLength(payloadOf("two")) + encodedLength(payloadOf("three")))
+    expect(damaged.discardDamagedSuffix().discardedBytes).toBe(
+      encodedLength(payloadOf("two")) + encodedLength(payloadOf("three"))
+    )
     expect(restart(disk).texts).toEqual(["one"])
   })
 
@@ -112,7 +119,10 @@ describe("memory disk", () => {
     const failed = disk.read(12, 1)
     const recovery = new MemoryLog(disk).recover()
     expect(Either.isRight(read)).toBe(true)
-    expect(Either.isLeft(failed) && failed.left).toMatchObject({ _tag: "LatentReadError", unreadable: { offset: 10, length: 4 } })
+    expect(Either.isLeft(failed) && failed.left).toMatchObject({
+      _tag: "LatentReadError",
+      unreadable: { offset: 10, length: 4 }
+    })
     expect(Either.isLeft(recovery) && recovery.left._tag).toBe("LatentReadError")
     disk.clearLatentReadErrors()
     expect(Either.isRight(disk.read(12, 1))).toBe(true)
@@ -153,31 +163,42 @@ describe("memory disk", () => {
 
 describe("memory disk crash property", () => {
   const stepArbitrary = fc.oneof(
-    fc.array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 3 }).map((texts) => ({ _tag: "Append" as const, texts })),
+    fc
+      .array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 3 })
+      .map((texts) => ({ _tag: "Append" as const, texts })),
     fc.constant({ _tag: "Sync" as const })
   )
 
   it("recovers every synced record and then a prefix of the unsynced ones, never anything else", () => {
     fc.assert(
-      fc.property(fc.array(stepArbitrary, { maxLength: 12 }), fc.nat(16), fc.nat(400), (steps, persisted, tornBytes) => {
-        // Arrange
-        const disk = new MemoryDisk({ capacityBytes })
-        const log = freshLog(disk)
-        const appended: Array<string> = []
-        let syncedCount = 0
-        for (const step of steps) {
-          if (step._tag === "Sync") { log.sync(); syncedCount = appended.length; continue }
-          append(log, ...step.texts)
-          appended.push(...step.texts)
+      fc.property(
+        fc.array(stepArbitrary, { maxLength: 12 }),
+        fc.nat(16),
+        fc.nat(400),
+        (steps, persisted, tornBytes) => {
+          // Arrange
+          const disk = new MemoryDisk({ capacityBytes })
+          const log = freshLog(disk)
+          const appended: Array<string> = []
+          let syncedCount = 0
+          for (const step of steps) {
+            if (step._tag === "Sync") {
+              log.sync()
+              syncedCount = appended.length
+              continue
+            }
+            append(log, ...step.texts)
+            appended.push(...step.texts)
+          }
+          // Act
+          disk.crash({ operationsPersisted: persisted, tornWriteBytes: tornBytes })
+          const { recovery, texts } = restart(disk)
+          // Assert
+          expect(texts.length).toBeGreaterThanOrEqual(syncedCount)
+          expect(texts).toEqual(appended.slice(0, texts.length))
+          expect(["Clean", "TornTail"]).toContain(recovery.finding._tag)
         }
-        // Act
-        disk.crash({ operationsPersisted: persisted, tornWriteBytes: tornBytes })
-        const { recovery, texts } = restart(disk)
-        // Assert
-        expect(texts.length).toBeGreaterThanOrEqual(syncedCount)
-        expect(texts).toEqual(appended.slice(0, texts.length))
-        expect(["Clean", "TornTail"]).toContain(recovery.finding._tag)
-      }),
+      ),
       { numRuns: 300 }
     )
   })

@@ -160,7 +160,8 @@ export class MemoryDisk {
     const torn = this.unsynced[persisted]
     if (torn?._tag === "Write") {
       const tornBytes = clamp(choice.tornWriteBytes, 0, torn.bytes.length)
-      if (tornBytes > 0) this.medium.apply({ _tag: "Write", offset: torn.offset, bytes: torn.bytes.subarray(0, tornBytes) })
+      if (tornBytes > 0)
+        this.medium.apply({ _tag: "Write", offset: torn.offset, bytes: torn.bytes.subarray(0, tornBytes) })
     }
     this.unsynced = []
     this.cache = this.medium.copy()
@@ -198,7 +199,8 @@ export class MemoryDisk {
   /** From now on, reads touching `range` fail with LatentReadError (a sector the drive cannot read back). */
   latentReadError(range: ByteRange): void {
     assertRange(range)
-    if (this.unreadable.length >= unreadableRangesMax) throw new RangeError(`at most ${unreadableRangesMax} unreadable ranges`)
+    if (this.unreadable.length >= unreadableRangesMax)
+      throw new RangeError(`at most ${unreadableRangesMax} unreadable ranges`)
     this.unreadable.push(range)
   }
 
@@ -224,14 +226,20 @@ const overlaps = (left: ByteRange, right: ByteRange): boolean =>
   left.offset < right.offset + right.length && right.offset < left.offset + left.length
 
 const assertRange = (range: ByteRange): void => {
-  if (!Number.isSafeInteger(range.offset) || range.offset < 0 || !Number.isSafeInteger(range.length) || range.length < 0) {
+  if (
+    !Number.isSafeInteger(range.offset) ||
+    range.offset < 0 ||
+    !Number.isSafeInteger(range.length) ||
+    range.length < 0
+  ) {
     throw new RangeError(`offset and length should be non-negative integers, got ${range.offset} and ${range.length}`)
   }
 }
 
 const validateLatency = (latency: DiskLatency): DiskLatency => {
   for (const [name, value] of Object.entries(latency)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} should be a non-negative number, got ${value}`)
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`${name} should be a non-negative number, got ${value}`)
   }
   return latency
 }

@@ -27,14 +27,18 @@ export class MemoryLog {
   private lastDecode: DecodeResult | undefined
   private readonly limits: RecordLimits
 
-  constructor(private readonly disk: MemoryDisk, options: MemoryLogOptions = {}) {
+  constructor(
+    private readonly disk: MemoryDisk,
+    options: MemoryLogOptions = {}
+  ) {
     this.next = options.anchor ?? genesisAnchor
     this.limits = validateLimits(options.limits ?? defaultLimits)
   }
 
   /** Reads the whole disk and decodes it; a torn tail is truncated and synced, corruption is reported. */
   recover(): Either.Either<Recovery, LatentReadError> {
-    if (this.state !== "Opened") throw new WalNotReady({ state: this.state, reason: "recover runs once, after a restart" })
+    if (this.state !== "Opened")
+      throw new WalNotReady({ state: this.state, reason: "recover runs once, after a restart" })
     const read = this.disk.readAll()
     if (Either.isLeft(read)) return Either.left(read.left)
     const bytes = read.right
@@ -56,7 +60,10 @@ export class MemoryLog {
   discardDamagedSuffix(): { readonly discardedBytes: number } {
     const decoded = this.lastDecode
     if (this.state !== "Damaged" || decoded === undefined) {
-      throw new WalNotReady({ state: this.state, reason: "only a log whose recovery found corruption has a damaged suffix" })
+      throw new WalNotReady({
+        state: this.state,
+        reason: "only a log whose recovery found corruption has a damaged suffix"
+      })
     }
     const discardedBytes = this.disk.sizeBytes() - decoded.validEndOffset
     this.disk.truncate(decoded.validEndOffset)

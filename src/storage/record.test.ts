@@ -80,7 +80,11 @@ describe("classification of damage", () => {
     // Assert
     expect(result.records).toHaveLength(2)
     expect(result.finding).toEqual({
-      _tag: "ChecksumMismatch", offset: boundaries[2], part: "Payload", sequence: 3, nextHeaderOffset: lastRecord
+      _tag: "ChecksumMismatch",
+      offset: boundaries[2],
+      part: "Payload",
+      sequence: 3,
+      nextHeaderOffset: lastRecord
     })
     expect(isCorruption(result.finding)).toBe(true)
     expect(describeFinding(result.finding)).toContain("sequence 3")
@@ -115,7 +119,12 @@ describe("classification of damage", () => {
   it("calls a file that ends inside a header or a payload a torn tail", () => {
     const insideHeader = decodeRecords(bytes.subarray(0, lastRecord + 10))
     const insidePayload = decodeRecords(bytes.subarray(0, bytes.length - 1))
-    expect(insideHeader.finding).toEqual({ _tag: "TornTail", offset: lastRecord, cause: "Truncated", sequence: undefined })
+    expect(insideHeader.finding).toEqual({
+      _tag: "TornTail",
+      offset: lastRecord,
+      cause: "Truncated",
+      sequence: undefined
+    })
     expect(insidePayload.finding).toEqual({ _tag: "TornTail", offset: lastRecord, cause: "Truncated", sequence: 4 })
     expect(insidePayload.validEndOffset).toBe(lastRecord)
   })

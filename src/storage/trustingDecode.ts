@@ -26,7 +26,10 @@ export const decodeTrustingPayloads = (bytes: Uint8Array): ReadonlyArray<Trusted
     if (finding._tag !== "ChecksumMismatch" || finding.part !== "Payload") return records
     const offset = base + finding.offset
     const header = readHeader(bytes, offset)
-    records.push({ payload: bytes.slice(offset + headerBytes, offset + headerBytes + header.payloadLength), checksumFailed: true })
+    records.push({
+      payload: bytes.slice(offset + headerBytes, offset + headerBytes + header.payloadLength),
+      checksumFailed: true
+    })
     anchor = { sequence: header.sequence, chain: expectedChainAt(bytes, offset, decoded.last.chain) }
     base = offset + headerBytes + header.payloadLength
   }

@@ -55,7 +55,9 @@ describe("write-ahead log file", () => {
     // Assert
     expect(empty).toEqual({ records: [], finding: { _tag: "Clean" }, truncatedBytes: 0 })
     expect([first, second, third]).toEqual([
-      { firstSequence: 1, lastSequence: 2 }, { firstSequence: 3, lastSequence: 3 }, { firstSequence: 4, lastSequence: 4 }
+      { firstSequence: 1, lastSequence: 2 },
+      { firstSequence: 3, lastSequence: 3 },
+      { firstSequence: 4, lastSequence: 4 }
     ])
     expect(texts(recovery.records)).toEqual(["a", "b", "c"])
     expect(texts(final.records)).toEqual(["a", "b", "c", "d"])
@@ -96,7 +98,9 @@ describe("write-ahead log file", () => {
     const { instrument, releases } = gatedSyncs()
     const { wal } = await openRecovered({ instrument })
     let resolved = false
-    const append = wal.append([payloadOf("x")]).then(() => { resolved = true })
+    const append = wal.append([payloadOf("x")]).then(() => {
+      resolved = true
+    })
     await waitUntil(() => releases.length === 1)
     expect(resolved).toBe(false)
     releases.shift()?.()
@@ -111,15 +115,19 @@ describe("write-ahead log file", () => {
     const clients = 8
     const writesPerClient = 25
     // Act
-    await Promise.all(Array.from({ length: clients }, async (_, client) => {
-      for (let write = 0; write < writesPerClient; write += 1) await wal.append([payloadOf(`${client}:${write}`)])
-    }))
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        for (let write = 0; write < writesPerClient; write += 1) await wal.append([payloadOf(`${client}:${write}`)])
+      })
+    )
     // Assert
     const statistics = wal.statistics()
     expect(statistics.appends).toBe(clients * writesPerClient)
     expect(statistics.syncs).toBeLessThanOrEqual(statistics.appends / 2)
     expect(recordsPerSync(statistics)).toBeGreaterThanOrEqual(2)
-    console.info(`group commit: ${statistics.appends} appends in ${statistics.syncs} syncs, ${recordsPerSync(statistics)} records per sync`)
+    console.info(
+      `group commit: ${statistics.appends} appends in ${statistics.syncs} syncs, ${recordsPerSync(statistics)} records per sync`
+    )
     await wal.close()
     const { recovery } = await openRecovered()
     expect(recovery.records).toHaveLength(clients * writesPerClient)
@@ -180,7 +188,10 @@ describe("write-ahead log file", () => {
     const instrument = (file: WalFile): WalFile => ({
       ...file,
       datasync: async () => {
-        if (failNext) { failNext = false; throw new Error("EIO") }
+        if (failNext) {
+          failNext = false
+          throw new Error("EIO")
+        }
         await file.datasync()
       }
     })
@@ -198,8 +209,12 @@ describe("write-ahead log file", () => {
   it("refuses appends that break its bounds with reasons", async () => {
     const { wal } = await openRecovered({ limits: { payloadBytesMax: 4 }, batchBytesMax: 100, pendingRecordsMax: 2 })
     await expect(wal.append([])).rejects.toMatchObject({ _tag: "WalAppendRejected" })
-    await expect(wal.append([new Uint8Array(5)])).rejects.toMatchObject({ reason: expect.stringMatching(/exceeds payloadBytesMax 4/) })
-    await expect(wal.append([payloadOf("a"), payloadOf("b"), payloadOf("c")])).rejects.toMatchObject({ reason: expect.stringMatching(/batchBytesMax/) })
+    await expect(wal.append([new Uint8Array(5)])).rejects.toMatchObject({
+      reason: expect.stringMatching(/exceeds payloadBytesMax 4/)
+    })
+    await expect(wal.append([payloadOf("a"), payloadOf("b"), payloadOf("c")])).rejects.toMatchObject({
+      reason: expect.stringMatching(/batchBytesMax/)
+    })
     const queued = [wal.append([payloadOf("a"), payloadOf("b")])]
     await expect(wal.append([payloadOf("c")])).rejects.toMatchObject({ _tag: "WalOverloaded", pendingRecordsMax: 2 })
     await Promise.all(queued)

@@ -71,7 +71,9 @@ export class WriteAheadLog {
   private state: WalState = "Opened"
   private next: ChainAnchor
   private endOffset = 0
-  private lastDecode: { readonly finding: Finding; readonly validEndOffset: number; readonly last: ChainAnchor } | undefined
+  private lastDecode:
+    | { readonly finding: Finding; readonly validEndOffset: number; readonly last: ChainAnchor }
+    | undefined
   private readonly queue: Array<PendingAppend> = []
   private pendingRecords = 0
   private flushing: Promise<void> | undefined
@@ -259,13 +261,16 @@ export class WriteAheadLog {
       pending.resolve({ firstSequence: sequence + 1, lastSequence: sequence + pending.payloads.length })
       sequence += pending.payloads.length
     }
-    if (sequence !== this.next.sequence) throw new Error(`resolved up to ${sequence}, wrote up to ${this.next.sequence}`)
+    if (sequence !== this.next.sequence)
+      throw new Error(`resolved up to ${sequence}, wrote up to ${this.next.sequence}`)
   }
 
   private rejectAll(batch: ReadonlyArray<PendingAppend>, error?: unknown): void {
     for (const pending of batch) {
       this.pendingRecords -= pending.payloads.length
-      pending.reject(error ?? new WalNotReady({ state: this.state, reason: "the log stopped before this append was written" }))
+      pending.reject(
+        error ?? new WalNotReady({ state: this.state, reason: "the log stopped before this append was written" })
+      )
     }
   }
 

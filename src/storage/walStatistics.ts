@@ -18,7 +18,12 @@ export const emptyStatistics: WalStatistics = Object.freeze({
   largestBatchRecords: 0
 })
 
-export const recordBatch = (statistics: WalStatistics, appends: number, records: number, bytes: number): WalStatistics => ({
+export const recordBatch = (
+  statistics: WalStatistics,
+  appends: number,
+  records: number,
+  bytes: number
+): WalStatistics => ({
   appends: statistics.appends + appends,
   records: statistics.records + records,
   bytes: statistics.bytes + bytes,

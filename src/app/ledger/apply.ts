@@ -23,10 +23,13 @@ export const maxIdempotencyKeys = 100_000
 
 export const emptyLedgerState: LedgerState = { accounts: PersistentMap(), idempotent: PersistentMap(), recorded: 0 }
 
-const view = (account: string, value: Account): AccountView => ({ account, balance: value.balance, version: value.version })
+const view = (account: string, value: Account): AccountView => ({
+  account,
+  balance: value.balance,
+  version: value.version
+})
 
-const lookupAccount = (state: LedgerState, account: string): Account | undefined =>
-  state.accounts.get(account)
+const lookupAccount = (state: LedgerState, account: string): Account | undefined => state.accounts.get(account)
 
 const setAccount = (state: LedgerState, account: string, value: Account): LedgerState => ({
   ...state,
@@ -59,7 +62,12 @@ const debit = (
   return { state: setAccount(state, account, next), result: { _tag: "AccountOk", account: view(account, next) } }
 }
 
-const transfer = (state: LedgerState, from: string, to: string, amount: number): { state: LedgerState; result: LedgerResult } => {
+const transfer = (
+  state: LedgerState,
+  from: string,
+  to: string,
+  amount: number
+): { state: LedgerState; result: LedgerResult } => {
   const target = lookupAccount(state, to)
   if (target === undefined) return { state, result: { _tag: "AccountNotFound", account: to } }
   if (target.balance > maxBalanceMinorUnits - amount) return { state, result: { _tag: "BalanceOverflow", account: to } }
@@ -67,7 +75,10 @@ const transfer = (state: LedgerState, from: string, to: string, amount: number):
   if (debited.result._tag !== "AccountOk") return debited
   const credited = credit(debited.state, to, amount)
   if (credited.result._tag !== "AccountOk") return { state, result: credited.result }
-  return { state: credited.state, result: { _tag: "Transferred", from: debited.result.account, to: credited.result.account } }
+  return {
+    state: credited.state,
+    result: { _tag: "Transferred", from: debited.result.account, to: credited.result.account }
+  }
 }
 
 const execute = (state: LedgerState, command: LedgerCommand): { state: LedgerState; result: LedgerResult } => {
@@ -77,7 +88,10 @@ const execute = (state: LedgerState, command: LedgerCommand): { state: LedgerSta
         return { state, result: { _tag: "AccountExists", account: command.account } }
       }
       const created = { balance: 0, version: 0 }
-      return { state: setAccount(state, command.account, created), result: { _tag: "AccountOk", account: view(command.account, created) } }
+      return {
+        state: setAccount(state, command.account, created),
+        result: { _tag: "AccountOk", account: view(command.account, created) }
+      }
     }
     case "Deposit":
       return credit(state, command.account, command.amount)
@@ -107,21 +121,30 @@ const remember = (state: LedgerState, key: string, result: LedgerResult): Ledger
   return { ...state, idempotent, recorded: state.recorded + 1 }
 }
 
-export const applyLedger = (state: LedgerState, command: LedgerCommand): { state: LedgerState; result: LedgerResult } => {
+export const applyLedger = (
+  state: LedgerState,
+  command: LedgerCommand
+): { state: LedgerState; result: LedgerResult } => {
   const key = "idempotencyKey" in command ? command.idempotencyKey : undefined
   if (key !== undefined) {
     const first = state.idempotent.get(key)
     if (first !== undefined) return { state, result: first.result }
   }
   const executed = execute(state, command)
-  return key === undefined ? executed : { state: remember(executed.state, key, executed.result), result: executed.result }
+  return key === undefined
+    ? executed
+    : { state: remember(executed.state, key, executed.result), result: executed.result }
 }
 
 export const readLedger = (state: LedgerState, account: string): LedgerResult => {
   const current = lookupAccount(state, account)
-  return current === undefined ? { _tag: "AccountNotFound", account } : { _tag: "AccountOk", account: view(account, current) }
+  return current === undefined
+    ? { _tag: "AccountNotFound", account }
+    : { _tag: "AccountOk", account: view(account, current) }
 }
 
 /** Every balance, for the conservation and non-negativity invariants. */
 export const balances = (state: LedgerState): ReadonlyArray<AccountView> =>
-  [...state.accounts].map(([account, value]) => view(account, value)).sort((left, right) => left.account.localeCompare(right.account))
+  [...state.accounts]
+    .map(([account, value]) => view(account, value))
+    .sort((left, right) => left.account.localeCompare(right.account))

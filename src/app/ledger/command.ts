@@ -14,8 +14,15 @@ const AccountId = Schema.String
 const Amount = Schema.Number
 const IdempotencyKey = Schema.optional(Schema.String)
 
-export const CreateAccount = Schema.TaggedStruct("CreateAccount", { account: AccountId, idempotencyKey: IdempotencyKey })
-export const Deposit = Schema.TaggedStruct("Deposit", { account: AccountId, amount: Amount, idempotencyKey: IdempotencyKey })
+export const CreateAccount = Schema.TaggedStruct("CreateAccount", {
+  account: AccountId,
+  idempotencyKey: IdempotencyKey
+})
+export const Deposit = Schema.TaggedStruct("Deposit", {
+  account: AccountId,
+  amount: Amount,
+  idempotencyKey: IdempotencyKey
+})
 export const Withdraw = Schema.TaggedStruct("Withdraw", {
   account: AccountId,
   amount: Amount,
@@ -42,7 +49,11 @@ export const LedgerResult = Schema.Union(
   Schema.TaggedStruct("AccountNotFound", { account: AccountId }),
   Schema.TaggedStruct("AccountExists", { account: AccountId }),
   Schema.TaggedStruct("InsufficientFunds", { account: AccountId, balance: Schema.Number, requested: Schema.Number }),
-  Schema.TaggedStruct("VersionConflict", { account: AccountId, expectedVersion: Schema.Number, version: Schema.Number }),
+  Schema.TaggedStruct("VersionConflict", {
+    account: AccountId,
+    expectedVersion: Schema.Number,
+    version: Schema.Number
+  }),
   Schema.TaggedStruct("BalanceOverflow", { account: AccountId })
 )
 export type LedgerResult = typeof LedgerResult.Type
@@ -81,13 +92,15 @@ export const describeLedgerRejection = (rejection: LedgerRejection): string => {
 
 const checkAccount = (account: string): LedgerRejection | undefined => {
   if (account.length === 0) return { _tag: "EmptyAccountId" }
-  if (account.length > maxAccountIdLength) return { _tag: "AccountIdTooLong", length: account.length, maxLength: maxAccountIdLength }
+  if (account.length > maxAccountIdLength)
+    return { _tag: "AccountIdTooLong", length: account.length, maxLength: maxAccountIdLength }
   return undefined
 }
 
 const checkAmount = (amount: number): LedgerRejection | undefined => {
   // An integer beyond 2^53 is no longer exact in a double: it is "too large", not "fractional".
-  if (Number.isInteger(amount) && amount > maxBalanceMinorUnits) return { _tag: "AmountTooLarge", amount, maxAmount: maxBalanceMinorUnits }
+  if (Number.isInteger(amount) && amount > maxBalanceMinorUnits)
+    return { _tag: "AmountTooLarge", amount, maxAmount: maxBalanceMinorUnits }
   if (!Number.isSafeInteger(amount)) return { _tag: "AmountNotInteger", amount }
   if (amount <= 0) return { _tag: "AmountNotPositive", amount }
   return undefined

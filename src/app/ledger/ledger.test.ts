@@ -20,7 +20,11 @@ describe("ledger", () => {
       { _tag: "CreateAccount", account: "alice" },
       { _tag: "Deposit", account: "alice", amount: 10_000 }
     ]
-    const withdrawals: Array<LedgerCommand> = Array.from({ length: 100 }, () => ({ _tag: "Withdraw", account: "alice", amount: 1_000 }))
+    const withdrawals: Array<LedgerCommand> = Array.from({ length: 100 }, () => ({
+      _tag: "Withdraw",
+      account: "alice",
+      amount: 1_000
+    }))
     // Act
     const { state, results } = run([...setup, ...withdrawals])
     // Assert

@@ -51,7 +51,13 @@ export class Interaction {
 
   constructor(
     size: number,
-    options: { heartbeatMs?: number; electionMs?: number; batch?: number; sessions?: number; bugs?: ReadonlyArray<BugName> } = {}
+    options: {
+      heartbeatMs?: number
+      electionMs?: number
+      batch?: number
+      sessions?: number
+      bugs?: ReadonlyArray<BugName>
+    } = {}
   ) {
     const voters = Array.from({ length: size }, (_, position) => position + 1)
     for (const id of voters) {
@@ -193,7 +199,9 @@ export class Interaction {
   }
 
   logOf(id: NodeId): string {
-    return Log.toArray(this.replica(id).state.log).map((entry) => `${entry.index}:${entry.term}`).join(" ")
+    return Log.toArray(this.replica(id).state.log)
+      .map((entry) => `${entry.index}:${entry.term}`)
+      .join(" ")
   }
 
   lastIndexOf(id: NodeId): number {

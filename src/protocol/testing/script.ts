@@ -28,7 +28,8 @@ const parseNode = (word: string | undefined): NodeId => {
   return value
 }
 
-const parseTarget = (word: string | undefined): NodeId | "*" => (word === undefined || word === "*" ? "*" : parseNode(word))
+const parseTarget = (word: string | undefined): NodeId | "*" =>
+  word === undefined || word === "*" ? "*" : parseNode(word)
 
 const parseNullable = (word: string | undefined): string | null => (word === "nil" ? null : (word ?? null))
 
@@ -78,7 +79,10 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
   switch (what) {
     case "leader": {
       const leaders = cluster.leaders()
-      return check(leaders.length === 1 && leaders[0] === parseNode(first), `expected leader ${first}, leaders are [${leaders}]`)
+      return check(
+        leaders.length === 1 && leaders[0] === parseNode(first),
+        `expected leader ${first}, leaders are [${leaders}]`
+      )
     }
     case "leaders":
       return equal(cluster.leaders().length, first, "leader count")
@@ -89,7 +93,11 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
     case "voted":
       return equal(state().votedFor ?? "nil", second, `votedFor of ${first}`)
     case "durable-voted":
-      return equal(cluster.replica(parseNode(first)).durable.hardState.votedFor ?? "nil", second, `durable votedFor of ${first}`)
+      return equal(
+        cluster.replica(parseNode(first)).durable.hardState.votedFor ?? "nil",
+        second,
+        `durable votedFor of ${first}`
+      )
     case "durable-term":
       return equal(cluster.replica(parseNode(first)).durable.hardState.term, second, `durable term of ${first}`)
     case "commit":
@@ -101,12 +109,17 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
     case "reply":
       return expectReply(cluster, words)
     case "no-reply":
-      return check(!cluster.replies.has(Number(first)), `request ${first} was answered: ${JSON.stringify(cluster.replies.get(Number(first)))}`)
+      return check(
+        !cluster.replies.has(Number(first)),
+        `request ${first} was answered: ${JSON.stringify(cluster.replies.get(Number(first)))}`
+      )
     case "queued": {
       const count = cluster.network.filter(
         (flight) => flight.from === parseNode(first) && flight.to === parseNode(second) && flight.message._tag === third
       ).length
-      return fourth === undefined ? check(count > 0, `no ${third} queued ${first}->${second}`) : equal(count, fourth, `${third} queued ${first}->${second}`)
+      return fourth === undefined
+        ? check(count > 0, `no ${third} queued ${first}->${second}`)
+        : equal(count, fourth, `${third} queued ${first}->${second}`)
     }
     case "rejected":
       return equal(state().stats.rejectedMessages[second ?? ""] ?? 0, third, `${second} rejections at ${first}`)
@@ -170,7 +183,13 @@ const perform = (cluster: Interaction, words: ReadonlyArray<string>, rawLine: st
 }
 
 const parseCluster = (words: ReadonlyArray<string>): Interaction => {
-  const options: { heartbeatMs?: number; electionMs?: number; batch?: number; sessions?: number; bugs?: Array<BugName> } = {}
+  const options: {
+    heartbeatMs?: number
+    electionMs?: number
+    batch?: number
+    sessions?: number
+    bugs?: Array<BugName>
+  } = {}
   for (const option of words.slice(2)) {
     const [name, value = ""] = option.split("=")
     if (name === "heartbeat") options.heartbeatMs = Number(value)
