@@ -81,22 +81,22 @@ export const queryApp = (state: AppState, query: AppQuery): AppResult => {
   }
 }
 
-/** Why a command was refused before it reached the log, by application. */
-export type AppRejection =
-  | { readonly _tag: "Kv"; readonly rejection: KvRejection }
-  | { readonly _tag: "Ledger"; readonly rejection: LedgerRejection }
+/**
+ * Why a command or query was refused before it reached the log: one closed union of both applications' refusals
+ * (their tags are disjoint), carried typed through the replica's ClientResult to whoever answers the client.
+ */
+export type AppRejection = KvRejection | LedgerRejection
 
-export const checkAppCommand = (command: AppCommand): AppRejection | undefined => {
-  if (isLedgerCommand(command)) {
-    const rejection = checkLedgerCommand(command)
-    return rejection === undefined ? undefined : { _tag: "Ledger", rejection }
-  }
-  const rejection = validateKvCommand(command)
-  return rejection === undefined ? undefined : { _tag: "Kv", rejection }
-}
+export const checkAppCommand = (command: AppCommand): AppRejection | undefined =>
+  isLedgerCommand(command) ? checkLedgerCommand(command) : validateKvCommand(command)
 
+const kvRejectionTags: ReadonlySet<string> = new Set<KvRejection["_tag"]>(["EmptyKey", "KeyTooLong", "ValueTooLong"])
+
+const isKvRejection = (rejection: AppRejection): rejection is KvRejection => kvRejectionTags.has(rejection._tag)
+
+/** One line a person can read; the application that refused decides the words. */
 export const describeAppRejection = (rejection: AppRejection): string =>
-  rejection._tag === "Kv" ? describeKvRejection(rejection.rejection) : describeLedgerRejection(rejection.rejection)
+  isKvRejection(rejection) ? describeKvRejection(rejection) : describeLedgerRejection(rejection)
 
 /** A reason a person can read, or undefined when the command is acceptable. */
 export const validateAppCommand = (command: AppCommand): string | undefined => {
@@ -104,11 +104,17 @@ export const validateAppCommand = (command: AppCommand): string | undefined => {
   return rejection === undefined ? undefined : describeAppRejection(rejection)
 }
 
-export const validateAppQuery = (query: AppQuery): string | undefined => {
+/** A query is checked as the command that would read the same thing. */
+export const checkAppQuery = (query: AppQuery): AppRejection | undefined => {
   switch (query._tag) {
     case "Read":
-      return validateAppCommand({ _tag: "Get", key: query.key })
+      return checkAppCommand({ _tag: "Get", key: query.key })
     case "ReadAccount":
-      return validateAppCommand({ _tag: "GetAccount", account: query.account })
+      return checkAppCommand({ _tag: "GetAccount", account: query.account })
   }
+}
+
+export const validateAppQuery = (query: AppQuery): string | undefined => {
+  const rejection = checkAppQuery(query)
+  return rejection === undefined ? undefined : describeAppRejection(rejection)
 }

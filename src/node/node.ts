@@ -5,7 +5,7 @@
 import type * as http from "node:http"
 import * as os from "node:os"
 import { Effect } from "effect"
-import { makeReplicaConfig, recover, type ReplicaConfig } from "../protocol/index.ts"
+import { describeRejection, makeReplicaConfig, recover, type ReplicaConfig } from "../protocol/index.ts"
 import { Log } from "../protocol/index.ts"
 import { AutomaticSessions } from "./clientSessions.ts"
 import { NodeClock } from "./clock.ts"
@@ -213,7 +213,8 @@ const statusOf = (
     electionsStarted: state.stats.electionsStarted,
     recovering: state.recovering,
     testBugs: [...compiledTestBugs],
-    rejectedMessages: state.stats.rejectedMessages,
+    rejectedMessages: state.stats.rejections,
+    lastRejection: state.stats.lastRejection === null ? null : describeRejection(state.stats.lastRejection),
     peers: transport.peerStatus(),
     transport: transport.counters,
     host: host.counters,

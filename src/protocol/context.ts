@@ -8,6 +8,7 @@
  * keeps — never changes. A step used to rebuild the whole state object for every field it touched; copying once
  * is what keeps a step within a few microseconds.
  */
+import { assert, AssertionFailure } from "../assert.ts"
 import { uniformInt } from "pure-rand/distribution/uniformInt"
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus"
 import type { ReplicaConfig } from "./config.ts"
@@ -15,16 +16,11 @@ import type { Entry, HardState, NodeId } from "./entry.ts"
 import type { Output } from "./io.ts"
 import { lastIndex } from "./log.ts"
 import type { Message } from "./messages.ts"
+import { countRejection, type Rejection } from "./rejection.ts"
 import type { LeaderState, Progress, ReplicaState, ReplicaStats } from "./state.ts"
 
-export class AssertionFailure extends Error {
-  override readonly name = "AssertionFailure"
-}
-
-/** Replica assertions: a failure is a bug in the replica, reported with the seed by the simulator. */
-export function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new AssertionFailure(message)
-}
+/** Replica assertions (the repository's one helper): a failure is a bug in the replica, reported with the seed. */
+export { assert, AssertionFailure }
 
 type Mutable<T> = { -readonly [Key in keyof T]: T[Key] }
 
@@ -149,7 +145,8 @@ export const statsOf = (context: Context): Mutable<ReplicaStats> => {
       leaderChanges: stats.leaderChanges,
       electionsStarted: stats.electionsStarted,
       messagesReceived: stats.messagesReceived,
-      rejectedMessages: stats.rejectedMessages
+      rejections: stats.rejections,
+      lastRejection: stats.lastRejection
     }
     context.state.stats = context.statsDraft
   }
@@ -200,10 +197,11 @@ export const persist = (context: Context, request: PersistRequest): void => {
   if (acknowledgeEarly) for (const output of release) context.outputs.push(output)
 }
 
-/** Counts a message refused before it touched state, by a stable reason name. */
-export const reject = (context: Context, reason: string): void => {
+/** Counts an input refused before it touched replicated state, by its tag, and keeps it as the latest. */
+export const reject = (context: Context, rejection: Rejection): void => {
   const stats = statsOf(context)
-  stats.rejectedMessages = { ...stats.rejectedMessages, [reason]: (stats.rejectedMessages[reason] ?? 0) + 1 }
+  stats.rejections = countRejection(stats.rejections, rejection._tag)
+  stats.lastRejection = rejection
 }
 
 /** A uniform draw in [fromInclusive, toInclusive] from the PRNG carried in the state. */

@@ -9,6 +9,7 @@ import type { Entry, NodeId } from "./entry.ts"
 import type { Output } from "./io.ts"
 import * as Log from "./log.ts"
 import type { AppendEntries, AppendEntriesResponse } from "./messages.ts"
+import { Rejection } from "./rejection.ts"
 import { becomeFollower, resetElectionDeadline, setLeader } from "./roles.ts"
 
 const rejection = (context: Context, request: AppendEntries): AppendEntriesResponse => {
@@ -86,12 +87,12 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   assert(request.term === context.state.term, "appends are handled in the leader's term")
   if (context.state.role === "leader") {
     // Two leaders in one term would break election safety; a peer claiming it is forged or buggy.
-    reject(context, "SecondLeaderInTerm")
+    reject(context, Rejection.SecondLeaderInTerm({ from, term: request.term, leader: context.config.id }))
     return
   }
   if (context.state.leader !== null && context.state.leader !== from) {
     // We already follow another leader of this term: two leaders in one term is impossible in Raft.
-    reject(context, "SecondLeaderInTerm")
+    reject(context, Rejection.SecondLeaderInTerm({ from, term: request.term, leader: context.state.leader }))
     return
   }
   if (context.state.role !== "follower") becomeFollower(context, request.term, from)
@@ -107,7 +108,8 @@ export const handleAppendEntries = (context: Context, from: NodeId, request: App
   const guarded = !bugs.has("truncateMatchingEntries") && !bugs.has("keepConflictingSuffix")
   if (guarded && change.truncateFrom !== undefined && change.truncateFrom <= context.state.commitIndex) {
     // Committed entries are never replaced (§5.4); only a forged or corrupt leader could ask for it.
-    reject(context, "TruncatesCommitted")
+    const commitIndex = context.state.commitIndex
+    reject(context, Rejection.TruncatesCommitted({ from, truncateFrom: change.truncateFrom, commitIndex }))
     return
   }
   const verifiedIndex = request.prevLogIndex + request.entries.length

@@ -19,6 +19,7 @@ import type { Entry, NodeId } from "./entry.ts"
 import * as Log from "./log.ts"
 import type { AppendEntriesResponse } from "./messages.ts"
 import { confirmReads } from "./reads.ts"
+import { Rejection } from "./rejection.ts"
 import { becomeFollower } from "./roles.ts"
 import type { Progress } from "./state.ts"
 
@@ -140,8 +141,9 @@ const handleRejection = (context: Context, progress: ProgressDraft, response: Ap
 /** Called after term alignment: response.term === state.term. */
 export const handleAppendResponse = (context: Context, from: NodeId, response: AppendEntriesResponse): void => {
   if (context.state.role !== "leader") return
-  if (response.success && response.matchIndex > Log.lastIndex(context.state.log)) {
-    reject(context, "MatchBeyondLog")
+  const lastIndex = Log.lastIndex(context.state.log)
+  if (response.success && response.matchIndex > lastIndex) {
+    reject(context, Rejection.MatchBeyondLog({ from, matchIndex: response.matchIndex, lastIndex }))
     return
   }
   const progress = progressOf(context, from)

@@ -7,6 +7,7 @@ import type { NodeId } from "./entry.ts"
 import { handleAppendEntries } from "./follower.ts"
 import { handleAppendResponse } from "./leader.ts"
 import type { Message } from "./messages.ts"
+import { Rejection } from "./rejection.ts"
 import { becomeFollower } from "./roles.ts"
 import { validateMessage } from "./validate.ts"
 
@@ -41,7 +42,7 @@ const alignTerm = (context: Context, from: NodeId, message: Message): boolean =>
   if (message.term > state.term && carriesAdoptableTerm(message)) {
     if (message._tag === "RequestVote" && inLeaderLease(context)) {
       // A replica that hears from a live leader ignores a disruptive candidate (etcd's in-lease check).
-      reject(context, "VoteDuringLease")
+      reject(context, Rejection.VoteDuringLease({ from, term: message.term, leader: state.leader }))
       return false
     }
     becomeFollower(context, message.term, message._tag === "AppendEntries" ? from : null)
@@ -49,7 +50,10 @@ const alignTerm = (context: Context, from: NodeId, message: Message): boolean =>
   }
   const staleAccepted = message._tag === "AppendEntriesResponse" && context.config.bugs.has("acceptStaleResponses")
   if (message.term < state.term && !(message._tag === "RequestVote" && message.preVote) && !staleAccepted) {
-    reject(context, "StaleTerm")
+    reject(
+      context,
+      Rejection.StaleTerm({ from, message: message._tag, term: message.term, currentTerm: state.term })
+    )
     answerStale(context, from, message)
     return false
   }

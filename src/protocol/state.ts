@@ -9,6 +9,7 @@ import type { ReplicaConfig } from "./config.ts"
 import type { Entry, HardState, NodeId } from "./entry.ts"
 import type { Output, RequestId, Role } from "./io.ts"
 import { fromEntries, type Log } from "./log.ts"
+import type { Rejection, RejectionCounts } from "./rejection.ts"
 
 /** A follower as the leader tracks it (etcd-raft's Progress). */
 export interface Progress {
@@ -63,7 +64,10 @@ export interface ReplicaStats {
   readonly leaderChanges: number
   readonly electionsStarted: number
   readonly messagesReceived: number
-  readonly rejectedMessages: Readonly<Record<string, number>>
+  /** Inputs refused, by reason (rejection.ts); nothing refused changed replicated state. */
+  readonly rejections: RejectionCounts
+  /** The latest refusal whole, for /status and reports: what was refused, from whom, and why. */
+  readonly lastRejection: Rejection | null
 }
 
 export interface ReplicaState {
@@ -109,7 +113,13 @@ export interface DurableState {
   readonly damaged: boolean
 }
 
-const emptyStats: ReplicaStats = { leaderChanges: 0, electionsStarted: 0, messagesReceived: 0, rejectedMessages: {} }
+const emptyStats: ReplicaStats = {
+  leaderChanges: 0,
+  electionsStarted: 0,
+  messagesReceived: 0,
+  rejections: {},
+  lastRejection: null
+}
 
 /**
  * A replica restarting from its disk: volatile state (commit index, applied state, sessions) is rebuilt by

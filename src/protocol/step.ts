@@ -8,6 +8,7 @@ import { assert, beginStep, reject, type Context } from "./context.ts"
 import type { Input, Output } from "./io.ts"
 import { leaderTick, maybeCommit } from "./leader.ts"
 import { handleReceive } from "./receive.ts"
+import { Rejection } from "./rejection.ts"
 import { becomePreCandidate, resetElectionDeadline } from "./roles.ts"
 import type { ReplicaState } from "./state.ts"
 import { applyCommitted } from "./apply.ts"
@@ -40,7 +41,7 @@ const handlePersistDone = (context: Context, ioId: number): void => {
   const last = completed[completed.length - 1]
   if (last === undefined || last.ioId !== ioId) {
     // A completion for a write this incarnation never issued (e.g. from before a restart).
-    reject(context, "UnknownPersist")
+    reject(context, Rejection.UnknownPersist({ ioId, nextIoId: state.nextIoId }))
     return
   }
   state.pendingIo = state.pendingIo.filter((io) => io.ioId > ioId)
@@ -70,7 +71,7 @@ export const stepPure = (config: ReplicaConfig, state: ReplicaState, input: Inpu
       handleReceive(context, input.from, input.message)
       break
     case "Malformed":
-      reject(context, "Malformed")
+      reject(context, Rejection.Malformed({ from: input.from, reason: input.reason }))
       break
     case "ClientRequest":
       handleClientRequest(context, input.requestId, input.request)

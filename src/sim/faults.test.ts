@@ -191,8 +191,8 @@ describe("faults", () => {
     const result = runSchedule(schedule([...forged, ...puts(3500, 5, 100)]))
     expect(result.counters.forgedDelivered).toBe(forged.length)
     expect(result.counters.forgedRejected).toBe(forged.length)
-    const rejected = result.replicas[1]?.state?.stats.rejectedMessages ?? {}
-    for (const reason of [
+    const rejected = result.replicas[1]?.state?.stats.rejections ?? {}
+    for (const reason of <const>[
       "InflatedCommit",
       "InconsistentTerms",
       "EntriesOutOfOrder",

@@ -57,11 +57,6 @@ const decodeMessage = Schema.decodeUnknownEither(Message)
 const violationsMax = 100
 const replyDelayMs = 1
 
-const rejectedTotal = (state: ReplicaState): number => {
-  let total = 0
-  for (const count of Object.values(state.stats.rejectedMessages)) total += count
-  return total
-}
 
 const observable = (before: ReplicaState, after: ReplicaState, replica: SimReplica): boolean =>
   before.role !== after.role ||
@@ -439,11 +434,11 @@ export class Simulation implements ClientHost {
     const input: Input = Either.isRight(decoded)
       ? { _tag: "Receive", from, message: decoded.right, nowMs }
       : { _tag: "Malformed", from, reason: "the bytes do not decode as a Message", nowMs }
-    const before = rejectedTotal(replica.state)
+    // Every refusal is a new value kept as the latest: a different one after the step means this input was refused.
+    const before = replica.state.stats.lastRejection
     this.counters.forgedDelivered += 1
     this.feed(replica, input)
-    const after = replica.state === null ? before : rejectedTotal(replica.state)
-    const rejected = after > before
+    const rejected = replica.state !== null && replica.state.stats.lastRejection !== before
     if (rejected) this.counters.forgedRejected += 1
     this.note(
       `forgery n${from}->n${to} ${input._tag === "Receive" ? describeMessage(input.message) : "malformed"} ${rejected ? "rejected" : "ACCEPTED"}`

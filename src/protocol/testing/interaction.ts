@@ -6,6 +6,7 @@
  *   campaign 1                      tick node 1 to its election deadline
  *   tick <node|all> <ms>            advance the node's clock and deliver a Tick
  *   persist <node|all>              make every pending write durable and report PersistDone
+ *   complete <node> <ioId>          report a PersistDone the host invented (a forged or stale completion)
  *   deliver [from] [to]             deliver queued messages (`*` matches any node); cut links drop them
  *   drop [from] [to]                drop queued messages
  *   stabilize                       persist and deliver until nothing is pending (bounded)

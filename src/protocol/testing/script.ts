@@ -10,12 +10,14 @@
  *   expect reply <request> <tag> [value]  expect no-reply <request>
  *   expect queued <from> <to> <tag> [n]   a message of that tag is queued (n: how many)
  *   expect rejected <node> <reason> <n>   the replica counted n messages rejected for <reason>
+ *   expect last-rejection <node> <line>   the latest rejection as describeRejection renders it (or `none`)
  *   expect value <node> <key> <value|nil> the applied state's value
  *   expect recovering <node> <true|false> the replica is repairing a damaged disk
  */
 import type { BugName } from "../bugs.ts"
 import type { AppCommand } from "../../app/machine.ts"
 import type { NodeId } from "../entry.ts"
+import { describeRejection, type RejectionTag } from "../rejection.ts"
 import { Interaction } from "./interaction.ts"
 
 class ScriptFailure extends Error {
@@ -122,7 +124,11 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
         : equal(count, fourth, `${third} queued ${first}->${second}`)
     }
     case "rejected":
-      return equal(state().stats.rejectedMessages[second ?? ""] ?? 0, third, `${second} rejections at ${first}`)
+      return equal(state().stats.rejections[second as RejectionTag] ?? 0, third, `${second} rejections at ${first}`)
+    case "last-rejection": {
+      const last = state().stats.lastRejection
+      return equal(last === null ? "none" : describeRejection(last), words.slice(2).join(" "), `last rejection at ${first}`)
+    }
     case "recovering":
       return equal(state().recovering, second, `recovering of ${first}`)
     case "value": {
@@ -161,6 +167,8 @@ const perform = (cluster: Interaction, words: ReadonlyArray<string>, rawLine: st
     case "read":
       cluster.request(parseNode(first), { _tag: "Query", query: { _tag: "Read", key: second ?? "" } })
       return
+    case "complete":
+      return cluster.input(parseNode(first), { _tag: "PersistDone", ioId: Number(second) })
     case "crash":
       return cluster.crash(parseNode(first))
     case "lose":
