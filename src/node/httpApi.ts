@@ -131,7 +131,8 @@ export const createApiServer = (context: ApiContext, log: (line: string) => void
         if (error instanceof HttpRefusal) {
           // An unread body would be parsed as the next request on a kept-alive connection: close after a refusal.
           const closing = request.complete ? {} : { connection: "close" }
-          return sendJson(response, error.status, { error: error.reason }, { ...error.headers, ...closing })
+          const body = error.body ?? { error: error.reason }
+          return sendJson(response, error.status, body, { ...error.headers, ...closing })
         }
         log(`HTTP ${request.method} ${request.url} failed: ${String(error)}`)
         sendJson(response, 500, { error: "internal error" })

@@ -9,6 +9,8 @@ export class HttpRefusal extends Data.TaggedError("HttpRefusal")<{
   readonly status: number
   readonly reason: string
   readonly headers?: Readonly<Record<string, string>>
+  /** The whole JSON body when it says more than `{ error: reason }` (see answers.ts). */
+  readonly body?: Readonly<Record<string, unknown>>
 }> {}
 
 const textDecoder = new TextDecoder("utf-8", { fatal: true })

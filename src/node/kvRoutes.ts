@@ -8,13 +8,14 @@
  */
 import type * as http from "node:http"
 import { Either, Schema } from "effect"
-import { describeKvRejection, maxValueLengthBytes, validateKvCommand, type KvCommand } from "../app/kv/index.ts"
+import { maxValueLengthBytes, validateKvCommand, type KvCommand } from "../app/kv/index.ts"
 import type { AppResult } from "../app/machine.ts"
 import { sessionSourceOf, type AutomaticSessions } from "./clientSessions.ts"
+import { answerOf, refusalOf } from "./answers.ts"
 import { execute, type Operation } from "./execute.ts"
 import type { ReplicaHost } from "./host.ts"
 import { deadlineOf, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
-import { respondToForeignResult, respondToOutcome, type Position } from "./respond.ts"
+import { respondToForeignResult, respondToOutcome, sendAnswer, type Position } from "./respond.ts"
 
 export interface KvContext {
   readonly selfId: number
@@ -70,9 +71,7 @@ const operationOf = async (action: KvAction, key: string, request: http.Incoming
 
 const checkCommand = (command: KvCommand): void => {
   const rejection = validateKvCommand(command)
-  if (rejection === undefined) return
-  const status = rejection._tag === "ValueTooLong" ? 413 : 400
-  throw new HttpRefusal({ status, reason: describeKvRejection(rejection) })
+  if (rejection !== undefined) throw refusalOf(rejection)
 }
 
 const respondToKvResult = (
@@ -87,12 +86,8 @@ const respondToKvResult = (
       if (action === "get") return sendJson(response, 200, { key, value: result.value, ...position })
       return sendJson(response, 200, { ok: true, ...position })
     case "NotFound":
-      return sendJson(response, 404, { error: "key not found", key, ...position })
     case "CasMismatch":
-      // Expecting a value of a key that does not exist is "not found", as the API promises 404 for a missing key.
-      if (result.current === null)
-        return sendJson(response, 404, { error: "key not found", key, current: null, ...position })
-      return sendJson(response, 409, { error: "cas mismatch", key, current: result.current, ...position })
+      return sendAnswer(response, answerOf(result), { key, ...position })
     default:
       // A key-value command always has a key-value result; anything else is a bug in the replica.
       return respondToForeignResult(response, "key-value", result)

@@ -10,12 +10,13 @@
 import type * as http from "node:http"
 import { Either, Schema } from "effect"
 import type { LedgerCommand, LedgerResult } from "../app/ledger/index.ts"
-import { checkAppCommand, describeAppRejection, validateAppQuery, type AppResult } from "../app/machine.ts"
+import { checkAppCommand, checkAppQuery, type AppResult } from "../app/machine.ts"
+import { answerOf, isAppRefusal, refusalOf } from "./answers.ts"
 import { idempotencyKeyOf, sessionSourceOf } from "./clientSessions.ts"
 import { execute, type Operation } from "./execute.ts"
 import { deadlineOf, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
 import type { KvContext } from "./kvRoutes.ts"
-import { respondToForeignResult, respondToOutcome, type Position } from "./respond.ts"
+import { respondToForeignResult, respondToOutcome, sendAnswer, type Position } from "./respond.ts"
 
 export type LedgerAction =
   | { readonly _tag: "Create"; readonly account: string }
@@ -63,8 +64,8 @@ export const handleLedger = async (
 const operationOf = async (action: LedgerAction, request: http.IncomingMessage): Promise<Operation> => {
   if (action._tag === "Read") {
     const query = { _tag: "ReadAccount", account: action.account } as const
-    const invalid = validateAppQuery(query)
-    if (invalid !== undefined) throw new HttpRefusal({ status: 400, reason: invalid })
+    const rejection = checkAppQuery(query)
+    if (rejection !== undefined) throw refusalOf(rejection)
     return { _tag: "Query", query }
   }
   const source = sessionSourceOf(request)
@@ -72,7 +73,7 @@ const operationOf = async (action: LedgerAction, request: http.IncomingMessage):
   const keyed = key === undefined ? {} : { idempotencyKey: key }
   const command = await commandOf(action, request, keyed)
   const rejection = checkAppCommand(command)
-  if (rejection !== undefined) throw new HttpRefusal({ status: 400, reason: describeAppRejection(rejection) })
+  if (rejection !== undefined) throw refusalOf(rejection)
   return { _tag: "Command", command, source }
 }
 
@@ -112,24 +113,11 @@ const respondToLedgerResult = (
   response: http.ServerResponse
 ): void => {
   if (!isLedgerResult(result)) return respondToForeignResult(response, "ledger", result)
+  if (isAppRefusal(result)) return sendAnswer(response, answerOf(result), position)
   switch (result._tag) {
     case "AccountOk":
       return sendJson(response, action._tag === "Create" ? 201 : 200, { ...result.account, ...position })
     case "Transferred":
       return sendJson(response, 200, { from: result.from, to: result.to, ...position })
-    case "AccountNotFound":
-      return sendJson(response, 404, { error: "account not found", account: result.account, ...position })
-    case "AccountExists":
-      return sendJson(response, 409, { error: "account exists", account: result.account, ...position })
-    case "InsufficientFunds": {
-      const { account, balance, requested } = result
-      return sendJson(response, 409, { error: "insufficient funds", account, balance, requested, ...position })
-    }
-    case "VersionConflict": {
-      const { account, expectedVersion, version } = result
-      return sendJson(response, 409, { error: "version conflict", account, expectedVersion, version, ...position })
-    }
-    case "BalanceOverflow":
-      return sendJson(response, 409, { error: "the balance would overflow", account: result.account, ...position })
   }
 }

@@ -6,6 +6,7 @@
 import type * as http from "node:http"
 import type { AppResult } from "../app/machine.ts"
 import type { ClientResult, NodeId } from "../protocol/index.ts"
+import { answerOf, type Answer } from "./answers.ts"
 import type { Outcome } from "./execute.ts"
 import { sendJson } from "./httpBody.ts"
 
@@ -59,27 +60,18 @@ const respondToClientResult = (
     case "Read":
       return respondToAppResult(result.result, { readIndex: result.readIndex })
     case "Rejected":
-      return sendJson(response, 400, { error: result.reason })
-    case "SessionExpired":
-      return sendJson(response, 422, {
-        error: "the session expired or the sequence is older than its last; it was not run again"
-      })
-    case "Busy":
-      return sendJson(
-        response,
-        503,
-        { error: "too many requests in flight", outcome: "not applied" },
-        { "retry-after": "1" }
-      )
-    case "Unknown":
-      return sendJson(response, 503, {
-        error: "leadership was lost; the write may or may not take effect",
-        outcome: "unknown"
-      })
-    case "NotLeader":
-      return sendJson(response, 503, { error: "no leader", outcome: "not applied" }, { "retry-after": "1" })
+      return sendAnswer(response, answerOf(result.rejection))
+    default:
+      return sendAnswer(response, answerOf(result))
   }
 }
+
+/** Sends a refusal's answer from the table, with what the route adds (the key, the log position). */
+export const sendAnswer = (
+  response: http.ServerResponse,
+  answer: Answer,
+  extra: Readonly<Record<string, unknown>> = {}
+): void => sendJson(response, answer.status, { ...answer.body, ...extra }, answer.headers)
 
 /** A result of the other application for this route's request: the replica broke its contract. */
 export const respondToForeignResult = (response: http.ServerResponse, route: string, result: AppResult): void =>

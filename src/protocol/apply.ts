@@ -46,11 +46,9 @@ const replyToProposal = (context: Context, index: number, result: ClientResult |
   const leaderState = leaderOf(context)
   const proposal = leaderState.proposals.find((candidate) => candidate.index === index)
   if (proposal === undefined) return
-  context.outputs.push({
-    _tag: "Reply",
-    requestId: proposal.requestId,
-    result: result ?? { _tag: "Rejected", reason: "the entry at this index is not a command" }
-  })
+  // A proposal is recorded only at the index of the command entry it appended, and a leader never rewrites its log.
+  assert(result !== undefined, () => `the proposal at index ${index} names a command entry`)
+  context.outputs.push({ _tag: "Reply", requestId: proposal.requestId, result })
   leaderState.proposals = leaderState.proposals.filter((candidate) => candidate.index !== index)
 }
 

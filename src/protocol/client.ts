@@ -2,7 +2,7 @@
  * Client requests at the replica: followers redirect, the leader proposes commands (deduplicated by
  * session) and serves reads through ReadIndex.
  */
-import { applyApp, queryApp, validateAppCommand } from "../app/machine.ts"
+import { applyApp, checkAppCommand, queryApp } from "../app/machine.ts"
 import { assert, leaderOf, persist, type Context } from "./context.ts"
 import type { Entry } from "./entry.ts"
 import type { ClientRequest, ClientRequestItem, ClientResult, RequestId } from "./io.ts"
@@ -26,8 +26,8 @@ const appendProposal = (
 ): Entry | undefined => {
   const state = context.state
   if (state.leaderState === null) return undefined
-  const invalid = validateAppCommand(request.command)
-  if (invalid !== undefined) return void reply(context, requestId, { _tag: "Rejected", reason: invalid })
+  const rejection = checkAppCommand(request.command)
+  if (rejection !== undefined) return void reply(context, requestId, { _tag: "Rejected", rejection })
   // A retry of a command already applied is answered from the session table without a new entry.
   const known = Sessions.lookup(state.sessions, request.session, !context.config.bugs.has("noSessionDeduplication"))
   if (known !== undefined) {

@@ -7,7 +7,7 @@
  * before that PersistDone arrives: the replica holds such messages itself and releases them then, so a host
  * cannot get the order wrong. Persists complete in ioId order.
  */
-import type { AppCommand, AppQuery, AppResult } from "../app/machine.ts"
+import type { AppCommand, AppQuery, AppRejection, AppResult } from "../app/machine.ts"
 import type { Entry, HardState, NodeId, Session } from "./entry.ts"
 import type { Message } from "./messages.ts"
 
@@ -58,7 +58,8 @@ export type ClientResult =
   | { readonly _tag: "NotLeader"; readonly leaderHint: NodeId | null }
   /** The session was evicted; a retry might have been applied already, so it is never re-executed. */
   | { readonly _tag: "SessionExpired" }
-  | { readonly _tag: "Rejected"; readonly reason: string }
+  /** The application refuses the command or query as given (an empty key, a negative amount…); nothing was done. */
+  | { readonly _tag: "Rejected"; readonly rejection: AppRejection }
   /** Too many requests in flight; nothing was done. */
   | { readonly _tag: "Busy" }
   /** Leadership was lost while the request was pending: it may or may not take effect. */

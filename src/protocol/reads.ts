@@ -3,7 +3,7 @@
  * round of heartbeats acknowledged by a majority, wait until that index is applied, then answer from the
  * state machine. A deposed or partitioned leader cannot gather the acknowledgements, so it never answers.
  */
-import { queryApp, validateAppQuery, type AppQuery } from "../app/machine.ts"
+import { checkAppQuery, queryApp, type AppQuery } from "../app/machine.ts"
 import { quorumSize } from "./config.ts"
 import { leaderOf, type Context } from "./context.ts"
 import type { RequestId } from "./io.ts"
@@ -23,9 +23,9 @@ export const startRead = (context: Context, requestId: RequestId, query: AppQuer
  */
 export const registerRead = (context: Context, requestId: RequestId, query: AppQuery): boolean => {
   const leaderState = leaderOf(context)
-  const invalid = validateAppQuery(query)
-  if (invalid !== undefined) {
-    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", reason: invalid } })
+  const rejection = checkAppQuery(query)
+  if (rejection !== undefined) {
+    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", rejection } })
     return false
   }
   if (context.config.bugs.has("readWithoutQuorum")) {
