@@ -10,6 +10,8 @@ import type { HardState } from "../protocol/entry.ts"
 import type { Input, Output } from "../protocol/io.ts"
 import { initialState, recover, type ReplicaState } from "../protocol/state.ts"
 import { step, stepPure, type Transition } from "../protocol/step.ts"
+import { checkReplicaState } from "../protocol/checkState.ts"
+import { assert } from "../assert.ts"
 import { ReplicaClock } from "./clock.ts"
 import { SimDisk } from "./disk.ts"
 import type { SimContext } from "./events.ts"
@@ -68,20 +70,32 @@ export class SimReplica {
     return this.clock.localAt(simulatedMs)
   }
 
-  /** Runs one step; an assertion failure inside the replica is returned as the defect, never thrown. */
-  runStep(input: Input, mode: StepMode): Transition | StepDefect {
+  /**
+   * Runs one step and, with `checkState`, asserts the invariants of the state it produced. An assertion failure —
+   * inside the replica or of its resulting state — is returned as the defect, never thrown.
+   */
+  runStep(input: Input, mode: StepMode, checkState: boolean): Transition | StepDefect {
     const state = this.state
-    if (state === null) throw new Error(`n${this.node} is down; the simulator must not step it`)
+    assert(state !== null, () => `n${this.node} is down; the simulator must not step it`)
+    let transition: Transition
     if (mode === "pure") {
       try {
-        return stepPure(this.config, state, input)
+        transition = stepPure(this.config, state, input)
       } catch (defect) {
         return new StepDefect(defect)
       }
+    } else {
+      const exit = Effect.runSyncExit(step(this.config, state, input))
+      if (Exit.isFailure(exit)) return new StepDefect(Cause.squash(exit.cause))
+      transition = exit.value
     }
-    const exit = Effect.runSyncExit(step(this.config, state, input))
-    if (Exit.isSuccess(exit)) return exit.value
-    return new StepDefect(Cause.squash(exit.cause))
+    if (!checkState) return transition
+    try {
+      checkReplicaState(this.config, transition.state, state)
+    } catch (defect) {
+      return new StepDefect(defect)
+    }
+    return transition
   }
 
   /** Performs a Persist: the records are buffered now and made durable after the fsync latency. */

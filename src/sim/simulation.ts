@@ -36,6 +36,11 @@ export interface RunOptions {
   readonly checkLinearizability?: boolean
   /** Feed model/'s protocol invariants after every step (default true). */
   readonly modelInvariants?: boolean
+  /**
+   * Assert the replica's state invariants (protocol/checkState.ts) after every step (default true): a state no
+   * correct replica can be in ends the run as an AssertionFailure with the seed, at the step that made it.
+   */
+  readonly checkReplicaState?: boolean
   /** End the run at the first violation (the property suite: what follows cannot make it pass). */
   readonly stopOnViolation?: boolean
 }
@@ -104,6 +109,7 @@ export class Simulation implements ClientHost {
   private readonly observers: ReadonlyArray<SimObserver>
   readonly model: ModelInvariants | undefined
   private readonly stepMode: StepMode
+  private readonly checkStates: boolean
   private readonly pendingRequests = new Map<RequestId, number>()
   private readonly faultRandom: ReadonlyArray<SimRandom>
   private requestCounter = 0
@@ -119,6 +125,7 @@ export class Simulation implements ClientHost {
     this.queue = new EventQueue(options.queueCapacity ?? 1_000_000)
     this.trace = new Trace(options.traceLinesKept ?? 2000)
     this.stepMode = options.stepMode ?? "effect"
+    this.checkStates = options.checkReplicaState ?? true
     this.observers = [...builtinObservers(), new LedgerApplied(), ...(options.observers ?? [])]
     this.network = new Network(schedule.replicas, schedule.profile.network, new SimRandom(schedule.seed, "network"))
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
@@ -244,7 +251,7 @@ export class Simulation implements ClientHost {
   private runInput(replica: SimReplica, input: Input): void {
     const before = replica.state
     if (before === null || this.stopped) return
-    const result = replica.runStep(input, this.stepMode)
+    const result = replica.runStep(input, this.stepMode, this.checkStates)
     this.counters.replicaSteps += 1
     if (result instanceof StepDefect) {
       const defect = result.defect

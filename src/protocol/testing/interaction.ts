@@ -27,6 +27,7 @@ import * as Log from "../log.ts"
 import { Message } from "../messages.ts"
 import { recover, type ReplicaState } from "../state.ts"
 import { step } from "../step.ts"
+import { checkReplicaState } from "../checkState.ts"
 
 interface Replica {
   readonly config: ReplicaConfig
@@ -89,6 +90,8 @@ export class Interaction {
   input(id: NodeId, input: Input): void {
     const replica = this.replica(id)
     const transition = Effect.runSync(step(replica.config, replica.state, input))
+    // Every state a script reaches is one a correct replica can be in (checkState.ts).
+    checkReplicaState(replica.config, transition.state, replica.state)
     replica.state = transition.state
     for (const output of transition.outputs) this.perform(id, output)
   }
