@@ -1,0 +1,4 @@
+export const run = async (): Promise<number> => {
+  console.error("faultline bisect: not yet")
+  return 2
+}

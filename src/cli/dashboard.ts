@@ -1,0 +1,4 @@
+export const run = async (): Promise<number> => {
+  console.error("faultline dashboard: not yet")
+  return 2
+}
