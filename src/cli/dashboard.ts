@@ -1,4 +1,0 @@
-export const run = async (): Promise<number> => {
-  console.error("faultline dashboard: not yet")
-  return 2
-}
