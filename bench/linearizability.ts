@@ -10,7 +10,7 @@ import { Either } from "effect"
 import { parseHistory, parseManifest, type ManifestRow } from "../model/formats/index.ts"
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const dataDirectory = path.resolve(repositoryRoot, "../shared/data/porcupine")
+const dataDirectory = path.resolve(repositoryRoot, "model/linearizability/testdata/porcupine")
 
 const runsArgument = process.argv.indexOf("--runs")
 const runs = runsArgument === -1 ? 7 : Number(process.argv[runsArgument + 1])
