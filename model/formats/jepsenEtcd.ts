@@ -46,6 +46,8 @@ export const jepsenEtcdSpec: LinearizabilitySpec<EtcdState, EtcdInput, EtcdOutpu
   hashState: hashRegister,
   partitionKey: () => "register",
   isReadOnly: (input) => input.f === "read",
+  inputKey: (input) =>
+    input.f === "read" ? "read" : input.f === "write" ? `write ${input.value}` : `cas ${input.from} ${input.to}`,
   describeOperation: (input, output) => {
     const call =
       input.f === "read" ? "read()" : input.f === "write" ? `write(${input.value})` : `cas(${input.from} → ${input.to})`

@@ -52,6 +52,7 @@ export const porcupineKvSpec: LinearizabilitySpec<PorcupineKvState, PorcupineKvI
   hashState: (state) => state.hash,
   partitionKey: (input) => input.key,
   isReadOnly: (input) => input.f === "get",
+  inputKey: (input) => JSON.stringify([input.f, input.key, input.value]),
   describeOperation: (input, output) => {
     const outcome = isUnknownOutput(output) ? " → ?" : input.f === "get" ? ` → ${JSON.stringify(output)}` : ""
     return input.f === "get"
