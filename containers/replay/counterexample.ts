@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs"
 import { Either, Schema } from "effect"
+// eslint-disable-next-line import-x/no-restricted-paths -- until the Schedule leaves src/sim for a module both interpreters share
 import { checkSchedule, Schedule } from "../../src/sim/schedule.ts"
 
 export const ReplayableCounterexample = Schema.Struct({
