@@ -2,9 +2,9 @@
  * The entry point bundled into the node image: `faultline serve` and nothing else, so that the image carries no
  * simulator, model or CLI code. Arguments are the container's command line.
  */
-import { serveProcess } from "../../src/node/serveProcess.ts"
+import { run } from "../../src/node/serve.ts"
 
-serveProcess(process.argv.slice(2)).then(
+run(process.argv.slice(2)).then(
   (exitCode) => {
     process.exit(exitCode)
   },

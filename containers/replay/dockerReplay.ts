@@ -9,10 +9,8 @@
  */
 import type { KvCommand } from "../../model/kv/index.ts"
 import type { BugName } from "../../src/protocol/bugs.ts"
-// eslint-disable-next-line import-x/no-restricted-paths -- until the Schedule leaves src/sim for a module both interpreters share
-import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/sim/schedule.ts"
-// eslint-disable-next-line import-x/no-restricted-paths -- until the Schedule leaves src/sim for a module both interpreters share
-import { describeStep } from "../../src/sim/schedule.ts"
+import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/schedule/index.ts"
+import { describeStep } from "../../src/schedule/index.ts"
 import { saveArtifacts } from "../fixture/artifacts.ts"
 import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
 import { DockerCluster, sleep } from "../fixture/cluster.ts"

@@ -1,4 +1,2 @@
-/**
- * `faultline serve`: one node of a cluster, until SIGINT or SIGTERM (see src/node/serveProcess.ts).
- */
-export { serveProcess as run } from "../node/serveProcess.ts"
+/** `faultline serve` is the node's own entry point (src/node/serve.ts); the CLI only dispatches to it. */
+export { run } from "../node/serve.ts"

@@ -8,7 +8,7 @@ import type { SimEvent } from "./events.ts"
 import type { Network } from "./network.ts"
 import type { SimRandom } from "./random.ts"
 import type { SimReplica } from "./replica.ts"
-import type { OnLeaderStep, Step, Target } from "./schedule.ts"
+import type { OnLeaderStep, Step, Target } from "../schedule/index.ts"
 
 /**
  * The part of the simulation a fault acts on. `Simulation` implements it; naming it here rather than importing

@@ -1,12 +1,11 @@
 /**
- * `faultline serve`: one node of a cluster as a process, until SIGINT or SIGTERM. It lives with the node rather
- * than the command line because the node image's entry point (containers/image/server.ts) runs it too, and
- * nothing below the command line imports it.
+ * `faultline serve`: one node of a cluster, until SIGINT or SIGTERM. It lives with the node (not in src/cli) so
+ * that the node image bundles it without the CLI, the simulator or the model.
  */
 import { startNode } from "./node.ts"
 import { parseServeOptions, serveUsage, UsageError, type ServeOptions } from "./serveOptions.ts"
 
-export const serveProcess = async (argv: ReadonlyArray<string>): Promise<number> => {
+export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(serveUsage)
     return 0
