@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto"
 import type * as http from "node:http"
 import type { Session } from "../protocol/index.ts"
-import { HttpRefusal } from "./httpBody.ts"
+import { decimalHeaderValue, HttpRefusal } from "./httpBody.ts"
 
 export const maxIdempotencyKeyLength = 100
 const clientIdPattern = /^[\x21-\x7e]{1,128}$/
@@ -33,11 +33,11 @@ export const sessionSourceOf = (request: http.IncomingMessage): SessionSource =>
   if (clientId === undefined || sequence === undefined) {
     throw new HttpRefusal({ status: 400, reason: "Client-Id and Sequence go together" })
   }
-  const sequenceNumber = Number(sequence)
   if (!clientIdPattern.test(clientId))
     throw new HttpRefusal({ status: 400, reason: "Client-Id should be 1 to 128 printable ASCII characters" })
-  if (!/^\d{1,15}$/.test(sequence) || sequenceNumber < 1) {
-    throw new HttpRefusal({ status: 400, reason: "Sequence should be a positive integer" })
+  const sequenceNumber = decimalHeaderValue(sequence, 1, Number.MAX_SAFE_INTEGER)
+  if (sequenceNumber === undefined) {
+    throw new HttpRefusal({ status: 400, reason: "Sequence should be a positive integer in plain decimal" })
   }
   return { _tag: "Given", session: { clientId: `client:${clientId}`, sequence: sequenceNumber } }
 }

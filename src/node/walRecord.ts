@@ -14,7 +14,7 @@ export type WalRecord = typeof WalRecord.Type
 
 const decodeRecord = Schema.decodeUnknownEither(Schema.parseJson(WalRecord))
 const textEncoder = new TextEncoder()
-const textDecoder = new TextDecoder("utf-8", { fatal: true })
+const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 /**
  * The protocol Schemas have no transformations (their encoded form is their type), so JSON.stringify of a

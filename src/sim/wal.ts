@@ -27,7 +27,7 @@ export type WalRecord = typeof WalRecord.Type
 
 const decodeWalRecord = Schema.decodeUnknownEither(Schema.parseJson(WalRecord))
 const textEncoder = new TextEncoder()
-const textDecoder = new TextDecoder()
+const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true })
 
 type Persist = Extract<Output, { _tag: "Persist" }>
 
