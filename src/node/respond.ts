@@ -59,7 +59,11 @@ const respondToClientResult = (
     case "Read":
       return respondToAppResult(result.result, { readIndex: result.readIndex })
     case "Rejected":
-      return sendJson(response, 400, { error: result.reason })
+      // An entry that could never fit a peer message or a WAL record is too large, whatever else it is.
+      return sendJson(response, result.code === "EntryTooLarge" ? 413 : 400, {
+        error: result.reason,
+        reason: result.code
+      })
     case "SessionExpired":
       return sendJson(response, 422, {
         error: "the session expired or the sequence is older than its last; it was not run again"

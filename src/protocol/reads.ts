@@ -25,7 +25,11 @@ export const registerRead = (context: Context, requestId: RequestId, query: AppQ
   const leaderState = leaderOf(context)
   const invalid = validateAppQuery(query)
   if (invalid !== undefined) {
-    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", reason: invalid } })
+    context.outputs.push({
+      _tag: "Reply",
+      requestId,
+      result: { _tag: "Rejected", code: "QueryInvalid", reason: invalid }
+    })
     return false
   }
   if (context.config.bugs.has("readWithoutQuorum")) {

@@ -3,7 +3,7 @@
  * trace line, including when it could not apply (restarting a replica that is up is a no-op, said so).
  */
 import type { SimReplica } from "./replica.ts"
-import type { Step, Target } from "./schedule.ts"
+import type { Step, Target } from "../schedule/index.ts"
 import type { Simulation } from "./simulation.ts"
 
 const running = (replica: SimReplica): boolean => replica.up && !replica.paused && replica.state !== null
