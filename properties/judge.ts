@@ -5,7 +5,7 @@
  */
 import type { BugName } from "../src/protocol/bugs.ts"
 import { runSchedule, type RunResult } from "../src/sim/run.ts"
-import type { Schedule } from "../src/sim/schedule.ts"
+import type { Schedule } from "../src/schedule/index.ts"
 import { leaderWithinMs } from "./arbitraries/schedule.ts"
 import type { Expectations } from "./scripted.ts"
 

@@ -49,7 +49,7 @@ const replyToProposal = (context: Context, index: number, result: ClientResult |
   context.outputs.push({
     _tag: "Reply",
     requestId: proposal.requestId,
-    result: result ?? { _tag: "Rejected", reason: "the entry at this index is not a command" }
+    result: result ?? { _tag: "Rejected", code: "NotACommand", reason: "the entry at this index is not a command" }
   })
   leaderState.proposals = leaderState.proposals.filter((candidate) => candidate.index !== index)
 }

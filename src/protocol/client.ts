@@ -2,12 +2,13 @@
  * Client requests at the replica: followers redirect, the leader proposes commands (deduplicated by
  * session) and serves reads through ReadIndex.
  */
-import { applyApp, queryApp, validateAppCommand } from "../app/machine.ts"
+import { applyApp, queryApp } from "../app/machine.ts"
 import { assert, leaderOf, persist, type Context } from "./context.ts"
 import type { Entry } from "./entry.ts"
 import type { ClientRequest, ClientRequestItem, ClientResult, RequestId } from "./io.ts"
 import { replicateToAll, maybeCommit } from "./leader.ts"
 import * as Log from "./log.ts"
+import { checkProposal } from "./proposal.ts"
 import { confirmReads, registerRead, startRead } from "./reads.ts"
 
 /** The most client requests one ClientRequests input may carry (hosts batch at most this many). */
@@ -26,8 +27,11 @@ const appendProposal = (
 ): Entry | undefined => {
   const state = context.state
   if (state.leaderState === null) return undefined
-  const invalid = validateAppCommand(request.command)
-  if (invalid !== undefined) return void reply(context, requestId, { _tag: "Rejected", reason: invalid })
+  // Only what every follower and the leader's own recovery will accept may enter the log (issue 13, F1).
+  const invalid = checkProposal(request.session, request.command)
+  if (invalid !== undefined) {
+    return void reply(context, requestId, { _tag: "Rejected", code: invalid._tag, reason: invalid.reason })
+  }
   // A retry of a command already applied is answered from the session table without a new entry.
   const known = Sessions.lookup(state.sessions, request.session, !context.config.bugs.has("noSessionDeduplication"))
   if (known !== undefined) {

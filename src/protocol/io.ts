@@ -58,7 +58,8 @@ export type ClientResult =
   | { readonly _tag: "NotLeader"; readonly leaderHint: NodeId | null }
   /** The session was evicted; a retry might have been applied already, so it is never re-executed. */
   | { readonly _tag: "SessionExpired" }
-  | { readonly _tag: "Rejected"; readonly reason: string }
+  /** Refused before anything was appended or read: `code` says why in a form a host can map (to a status code). */
+  | { readonly _tag: "Rejected"; readonly code: RejectionCode; readonly reason: string }
   /** Too many requests in flight; nothing was done. */
   | { readonly _tag: "Busy" }
   /** Leadership was lost while the request was pending: it may or may not take effect. */
@@ -82,5 +83,12 @@ export type Output =
   | { readonly _tag: "Applied"; readonly entry: Entry; readonly executed: boolean }
   /** The next clock reading at which this replica needs a Tick; the host may sleep until then. */
   | { readonly _tag: "WakeAt"; readonly atMs: number }
+
+/**
+ * Why a request was refused: its session or command does not fit the entry Schema or the application's checks
+ * (proposal.ts), its query is invalid, its entry could never fit a message or a WAL record, or (never for a
+ * well-behaved host) the entry at its index turned out not to be a command.
+ */
+export type RejectionCode = "SessionInvalid" | "CommandInvalid" | "QueryInvalid" | "EntryTooLarge" | "NotACommand"
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"

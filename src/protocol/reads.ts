@@ -7,12 +7,11 @@ import { queryApp, validateAppQuery, type AppQuery } from "../app/machine.ts"
 import { quorumSize } from "./config.ts"
 import { leaderOf, type Context } from "./context.ts"
 import type { RequestId } from "./io.ts"
-import { replicateToAll } from "./leader.ts"
 import type { PendingRead } from "./state.ts"
 
 export const startRead = (context: Context, requestId: RequestId, query: AppQuery): void => {
   if (!registerRead(context, requestId, query)) return
-  replicateToAll(context, true)
+  context.roles.leader.replicateToAll(context, true)
   confirmReads(context)
 }
 
@@ -25,7 +24,11 @@ export const registerRead = (context: Context, requestId: RequestId, query: AppQ
   const leaderState = leaderOf(context)
   const invalid = validateAppQuery(query)
   if (invalid !== undefined) {
-    context.outputs.push({ _tag: "Reply", requestId, result: { _tag: "Rejected", reason: invalid } })
+    context.outputs.push({
+      _tag: "Reply",
+      requestId,
+      result: { _tag: "Rejected", code: "QueryInvalid", reason: invalid }
+    })
     return false
   }
   if (context.config.bugs.has("readWithoutQuorum")) {

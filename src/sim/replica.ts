@@ -14,7 +14,7 @@ import { ReplicaClock } from "./clock.ts"
 import { SimDisk } from "./disk.ts"
 import type { SimContext } from "./events.ts"
 import type { SimRandom } from "./random.ts"
-import type { DiskProfile } from "./schedule.ts"
+import type { DiskProfile } from "../schedule/index.ts"
 import { Wal } from "./wal.ts"
 
 /** Inputs held while a process is paused; beyond this the oldest are dropped, as a full socket buffer would. */

@@ -1,0 +1,40 @@
+/**
+ * What the leader checks before it appends a client's command: the entry must be one that every follower will
+ * accept and that the leader's own recovery will read back. Followers decode AppendEntries with the message Schema
+ * and then run `validateMessage`; recovery decodes the WAL with the entry Schema. So the proposal is checked
+ * against exactly those — the entry payload's Schema and the application's semantic check — and refused with a
+ * typed reason otherwise. Before this check a session name one character over the Schema's bound was appended,
+ * refused by every follower as Malformed, and stopped the commit index for good (issue 13, F1).
+ */
+import { Either, Schema } from "effect"
+import { checkAppCommand, describeAppRejection, type AppCommand } from "../app/machine.ts"
+import { CommandPayload, Session } from "./entry.ts"
+
+/** Why a proposal was refused before anything was appended. */
+export type ProposalRejection =
+  /** The session does not fit the entry Schema (its name's length, its sequence). */
+  | { readonly _tag: "SessionInvalid"; readonly reason: string }
+  /** The command does not fit the entry Schema, or its application refuses it. */
+  | { readonly _tag: "CommandInvalid"; readonly reason: string }
+
+const isCommandPayload = Schema.is(CommandPayload)
+const validateSession = Schema.validateEither(Session)
+const validatePayload = Schema.validateEither(CommandPayload)
+
+const firstLine = (text: string): string => text.split("\n").slice(0, 6).join(" ").slice(0, 300)
+
+/** Undefined when the command may be appended; otherwise a typed rejection with a reason a person can read. */
+export const checkProposal = (session: Session, command: AppCommand): ProposalRejection | undefined => {
+  const payload = { _tag: "Command" as const, session, command }
+  if (!isCommandPayload(payload)) {
+    // The slow path formats the Schema's own explanation; an accepted proposal never pays for it.
+    const sessionProblem = validateSession(session)
+    if (Either.isLeft(sessionProblem)) return { _tag: "SessionInvalid", reason: firstLine(sessionProblem.left.message) }
+    const payloadProblem = validatePayload(payload)
+    const reason = Either.isLeft(payloadProblem) ? firstLine(payloadProblem.left.message) : "the command is malformed"
+    return { _tag: "CommandInvalid", reason }
+  }
+  const rejection = checkAppCommand(command)
+  if (rejection !== undefined) return { _tag: "CommandInvalid", reason: describeAppRejection(rejection) }
+  return undefined
+}
