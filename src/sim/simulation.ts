@@ -21,7 +21,7 @@ import { Network } from "./network.ts"
 import { SimRandom } from "./random.ts"
 import { SimReplica, StepDefect, type StepMode } from "./replica.ts"
 import type { OnLeaderStep, Schedule } from "../schedule/index.ts"
-import { leaderFault, leaderFaultEnd } from "./faults.ts"
+import { leaderFault, leaderFaultEnd, type FaultWorld } from "./faults.ts"
 import { describeMessage, Trace } from "./trace.ts"
 import type { BugName } from "../protocol/bugs.ts"
 
@@ -79,7 +79,7 @@ const observable = (before: ReplicaState, after: ReplicaState, replica: SimRepli
   before.log !== after.log ||
   replica.durableHardStateChanged()
 
-export class Simulation implements ClientHost {
+export class Simulation implements ClientHost, FaultWorld {
   nowMs = 0
   readonly seed: number
   readonly replicas: number
