@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { Either, Schema } from "effect"
-import { Schedule } from "../src/sim/schedule.ts"
+import { Schedule } from "../src/schedule/index.ts"
 
 export const Counterexample = Schema.Struct({
   version: Schema.Literal(1),

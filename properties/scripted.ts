@@ -13,7 +13,7 @@ import {
   type FaultProfile,
   type Schedule,
   type Step
-} from "../src/sim/schedule.ts"
+} from "../src/schedule/index.ts"
 import { balances } from "../src/app/ledger/index.ts"
 import type { BuiltSchedule, ScheduleShape } from "./arbitraries/schedule.ts"
 

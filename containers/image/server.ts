@@ -2,7 +2,7 @@
  * The entry point bundled into the node image: `faultline serve` and nothing else, so that the image carries no
  * simulator, model or CLI code. Arguments are the container's command line.
  */
-import { run } from "../../src/cli/serve.ts"
+import { run } from "../../src/node/serve.ts"
 
 run(process.argv.slice(2)).then(
   (exitCode) => {

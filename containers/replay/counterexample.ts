@@ -2,11 +2,11 @@
  * The counterexample file as the Docker replay reads it. It mirrors the property suite's format
  * (properties/counterexample.ts: version, scenario, fastCheck, schedule, violation, traceHash, and its extras
  * `bugs` and `healedAtMs`, optional here so that a hand-written regression needs only what the replay uses).
- * The schedule is THE Schedule of src/sim/schedule.ts; it is validated on load, then checked semantically.
+ * The schedule is THE Schedule of src/schedule; it is validated on load, then checked semantically.
  */
 import { readFileSync } from "node:fs"
 import { Either, Schema } from "effect"
-import { checkSchedule, Schedule } from "../../src/sim/schedule.ts"
+import { checkSchedule, Schedule } from "../../src/schedule/index.ts"
 
 export const ReplayableCounterexample = Schema.Struct({
   version: Schema.Literal(1),

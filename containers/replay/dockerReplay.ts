@@ -9,8 +9,8 @@
  */
 import type { KvCommand } from "../../model/kv/index.ts"
 import type { BugName } from "../../src/protocol/bugs.ts"
-import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/sim/schedule.ts"
-import { describeStep } from "../../src/sim/schedule.ts"
+import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/schedule/index.ts"
+import { describeStep } from "../../src/schedule/index.ts"
 import { saveArtifacts } from "../fixture/artifacts.ts"
 import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
 import { DockerCluster, sleep } from "../fixture/cluster.ts"

@@ -5,7 +5,7 @@
  * a ledger scenario shrinks like any other (fewer operations, fewer faults, earlier steps).
  */
 import fc from "fast-check"
-import type { ClientOperation, Step } from "../../src/sim/schedule.ts"
+import type { ClientOperation, Step } from "../../src/schedule/index.ts"
 import {
   livenessTrafficMs,
   scheduleArbitrary,

@@ -15,7 +15,7 @@ import type {
   Schedule,
   Step,
   Target
-} from "../../src/sim/schedule.ts"
+} from "../../src/schedule/index.ts"
 import type { FaultKind } from "../scenarios/generate.ts"
 import { swarmProfile, type SwarmLimits, type SwarmProfile } from "./swarm.ts"
 import { forgedMessage } from "./forgery.ts"

@@ -12,7 +12,7 @@ import {
   type FaultProfile,
   type Schedule,
   type Step
-} from "../../src/sim/schedule.ts"
+} from "../../src/schedule/index.ts"
 
 /**
  * "powerFailure" crashes every replica at once (a rack losing power): beyond the minority rule, but Raft

@@ -38,8 +38,13 @@ describe("the replicated application: kv and ledger in one state machine", () =>
   })
 
   it("validates ledger commands with typed reasons, and kv commands as before", () => {
-    expect(checkAppCommand({ _tag: "Deposit", account: "a", amount: -1 })).toEqual({ _tag: "AmountNotPositive", amount: -1 })
-    expect(checkAppCommand({ _tag: "Deposit", account: "a", amount: 2 ** 60 })).toMatchObject({ _tag: "AmountTooLarge" })
+    expect(checkAppCommand({ _tag: "Deposit", account: "a", amount: -1 })).toEqual({
+      _tag: "AmountNotPositive",
+      amount: -1
+    })
+    expect(checkAppCommand({ _tag: "Deposit", account: "a", amount: 2 ** 60 })).toMatchObject({
+      _tag: "AmountTooLarge"
+    })
     expect(validateAppCommand({ _tag: "Withdraw", account: "a", amount: 0.5 })).toMatch(/not an integer/)
     expect(checkAppCommand({ _tag: "Put", key: "", value: "v" })).toEqual({ _tag: "EmptyKey" })
     expect(validateAppQuery({ _tag: "ReadAccount", account: "" })).toMatch(/empty/)

@@ -7,7 +7,7 @@ import { isBugName, type BugName } from "../protocol/bugs.ts"
 import { loadCounterexample, type Counterexample } from "../../properties/counterexample.ts"
 import { judge, type Judgement } from "../../properties/judge.ts"
 import { findScenario } from "../../properties/scenarios/index.ts"
-import { describeStep, type Step } from "../sim/schedule.ts"
+import { describeStep, type Step } from "../schedule/index.ts"
 import type { TraceLine } from "../sim/trace.ts"
 
 export interface Rerun {

@@ -4,7 +4,7 @@
  * fails, 0 if it no longer does, 2 if the file is not a valid counterexample.
  */
 import { Either } from "effect"
-import { describeSchedule } from "../sim/schedule.ts"
+import { describeSchedule } from "../schedule/index.ts"
 import { formatLine, rerun, timeline } from "./counterexampleRun.ts"
 
 const usage = "usage: faultline repro <counterexample.json> [--context <lines>]"

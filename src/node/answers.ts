@@ -8,8 +8,9 @@
  * A body is `{ error, reason, ...fields }`: `error` a sentence, `reason` the tag for programs, then the refusal's
  * own fields (the balance that was short, the current value a CAS expected otherwise) so nobody parses the sentence.
  */
-import { describeAppRejection, type AppRejection, type AppResult } from "../app/machine.ts"
-import type { ClientResult } from "../protocol/index.ts"
+import type { AppResult } from "../app/machine.ts"
+import type { ClientResult, RequestRejection } from "../protocol/index.ts"
+import { describeRequestRejection } from "../protocol/proposal.ts"
 import { HttpRefusal } from "./httpBody.ts"
 
 /** Application results that say no: the command ran (or the read was served) and changed nothing. */
@@ -28,9 +29,12 @@ export type AppRefusal = Extract<
 >
 
 /** The replica's answers that carry no application result. */
-export type ReplicaRefusal = Extract<ClientResult, { readonly _tag: "SessionExpired" | "Busy" | "Unknown" | "NotLeader" }>
+export type ReplicaRefusal = Extract<
+  ClientResult,
+  { readonly _tag: "SessionExpired" | "Busy" | "Unknown" | "NotLeader" }
+>
 
-export type Refusal = AppRejection | AppRefusal | ReplicaRefusal
+export type Refusal = RequestRejection | AppRefusal | ReplicaRefusal
 
 export interface Answer {
   readonly status: number
@@ -43,10 +47,14 @@ type Rule<R> = (refusal: R) => { status: number; error: string; headers?: Readon
 const retryLater = { "retry-after": "1" }
 
 const invalid =
-  (status: number): Rule<AppRejection> =>
-  (rejection) => ({ status, error: describeAppRejection(rejection) })
+  (status: number): Rule<RequestRejection> =>
+  (rejection) => ({ status, error: describeRequestRejection(rejection) })
 
 const answers: { readonly [Tag in Refusal["_tag"]]: Rule<Extract<Refusal, { readonly _tag: Tag }>> } = {
+  SessionInvalid: invalid(400),
+  CommandInvalid: invalid(400),
+  // An entry that could never fit a peer message or a WAL record is too large, whatever else it is.
+  EntryTooLarge: invalid(413),
   EmptyKey: invalid(400),
   KeyTooLong: invalid(400),
   ValueTooLong: invalid(413),
@@ -98,7 +106,7 @@ export const answerOf = (refusal: Refusal): Answer => {
 }
 
 /** A request refused before it reached the replica, answered by the same table. */
-export const refusalOf = (rejection: AppRejection): HttpRefusal => {
+export const refusalOf = (rejection: RequestRejection): HttpRefusal => {
   const answer = answerOf(rejection)
   return new HttpRefusal({ status: answer.status, reason: answer.body.error, body: answer.body })
 }

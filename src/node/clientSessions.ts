@@ -5,11 +5,24 @@
  */
 import { randomUUID } from "node:crypto"
 import type * as http from "node:http"
-import type { Session } from "../protocol/index.ts"
-import { HttpRefusal } from "./httpBody.ts"
+import { maxIdempotencyKeyLength as ledgerMaxIdempotencyKeyLength } from "../app/ledger/index.ts"
+import { maxClientIdLength, type Session } from "../protocol/index.ts"
+import { decimalHeaderValue, HttpRefusal } from "./httpBody.ts"
 
-export const maxIdempotencyKeyLength = 100
-const clientIdPattern = /^[\x21-\x7e]{1,128}$/
+const clientIdPrefix = "client:"
+const idempotencyPrefix = "idempotency:"
+
+/**
+ * The header limits follow from the entry Schema's session bound (and the ledger's key bound), so they cannot drift
+ * from what the log holds: a 122-character Client-Id used to pass here and make a 129-character session that no
+ * follower could decode (issue 13, F1). The replica checks every proposal against the Schema as well.
+ */
+export const maxClientIdHeaderLength = maxClientIdLength - clientIdPrefix.length
+export const maxIdempotencyKeyLength = Math.min(
+  maxClientIdLength - idempotencyPrefix.length,
+  ledgerMaxIdempotencyKeyLength
+)
+const printableAscii = /^[\x21-\x7e]+$/
 
 export type SessionSource = { readonly _tag: "Given"; readonly session: Session } | { readonly _tag: "Automatic" }
 
@@ -21,25 +34,29 @@ export const sessionSourceOf = (request: http.IncomingMessage): SessionSource =>
     if (clientId !== undefined || sequence !== undefined) {
       throw new HttpRefusal({ status: 400, reason: "use either Idempotency-Key or Client-Id with Sequence, not both" })
     }
-    if (!/^[\x21-\x7e]+$/.test(idempotencyKey) || idempotencyKey.length > maxIdempotencyKeyLength) {
+    if (!printableAscii.test(idempotencyKey) || idempotencyKey.length > maxIdempotencyKeyLength) {
       throw new HttpRefusal({
         status: 400,
         reason: `Idempotency-Key should be 1 to ${maxIdempotencyKeyLength} printable ASCII characters`
       })
     }
-    return { _tag: "Given", session: { clientId: `idempotency:${idempotencyKey}`, sequence: 1 } }
+    return { _tag: "Given", session: { clientId: `${idempotencyPrefix}${idempotencyKey}`, sequence: 1 } }
   }
   if (clientId === undefined && sequence === undefined) return { _tag: "Automatic" }
   if (clientId === undefined || sequence === undefined) {
     throw new HttpRefusal({ status: 400, reason: "Client-Id and Sequence go together" })
   }
-  const sequenceNumber = Number(sequence)
-  if (!clientIdPattern.test(clientId))
-    throw new HttpRefusal({ status: 400, reason: "Client-Id should be 1 to 128 printable ASCII characters" })
-  if (!/^\d{1,15}$/.test(sequence) || sequenceNumber < 1) {
-    throw new HttpRefusal({ status: 400, reason: "Sequence should be a positive integer" })
+  if (!printableAscii.test(clientId) || clientId.length > maxClientIdHeaderLength) {
+    throw new HttpRefusal({
+      status: 400,
+      reason: `Client-Id should be 1 to ${maxClientIdHeaderLength} printable ASCII characters`
+    })
   }
-  return { _tag: "Given", session: { clientId: `client:${clientId}`, sequence: sequenceNumber } }
+  const sequenceNumber = decimalHeaderValue(sequence, 1, Number.MAX_SAFE_INTEGER)
+  if (sequenceNumber === undefined) {
+    throw new HttpRefusal({ status: 400, reason: "Sequence should be a positive integer in plain decimal" })
+  }
+  return { _tag: "Given", session: { clientId: `${clientIdPrefix}${clientId}`, sequence: sequenceNumber } }
 }
 
 /** The request's Idempotency-Key, once sessionSourceOf has accepted it. */

@@ -6,7 +6,7 @@
  * It counts and describes, it does not stop the node: the Docker replay reads the count from /status.
  */
 import type { DurableState, HardState, Message } from "../protocol/index.ts"
-import type { WalRecord } from "./walRecord.ts"
+import type { WalRecord } from "../storage/walRecord.ts"
 
 /** Descriptions kept for /status; the count goes on. */
 const maxDescriptions = 8

@@ -21,7 +21,7 @@ import {
 } from "../protocol/index.ts"
 import type { NodeClock } from "./clock.ts"
 import type { WalService } from "./wal.ts"
-import type { WalRecord } from "./walRecord.ts"
+import type { WalRecord } from "../storage/walRecord.ts"
 
 export interface HostOptions {
   readonly config: ReplicaConfig

@@ -7,14 +7,14 @@
  * the leader's address is not known yet, 503 with the same JSON and Retry-After.
  */
 import type * as http from "node:http"
-import { Either, Schema } from "effect"
+import { Schema } from "effect"
 import { maxValueLengthBytes, validateKvCommand, type KvCommand } from "../app/kv/index.ts"
 import type { AppResult } from "../app/machine.ts"
 import { sessionSourceOf, type AutomaticSessions } from "./clientSessions.ts"
 import { answerOf, refusalOf } from "./answers.ts"
 import { execute, type Operation } from "./execute.ts"
 import type { ReplicaHost } from "./host.ts"
-import { deadlineOf, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
+import { deadlineOf, decodeJsonBody, readBodyText, sendJson } from "./httpBody.ts"
 import { respondToForeignResult, respondToOutcome, sendAnswer, type Position } from "./respond.ts"
 
 export interface KvContext {
@@ -25,7 +25,6 @@ export interface KvContext {
 }
 
 export const CasBody = Schema.Struct({ expected: Schema.NullOr(Schema.String), value: Schema.String })
-const decodeCasBody = Schema.decodeUnknownEither(Schema.parseJson(CasBody))
 /** The CAS body holds two values of at most maxValueLengthBytes each, JSON-escaped, plus a little framing. */
 const maxCasBodyBytes = 2 * 6 * maxValueLengthBytes + 1024
 
@@ -56,14 +55,9 @@ const operationOf = async (action: KvAction, key: string, request: http.Incoming
   if (action === "put") command = { _tag: "Put", key, value: await readBodyText(request, maxValueLengthBytes) }
   else if (action === "delete") command = { _tag: "Delete", key }
   else {
-    const decoded = decodeCasBody(await readBodyText(request, maxCasBodyBytes))
-    if (Either.isLeft(decoded)) {
-      throw new HttpRefusal({
-        status: 400,
-        reason: `the body should be {"expected": string | null, "value": string}: ${decoded.left.message.slice(0, 300)}`
-      })
-    }
-    command = { _tag: "Cas", key, expected: decoded.right.expected, value: decoded.right.value }
+    const text = await readBodyText(request, maxCasBodyBytes)
+    const body = decodeJsonBody(text, CasBody, `{"expected": string | null, "value": string}`)
+    command = { _tag: "Cas", key, expected: body.expected, value: body.value }
   }
   checkCommand(command)
   return { _tag: "Command", command, source }
@@ -89,7 +83,7 @@ const respondToKvResult = (
     case "CasMismatch":
       return sendAnswer(response, answerOf(result), { key, ...position })
     default:
-      // A key-value command always has a key-value result; anything else is a bug in the replica.
-      return respondToForeignResult(response, "key-value", result)
+      // A ledger result: the session key was first used for a ledger command (respond.ts).
+      return respondToForeignResult(response, "key-value", result, position)
   }
 }

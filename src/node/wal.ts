@@ -12,7 +12,7 @@ import * as path from "node:path"
 import { Context, Data, Effect, Layer } from "effect"
 import type { DurableState } from "../protocol/index.ts"
 import { describeFinding, isCorruption, WriteAheadLog } from "../storage/index.ts"
-import { encodePersist, replayWalRecords, type WalRecord } from "./walRecord.ts"
+import { encodePersist, replayWalRecords, type WalRecord } from "../storage/walRecord.ts"
 import { rewriteTrustingPayloads } from "./walTrustingPayloads.ts"
 
 export class WalError extends Data.TaggedError("WalError")<{ readonly operation: string; readonly cause: unknown }> {
@@ -100,7 +100,11 @@ const recoverLog = async (
     discard = await log.discardDamagedSuffix()
   }
   return {
-    durable: { ...replay.durable, damaged: corruptionDetected || recoveringFromEarlierStart },
+    durable: {
+      hardState: replay.hardState,
+      log: replay.log,
+      damaged: corruptionDetected || recoveringFromEarlierStart
+    },
     finding: describeFinding(recovered.finding),
     corruptionDetected,
     recoveringFromEarlierStart,

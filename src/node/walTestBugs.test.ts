@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import type { Entry } from "../protocol/index.ts"
 import { DurabilityWitness } from "./durabilityWitness.ts"
 import { Wal, WalLive, type WalLiveOptions, type WalRecovery } from "./wal.ts"
-import type { WalRecord } from "./walRecord.ts"
+import type { WalRecord } from "../storage/walRecord.ts"
 
 const entry = (index: number, value: string): Entry => ({
   index,

@@ -10,7 +10,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { decodeTrustingPayloads } from "../storage/trustingDecode.ts"
 import { WriteAheadLog } from "../storage/wal.ts"
-import { replayWalRecords } from "./walRecord.ts"
+import { replayWalRecords } from "../storage/walRecord.ts"
 
 export const walFileName = "wal.log"
 /** Payloads per append call: far below the storage layer's batch bound for the node's record sizes. */

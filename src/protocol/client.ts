@@ -2,12 +2,13 @@
  * Client requests at the replica: followers redirect, the leader proposes commands (deduplicated by
  * session) and serves reads through ReadIndex.
  */
-import { applyApp, checkAppCommand, queryApp } from "../app/machine.ts"
+import { applyApp, queryApp } from "../app/machine.ts"
 import { assert, leaderOf, persist, type Context } from "./context.ts"
 import type { Entry } from "./entry.ts"
 import type { ClientRequest, ClientRequestItem, ClientResult, RequestId } from "./io.ts"
 import { replicateToAll, maybeCommit } from "./leader.ts"
 import * as Log from "./log.ts"
+import { checkProposal } from "./proposal.ts"
 import { confirmReads, registerRead, startRead } from "./reads.ts"
 
 /** The most client requests one ClientRequests input may carry (hosts batch at most this many). */
@@ -26,7 +27,8 @@ const appendProposal = (
 ): Entry | undefined => {
   const state = context.state
   if (state.leaderState === null) return undefined
-  const rejection = checkAppCommand(request.command)
+  // Only what every follower and the leader's own recovery will accept may enter the log (issue 13, F1).
+  const rejection = checkProposal(request.session, request.command)
   if (rejection !== undefined) return void reply(context, requestId, { _tag: "Rejected", rejection })
   // A retry of a command already applied is answered from the session table without a new entry.
   const known = Sessions.lookup(state.sessions, request.session, !context.config.bugs.has("noSessionDeduplication"))

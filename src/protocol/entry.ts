@@ -11,9 +11,17 @@ export type NodeId = typeof NodeId.Type
 export const Term = Schema.NonNegativeInt
 export const Index = Schema.NonNegativeInt
 
+/**
+ * The longest session name (clientId) an entry may carry. Hosts derive their own limits from it (the node's
+ * Client-Id and Idempotency-Key headers become "client:<id>" and "idempotency:<key>"), and the leader checks every
+ * proposal against this Schema before appending it (proposal.ts): an entry its followers or its own recovery could
+ * not decode would stop the cluster's commit index for good (issue 13, F1).
+ */
+export const maxClientIdLength = 128
+
 /** A client's session: commands with the same (clientId, sequence) are applied at most once. */
 export const Session = Schema.Struct({
-  clientId: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)),
+  clientId: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(maxClientIdLength)),
   sequence: Schema.Int.pipe(Schema.between(1, Number.MAX_SAFE_INTEGER))
 })
 export type Session = typeof Session.Type

@@ -10,6 +10,7 @@
 import type { AppCommand, AppQuery, AppRejection, AppResult } from "../app/machine.ts"
 import type { Entry, HardState, NodeId, Session } from "./entry.ts"
 import type { Message } from "./messages.ts"
+import type { ProposalRejection } from "./proposal.ts"
 
 export type RequestId = number
 
@@ -58,8 +59,8 @@ export type ClientResult =
   | { readonly _tag: "NotLeader"; readonly leaderHint: NodeId | null }
   /** The session was evicted; a retry might have been applied already, so it is never re-executed. */
   | { readonly _tag: "SessionExpired" }
-  /** The application refuses the command or query as given (an empty key, a negative amount…); nothing was done. */
-  | { readonly _tag: "Rejected"; readonly rejection: AppRejection }
+  /** Refused before anything was appended or read (proposal.ts); nothing was done. */
+  | { readonly _tag: "Rejected"; readonly rejection: RequestRejection }
   /** Too many requests in flight; nothing was done. */
   | { readonly _tag: "Busy" }
   /** Leadership was lost while the request was pending: it may or may not take effect. */
@@ -83,5 +84,12 @@ export type Output =
   | { readonly _tag: "Applied"; readonly entry: Entry; readonly executed: boolean }
   /** The next clock reading at which this replica needs a Tick; the host may sleep until then. */
   | { readonly _tag: "WakeAt"; readonly atMs: number }
+
+/**
+ * Why a client's request was refused: its session or command does not fit the entry Schema, or its entry could
+ * never fit a message or a WAL record (proposal.ts), or the application refuses the command or query as given
+ * (an empty key, a negative amount: AppRejection). A closed union, typed to whoever answers the client.
+ */
+export type RequestRejection = AppRejection | ProposalRejection
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader"

@@ -50,10 +50,7 @@ const alignTerm = (context: Context, from: NodeId, message: Message): boolean =>
   }
   const staleAccepted = message._tag === "AppendEntriesResponse" && context.config.bugs.has("acceptStaleResponses")
   if (message.term < state.term && !(message._tag === "RequestVote" && message.preVote) && !staleAccepted) {
-    reject(
-      context,
-      Rejection.StaleTerm({ from, message: message._tag, term: message.term, currentTerm: state.term })
-    )
+    reject(context, Rejection.StaleTerm({ from, message: message._tag, term: message.term, currentTerm: state.term }))
     answerStale(context, from, message)
     return false
   }

@@ -15,7 +15,9 @@ const maxTerm = Number.MAX_SAFE_INTEGER
 
 /** A message's own term is at least 1: term 0 is the state before any election. */
 const checkOwnTerm = (from: NodeId, term: number): Rejection | undefined =>
-  term === 0 ? Rejection.InconsistentTerms({ from, field: "term", value: term, lowest: 1, highest: maxTerm }) : undefined
+  term === 0
+    ? Rejection.InconsistentTerms({ from, field: "term", value: term, lowest: 1, highest: maxTerm })
+    : undefined
 
 /** A term the message quotes from a log cannot be above the message's own term. */
 const checkQuotedTerm = (from: NodeId, field: string, value: number, term: number): Rejection | undefined =>

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { runSchedule } from "./run.ts"
-import { defaultProfile, type Schedule, type Step } from "./schedule.ts"
+import { defaultProfile, type Schedule, type Step } from "../schedule/index.ts"
 
 const puts: ReadonlyArray<Step> = Array.from({ length: 6 }, (_, serial) => ({
   _tag: "Client" as const,

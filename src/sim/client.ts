@@ -12,7 +12,7 @@ import type { SimContext } from "./events.ts"
 import type { SimRandom } from "./random.ts"
 import type { Trace } from "./trace.ts"
 import { isLedgerOperation, ledgerInputOf, ledgerOutputOf, type LedgerHistoryEvent } from "./ledgerHistory.ts"
-import type { ClientOperation, ClientProfile } from "./schedule.ts"
+import type { ClientOperation, ClientProfile } from "../schedule/index.ts"
 
 /** The model's key-value command: a ReadIndex read is a Get for the checker. */
 export type HistoryInput =

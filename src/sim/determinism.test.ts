@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest"
 import { allFaultKinds, generateSchedule, noisyProfile } from "../../properties/scenarios/generate.ts"
 import { runSchedule } from "./run.ts"
-import type { Schedule } from "./schedule.ts"
+import type { Schedule } from "../schedule/index.ts"
 
 const shortWorkload = { clients: 2, keys: 3, opsPerSecond: 20, startMs: 2000, durationMs: 2000 }
 

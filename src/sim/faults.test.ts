@@ -9,7 +9,7 @@ import type { StepObservation } from "./checks.ts"
 import { SimDisk } from "./disk.ts"
 import { SimRandom } from "./random.ts"
 import { runSchedule, type RunResult } from "./run.ts"
-import { defaultProfile, type Schedule, type Step } from "./schedule.ts"
+import { defaultProfile, type Schedule, type Step } from "../schedule/index.ts"
 import { Wal } from "./wal.ts"
 
 const schedule = (steps: ReadonlyArray<Step>, overrides: Partial<Schedule> = {}): Schedule => ({

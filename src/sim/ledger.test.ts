@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { runSchedule } from "./run.ts"
-import { defaultProfile, describeStep, Schedule, type Step } from "./schedule.ts"
+import { defaultProfile, describeStep, Schedule, type Step } from "../schedule/index.ts"
 
 const client = (at: number, clientNumber: number, op: Extract<Step, { _tag: "Client" }>["op"]): Step => ({
   _tag: "Client",

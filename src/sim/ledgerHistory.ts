@@ -20,7 +20,7 @@ import {
 import { isLedgerCommand, type AppResult } from "../app/machine.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { Finding, SimObserver, StepObservation } from "./checks.ts"
-import type { ClientOperation } from "./schedule.ts"
+import type { ClientOperation } from "../schedule/index.ts"
 
 export type LedgerHistoryEvent = HistoryEvent<LedgerInput, LedgerOutput>
 

@@ -4,7 +4,7 @@
  * partitions of any shape (a set of cut directed links: isolate, majority/minority, one-way, bridge). It only decides; the simulator queues the deliveries.
  */
 import type { SimRandom } from "./random.ts"
-import type { NetworkProfile } from "./schedule.ts"
+import type { NetworkProfile } from "../schedule/index.ts"
 
 /** Why a message did not arrive, for the trace. */
 export type DropReason = "loss" | "partition"

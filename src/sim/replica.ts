@@ -16,7 +16,7 @@ import { ReplicaClock } from "./clock.ts"
 import { SimDisk } from "./disk.ts"
 import type { SimContext } from "./events.ts"
 import type { SimRandom } from "./random.ts"
-import type { DiskProfile } from "./schedule.ts"
+import type { DiskProfile } from "../schedule/index.ts"
 import { Wal } from "./wal.ts"
 
 /** Inputs held while a process is paused; beyond this the oldest are dropped, as a full socket buffer would. */
@@ -60,7 +60,11 @@ export class SimReplica {
     private readonly diskRandom: SimRandom
   ) {
     this.state = initialState(config)
+    this.correctConfig = config.bugs.size === 0 ? config : { ...config, bugs: new Set() }
   }
+
+  /** The same replica without planted bugs (bisect switches them off from a chosen step on). */
+  private readonly correctConfig: ReplicaConfig
 
   get up(): boolean {
     return this.state !== null
@@ -74,24 +78,25 @@ export class SimReplica {
    * Runs one step and, with `checkState`, asserts the invariants of the state it produced. An assertion failure —
    * inside the replica or of its resulting state — is returned as the defect, never thrown.
    */
-  runStep(input: Input, mode: StepMode, checkState: boolean): Transition | StepDefect {
+  runStep(input: Input, mode: StepMode, checkState: boolean, withBugs = true): Transition | StepDefect {
     const state = this.state
     assert(state !== null, () => `n${this.node} is down; the simulator must not step it`)
+    const config = withBugs ? this.config : this.correctConfig
     let transition: Transition
     if (mode === "pure") {
       try {
-        transition = stepPure(this.config, state, input)
+        transition = stepPure(config, state, input)
       } catch (defect) {
         return new StepDefect(defect)
       }
     } else {
-      const exit = Effect.runSyncExit(step(this.config, state, input))
+      const exit = Effect.runSyncExit(step(config, state, input))
       if (Exit.isFailure(exit)) return new StepDefect(Cause.squash(exit.cause))
       transition = exit.value
     }
     if (!checkState) return transition
     try {
-      checkReplicaState(this.config, transition.state, state)
+      checkReplicaState(config, transition.state, state)
     } catch (defect) {
       return new StepDefect(defect)
     }

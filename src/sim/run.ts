@@ -11,7 +11,7 @@ import { QueueFull } from "./eventQueue.ts"
 import { applyStep } from "./faults.ts"
 import { checkLedgerHistory, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import { checkLinearizable } from "./linearizability.ts"
-import { checkSchedule, Schedule, type Step } from "./schedule.ts"
+import { checkSchedule, Schedule, type Step } from "../schedule/index.ts"
 import { Simulation, type Counters, type RunOptions } from "./simulation.ts"
 import type { TraceLine } from "./trace.ts"
 

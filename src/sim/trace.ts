@@ -13,7 +13,7 @@ import type { Entry } from "../protocol/entry.ts"
 import type { ClientResult, Output, RequestId } from "../protocol/io.ts"
 import type { Message } from "../protocol/messages.ts"
 import type { AppResult } from "../app/machine.ts"
-import type { ClientOperation } from "./schedule.ts"
+import type { ClientOperation } from "../schedule/index.ts"
 
 export interface TraceLine {
   readonly atMs: number

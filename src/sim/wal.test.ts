@@ -9,7 +9,8 @@ import type { Output } from "../protocol/io.ts"
 import { MemoryLog } from "../storage/memoryLog.ts"
 import { SimDisk } from "./disk.ts"
 import { SimRandom } from "./random.ts"
-import { Wal, WalRecord } from "./wal.ts"
+import { WalRecord, walRecordOf } from "../storage/walRecord.ts"
+import { Wal } from "./wal.ts"
 
 type Persist = Extract<Output, { _tag: "Persist" }>
 
@@ -30,14 +31,10 @@ const persists: ReadonlyArray<Persist> = [
   { _tag: "Persist", ioId: 4, append: [entry(3, 2)] }
 ]
 
-/** What the records of a Persist look like on the disk: each WalRecord encoded by its Schema, as JSON. */
-const schemaPayloads = (persist: Persist): ReadonlyArray<Uint8Array> => {
-  const records: Array<WalRecord> = []
-  if (persist.hardState !== undefined) records.push({ _tag: "HardState", hardState: persist.hardState })
-  if (persist.truncateFrom !== undefined) records.push({ _tag: "Truncate", fromIndex: persist.truncateFrom })
-  if (persist.append.length > 0) records.push({ _tag: "Entries", entries: persist.append })
-  return records.map((record) => new TextEncoder().encode(JSON.stringify(Schema.encodeSync(WalRecord)(record))))
-}
+/** What the record of a Persist looks like on the disk: the WalRecord encoded by its Schema, as JSON. */
+const schemaPayloads = (persist: Persist): ReadonlyArray<Uint8Array> => [
+  new TextEncoder().encode(JSON.stringify(Schema.encodeSync(WalRecord)(walRecordOf(persist))))
+]
 
 /** The same writes performed at once, through a MemoryLog, with a sync after each of the first three. */
 const eagerDisk = (): SimDisk => {

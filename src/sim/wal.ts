@@ -9,40 +9,27 @@
  * the disk — byte for byte as if done at once — the moment anything looks at the disk: a crash, an injected
  * fault, a recovery.
  */
-import { Either, Schema } from "effect"
-import { Entry, entryDigest, HardState } from "../protocol/entry.ts"
+import { Either } from "effect"
+import { entryDigest, type Entry } from "../protocol/entry.ts"
 import type { Output } from "../protocol/io.ts"
 import type { DurableState } from "../protocol/state.ts"
 import { describeFinding } from "../storage/finding.ts"
 import { decodeTrustingPayloads } from "../storage/trustingDecode.ts"
 import { MemoryLog } from "../storage/memoryLog.ts"
+import {
+  decodeWalRecordText,
+  isEmptyWalRecord,
+  replayWalRecords,
+  walRecordOf,
+  walRecordTexts,
+  type WalRecord
+} from "../storage/walRecord.ts"
 import type { SimDisk } from "./disk.ts"
 
-export const WalRecord = Schema.Union(
-  Schema.TaggedStruct("HardState", { hardState: HardState }),
-  Schema.TaggedStruct("Truncate", { fromIndex: Schema.Int.pipe(Schema.positive()) }),
-  Schema.TaggedStruct("Entries", { entries: Schema.Array(Entry) })
-)
-export type WalRecord = typeof WalRecord.Type
-
-const decodeWalRecord = Schema.decodeUnknownEither(Schema.parseJson(WalRecord))
 const textEncoder = new TextEncoder()
-const textDecoder = new TextDecoder()
+const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true })
 
 type Persist = Extract<Output, { _tag: "Persist" }>
-
-/**
- * The records of one Persist. WalRecord's encoded form equals its type (no transformations), so JSON of the
- * value is its Schema encoding (wal.test.ts checks the bytes against Schema-encoded records); this skips a Schema
- * encode per write.
- */
-const walRecordValuesOf = (persist: Persist): ReadonlyArray<WalRecord> => {
-  const records: Array<WalRecord> = []
-  if (persist.hardState !== undefined) records.push({ _tag: "HardState", hardState: persist.hardState })
-  if (persist.truncateFrom !== undefined) records.push({ _tag: "Truncate", fromIndex: persist.truncateFrom })
-  if (persist.append.length > 0) records.push({ _tag: "Entries", entries: persist.append })
-  return records
-}
 
 export interface Recovered {
   readonly durable: DurableState
@@ -84,11 +71,10 @@ export class Wal {
   }
 
   private write(persist: Persist): void {
-    const payloads = walRecordValuesOf(persist).map((record) => {
-      const text = JSON.stringify(record)
-      this.written.set(text, record)
-      return textEncoder.encode(text)
-    })
+    const record = walRecordOf(persist)
+    const texts = walRecordTexts(record)
+    if (texts.length === 1) this.written.set(texts[0] as string, record)
+    const payloads = texts.map((text) => textEncoder.encode(text))
     const appended = this.log.append(payloads)
     if (Either.isLeft(appended)) throw new Error(`the simulated disk is full (${appended.left.capacityBytes} bytes)`)
   }
@@ -105,8 +91,7 @@ export class Wal {
 
   /** Buffers the Persist's records; false when there was nothing to write. */
   append(persist: Persist): boolean {
-    if (persist.hardState === undefined && persist.truncateFrom === undefined && persist.append.length === 0)
-      return false
+    if (isEmptyWalRecord(persist)) return false
     this.deferred.push(persist)
     return true
   }
@@ -116,10 +101,10 @@ export class Wal {
     else this.deferred.push("sync")
   }
 
-  private parse(payload: Uint8Array): Either.Either<WalRecord, unknown> {
+  private readonly parse = (payload: Uint8Array): Either.Either<WalRecord, string> => {
     const text = textDecoder.decode(payload)
     const known = this.written.get(text)
-    return known !== undefined ? Either.right(known) : decodeWalRecord(text)
+    return known !== undefined ? Either.right(known) : decodeWalRecordText(text)
   }
 
   /** Decodes the disk after a crash into what `recover` needs; the log is then ready for appends. */
@@ -157,29 +142,33 @@ export class Wal {
   private recoverTrustingPayloads(bytes: Uint8Array): Recovered | undefined {
     const records = decodeTrustingPayloads(bytes)
     if (!records.some((record) => record.checksumFailed)) return undefined
-    let hardState: HardState = { term: 0, votedFor: null }
-    const log: Array<Entry> = []
+    const replayed = replayWalRecords(
+      records.map((record) => record.payload),
+      this.parse
+    )
+    const kept = records.slice(0, replayed.badRecordPosition ?? records.length)
     const corruptEntries = new Map<number, string>()
-    const kept: Array<Uint8Array> = []
-    for (const record of records) {
+    kept.forEach((record) => {
+      if (!record.checksumFailed) return
       const parsed = this.parse(record.payload)
-      if (Either.isLeft(parsed) || !replay(parsed.right, log)) break
-      if (parsed.right._tag === "HardState") hardState = parsed.right.hardState
-      if (parsed.right._tag === "Entries" && record.checksumFailed) {
-        for (const entry of parsed.right.entries) corruptEntries.set(entry.index, entryDigest(entry))
-      }
-      kept.push(record.payload)
-    }
+      if (Either.isRight(parsed))
+        for (const entry of parsed.right.append) corruptEntries.set(entry.index, entryDigest(entry))
+    })
     const medium = this.disk.medium
     medium.truncate(0)
     medium.sync()
     const rewritten = new MemoryLog(medium)
     if (Either.isLeft(rewritten.recover())) throw new Error("an empty log should read cleanly")
-    if (kept.length > 0 && Either.isLeft(rewritten.append(kept))) throw new Error("the simulated disk is full")
+    if (kept.length > 0 && Either.isLeft(rewritten.append(kept.map((record) => record.payload))))
+      throw new Error("the simulated disk is full")
     rewritten.sync()
     this.log = rewritten
     const finding = `${corruptEntries.size} entries recovered from records that failed their checksum (applyCorruptRecords)`
-    return { durable: { hardState, log, damaged: false }, finding, corruptEntries }
+    return {
+      durable: { hardState: replayed.hardState, log: [...replayed.log], damaged: false },
+      finding,
+      corruptEntries
+    }
   }
 
   private replayAll(damaged: boolean, finding: string): Recovered {
@@ -195,41 +184,22 @@ export class Wal {
     damagedAlready: boolean,
     finding: string
   ): Recovered {
-    let hardState: HardState = { term: 0, votedFor: null }
-    const log: Array<Entry> = []
-    for (const record of records) {
-      const parsed = this.parse(record.payload)
-      if (Either.isLeft(parsed) || !replay(parsed.right, log)) {
-        // An intact record that does not parse or does not continue the log: mid-log damage from here on.
-        this.disk.medium.truncate(record.offset)
-        this.disk.medium.sync()
-        this.log = this.open()
-        return {
-          durable: { hardState, log, damaged: true },
-          finding: `${finding}; unreadable record at offset ${record.offset}`,
-          corruptEntries: noCorruptEntries
-        }
-      }
-      if (parsed.right._tag === "HardState") hardState = parsed.right.hardState
-    }
-    return { durable: { hardState, log, damaged: damagedAlready }, finding, corruptEntries: noCorruptEntries }
-  }
-}
-
-/** Applies a Truncate or Entries record to the replay's own log array, in place; false when it does not fit. */
-const replay = (record: WalRecord, log: Array<Entry>): boolean => {
-  switch (record._tag) {
-    case "HardState":
-      return true
-    case "Truncate":
-      if (record.fromIndex - 1 < log.length) log.length = record.fromIndex - 1
-      return true
-    case "Entries": {
-      const first = record.entries[0]
-      // The replica truncates before it overwrites, so every append continues the log exactly.
-      if (first !== undefined && first.index !== log.length + 1) return false
-      for (const entry of record.entries) log.push(entry)
-      return true
+    const replayed = replayWalRecords(
+      records.map((record) => record.payload),
+      this.parse
+    )
+    const durable = { hardState: replayed.hardState, log: replayed.log as Array<Entry> }
+    const bad = replayed.badRecordPosition === undefined ? undefined : records[replayed.badRecordPosition]
+    if (bad === undefined)
+      return { durable: { ...durable, damaged: damagedAlready }, finding, corruptEntries: noCorruptEntries }
+    // An intact record that does not parse or does not continue the log: mid-log damage from here on.
+    this.disk.medium.truncate(bad.offset)
+    this.disk.medium.sync()
+    this.log = this.open()
+    return {
+      durable: { ...durable, damaged: true },
+      finding: `${finding}; unreadable record at offset ${bad.offset}`,
+      corruptEntries: noCorruptEntries
     }
   }
 }

@@ -28,6 +28,7 @@ import { Message } from "../messages.ts"
 import { recover, type ReplicaState } from "../state.ts"
 import { step } from "../step.ts"
 import { checkReplicaState } from "../checkState.ts"
+import { entriesThroughDisk, messageThroughWire } from "./wire.ts"
 
 interface Replica {
   readonly config: ReplicaConfig
@@ -130,9 +131,12 @@ export class Interaction {
     const replica = this.replica(id)
     const writes = replica.unsynced.splice(0)
     for (const write of writes) {
+      // What recovery would read back: an entry the disk cannot hold is a record that is intact but unreadable.
+      const readBack = entriesThroughDisk(write.append)
+      if (Either.isLeft(readBack)) throw new Error(`node ${id} wrote a record it cannot read back: ${readBack.left}`)
       if (write.hardState !== undefined) replica.durable.hardState = write.hardState
       if (write.truncateFrom !== undefined) replica.durable.log.splice(write.truncateFrom - 1)
-      replica.durable.log.push(...write.append)
+      replica.durable.log.push(...readBack.right)
     }
     const last = writes[writes.length - 1]
     if (last !== undefined) this.input(id, { _tag: "PersistDone", ioId: last.ioId })
@@ -146,7 +150,11 @@ export class Interaction {
     this.network.splice(0, this.network.length, ...rest)
     for (const flight of selected) {
       if (drop || this.cut.has(`${flight.from}>${flight.to}`)) continue
-      this.input(flight.to, { _tag: "Receive", from: flight.from, message: flight.message })
+      // Through JSON and the Schema, as a host delivers it: what does not decode arrives as Malformed.
+      const received = messageThroughWire(flight.message)
+      if (Either.isLeft(received))
+        this.input(flight.to, { _tag: "Malformed", from: flight.from, reason: received.left })
+      else this.input(flight.to, { _tag: "Receive", from: flight.from, message: received.right })
     }
     return selected.length
   }

@@ -127,7 +127,11 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
       return equal(state().stats.rejections[second as RejectionTag] ?? 0, third, `${second} rejections at ${first}`)
     case "last-rejection": {
       const last = state().stats.lastRejection
-      return equal(last === null ? "none" : describeRejection(last), words.slice(2).join(" "), `last rejection at ${first}`)
+      return equal(
+        last === null ? "none" : describeRejection(last),
+        words.slice(2).join(" "),
+        `last rejection at ${first}`
+      )
     }
     case "recovering":
       return equal(state().recovering, second, `recovering of ${first}`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
-import type { Entry } from "../protocol/index.ts"
-import { encodePersist, replayWalRecords } from "./walRecord.ts"
+import type { Entry } from "../protocol/entry.ts"
+import { Schema } from "effect"
+import { encodePersist, encodeWalRecordText, replayWalRecords, WalRecord } from "./walRecord.ts"
 
 const entry = (index: number, term: number, value = "v"): Entry => ({
   index,
@@ -20,8 +21,8 @@ describe("WAL records", () => {
     ]
     const replay = replayWalRecords(payloads)
     expect(replay.badRecordPosition).toBeUndefined()
-    expect(replay.durable.hardState).toEqual({ term: 2, votedFor: 1 })
-    expect(replay.durable.log.map((logged) => `${logged.index}:${logged.term}`)).toEqual(["1:1", "2:2"])
+    expect(replay.hardState).toEqual({ term: 2, votedFor: 1 })
+    expect(replay.log.map((logged) => `${logged.index}:${logged.term}`)).toEqual(["1:1", "2:2"])
   })
 
   it("splits a large Persist over several records that replay to the same log", () => {
@@ -29,7 +30,7 @@ describe("WAL records", () => {
     const payloads = encodePersist({ hardState: { term: 1, votedFor: null }, append: large })
     expect(payloads.length).toBeGreaterThan(1)
     for (const payload of payloads) expect(payload.length).toBeLessThan(1 << 20)
-    expect(replayWalRecords(payloads).durable.log).toHaveLength(40)
+    expect(replayWalRecords(payloads).log).toHaveLength(40)
   })
 
   it("stops before a record that does not decode or does not follow the log", () => {
@@ -37,7 +38,12 @@ describe("WAL records", () => {
     const gap = encodePersist({ append: [entry(5, 1)] })
     const replay = replayWalRecords([...good, new TextEncoder().encode("{}x"), ...gap])
     expect(replay.badRecordPosition).toBe(1)
-    expect(replay.durable.log).toHaveLength(1)
+    expect(replay.log).toHaveLength(1)
     expect(replayWalRecords([...good, ...gap]).badRecordPosition).toBe(1)
+  })
+
+  it("writes JSON of the value, which is exactly its Schema encoding", () => {
+    const record: WalRecord = { hardState: { term: 3, votedFor: null }, truncateFrom: 2, append: [entry(2, 3, "é→")] }
+    expect(encodeWalRecordText(record)).toBe(JSON.stringify(Schema.encodeSync(WalRecord)(record)))
   })
 })
