@@ -105,7 +105,9 @@ describe("proposals the leader accepts are entries the log can hold", () => {
           const reply = cluster.replies.get(requestId)
           expect(reply, `request ${requestId} is answered`).toBeDefined()
           if (reply?._tag === "Rejected") {
-            expect(reply.rejection._tag).toMatch(/^(SessionInvalid|CommandInvalid|EntryTooLarge|Empty|.*TooLong)/)
+            expect(reply.rejection._tag).toMatch(
+              /^(SessionInvalid|CommandInvalid|EntryTooLarge|EmptyKey|KeyTooLong|ValueTooLong|EmptyAccountId|AccountIdTooLong|AmountNotInteger|AmountNotPositive|AmountTooLarge|ExpectedVersionInvalid|IdempotencyKeyInvalid|SameAccountTransfer)$/
+            )
             expect(describeRequestRejection(reply.rejection).length).toBeGreaterThan(0)
           } else {
             expect(reply?._tag).toMatch(/^(Applied|SessionExpired)$/)
