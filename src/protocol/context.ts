@@ -8,7 +8,7 @@
  * keeps — never changes. A step used to rebuild the whole state object for every field it touched; copying once
  * is what keeps a step within a few microseconds.
  */
-import { assert, AssertionFailure } from "../assert.ts"
+import { assert } from "../assert.ts"
 import { uniformInt } from "pure-rand/distribution/uniformInt"
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus"
 import type { ReplicaConfig } from "./config.ts"
@@ -20,7 +20,7 @@ import { countRejection, type Rejection } from "./rejection.ts"
 import type { LeaderState, Progress, ReplicaState, ReplicaStats } from "./state.ts"
 
 /** Replica assertions (the repository's one helper): a failure is a bug in the replica, reported with the seed. */
-export { assert, AssertionFailure }
+export { assert }
 
 type Mutable<T> = { -readonly [Key in keyof T]: T[Key] }
 
