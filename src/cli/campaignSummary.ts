@@ -164,7 +164,8 @@ export const describeFailures = (summary: CampaignSummary): ReadonlyArray<string
       `${entry.scenario} seed ${failure.seed}: ${failure.invariant} at ${failure.atMs} ms — ${failure.message}`,
       `  counterexample: ${failure.file} (${failure.steps === failure.originalSteps ? `${failure.steps} steps, not shrunk` : `shrunk from ${failure.originalSteps} to ${failure.steps} steps`})`,
       `  npx faultline repro ${quote(failure.file)}`,
-      `  npx faultline timeline ${quote(failure.file)}`
+      `  npx faultline timeline ${quote(failure.file)}`,
+      `  npx faultline bisect ${quote(failure.file)}`
     ])
   )
 

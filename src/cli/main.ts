@@ -30,6 +30,10 @@ export const subcommands: Readonly<Record<string, Subcommand>> = {
     summary: "print a counterexample's timeline (filters, --json, --html)",
     load: () => import("./timeline.ts")
   },
+  bisect: {
+    summary: "find the first event after which a counterexample's violation cannot be avoided",
+    load: () => import("./bisect.ts")
+  },
   merge: { summary: "combine the --json summaries of sharded sim runs into one", load: () => import("./merge.ts") }
 }
 
