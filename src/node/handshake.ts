@@ -17,7 +17,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 
 export const nonceBytes = 32
-export const macBytes = 32
+const macBytes = 32
 const challengeMagic = Buffer.from("FLC1", "latin1")
 const helloMagic = Buffer.from("FLH1", "latin1")
 export const challengeBytes = challengeMagic.length + nonceBytes
