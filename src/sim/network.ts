@@ -93,7 +93,8 @@ export class Network {
     const departMs = Math.max(nowMs, this.clogUntilMs[link] ?? 0)
     const first = departMs + this.delayMs()
     const heldMs = departMs - nowMs
-    if (!this.random.chance(this.profile.duplicateProbability)) return { arrivalsMs: [first], dropped: undefined, heldMs }
+    if (!this.random.chance(this.profile.duplicateProbability))
+      return { arrivalsMs: [first], dropped: undefined, heldMs }
     return { arrivalsMs: [first, departMs + this.delayMs()], dropped: undefined, heldMs }
   }
 }

@@ -272,7 +272,8 @@ export class Simulation implements ClientHost, FaultWorld {
     }
     const { state: after, outputs } = result
     replica.state = after
-    if (after.role !== before.role || after.term !== before.term) this.trace.role(this.nowMs, replica.node, input, before, after)
+    if (after.role !== before.role || after.term !== before.term)
+      this.trace.role(this.nowMs, replica.node, input, before, after)
     for (const output of outputs) this.perform(replica, output)
     if (after.role === "leader" && before.role !== "leader" && this.leaderTriggers.length > 0)
       this.onLeader(replica.node, after.term)

@@ -1,3 +1,4 @@
+/* global document, requestAnimationFrame, URLSearchParams, location, fetch -- a browser script */
 // The dashboard's renderer: plain browser JavaScript drawing hand-written SVG, nothing fetched but the
 // dashboard's own JSON. Three views: the list of counterexamples (and campaign summaries) of a directory; one
 // run as lanes per replica with messages as arrows (a Lamport diagram) under the schedule's steps; and the
