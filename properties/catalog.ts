@@ -51,11 +51,19 @@ export const catalog: ReadonlyArray<CatalogScenario> = descriptions.map(toScenar
 export const findCatalogScenario = (name: string): CatalogScenario | undefined =>
   catalog.find((scenario) => scenario.name === name)
 
+/** The scenario's generator, with the cluster size forced to `replicas` when given (steps that name a replica outside it dropped). */
+export const arbitraryFor = (scenario: CatalogScenario, replicas?: number): fc.Arbitrary<BuiltSchedule> =>
+  replicas === undefined ? scenario.arbitrary : scenario.arbitrary.map((built) => withReplicas(built, replicas))
+
 /** The schedule a seed stands for: fast-check's generator driven by that seed, with no shrinking. */
 export const sampleSchedule = (scenario: CatalogScenario, seed: number, replicas?: number): BuiltSchedule => {
-  const [built] = fc.sample(scenario.arbitrary, { seed, numRuns: 1 })
+  const [built] = fc.sample(arbitraryFor(scenario, replicas), { seed, numRuns: 1 })
   if (built === undefined) throw new Error(`scenario ${scenario.name} produced no schedule for seed ${seed}`)
-  if (replicas === undefined || replicas === built.schedule.replicas) return built
+  return built
+}
+
+const withReplicas = (built: BuiltSchedule, replicas: number): BuiltSchedule => {
+  if (replicas === built.schedule.replicas) return built
   const schedule = { ...built.schedule, replicas }
   return { ...built, schedule: { ...schedule, steps: schedule.steps.filter((step) => stepFits(step, replicas)) } }
 }

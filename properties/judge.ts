@@ -30,6 +30,10 @@ export interface JudgeOptions {
   readonly traceLinesKept?: number
   /** Skip the end-of-run linearizability search (a shrink that chases another invariant does not need it). */
   readonly checkLinearizability?: boolean
+  /** Planted bugs act only in the first N replica steps (see RunOptions.bugsUntilStep). */
+  readonly bugsUntilStep?: number
+  /** End the run right after this many replica steps. */
+  readonly stopAfterStep?: number
 }
 
 const liveReplicas = (result: RunResult) =>
@@ -108,6 +112,8 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
     ...(options.bugs === undefined ? {} : { bugs: options.bugs }),
     ...(options.traceLinesKept === undefined ? {} : { traceLinesKept: options.traceLinesKept }),
     ...(options.checkLinearizability === undefined ? {} : { checkLinearizability: options.checkLinearizability }),
+    ...(options.bugsUntilStep === undefined ? {} : { bugsUntilStep: options.bugsUntilStep }),
+    ...(options.stopAfterStep === undefined ? {} : { stopAfterStep: options.stopAfterStep }),
     stopOnViolation: true,
     observers
   })

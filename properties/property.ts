@@ -133,7 +133,8 @@ export const checkScenarioPropertyAsync = async (
 ): Promise<PropertyOutcome> => {
   const bugs = new Set(options.bugs ?? [])
   const property = fc.asyncProperty(scenario.arbitrary, async (built) => {
-    await new Promise((resolve) => setImmediate(resolve)) // purity: allow setImmediate — yields to the event loop, changes no result
+    // eslint-disable-next-line no-restricted-globals -- yields to the event loop between runs; changes no result
+    await new Promise((resolve) => setImmediate(resolve))
     return firstFinding(scenario, built, bugs) === undefined
   })
   return outcomeOf(scenario, options, await fc.check(property, checkParameters(options)))

@@ -1,7 +1,7 @@
 /**
  * Jepsen etcd logs (Porcupine's test_data/jepsen/etcd_NNN.log): one compare-and-set register, one event per
  * line, `INFO jepsen.util - <process> :<type> :<f> <value>`. Line order is real-time order. Semantics follow
- * Porcupine's etcd model (see shared/data/porcupine/README.md): the register starts as nil; a cas that
+ * Porcupine's etcd model (see model/linearizability/testdata/porcupine/README.md): the register starts as nil; a cas that
  * `:fail`s observed a different value and changed nothing; `:info` and `:fail :read :timed-out` are unknown.
  */
 import { Either, Schema } from "effect"
@@ -46,6 +46,8 @@ export const jepsenEtcdSpec: LinearizabilitySpec<EtcdState, EtcdInput, EtcdOutpu
   hashState: hashRegister,
   partitionKey: () => "register",
   isReadOnly: (input) => input.f === "read",
+  inputKey: (input) =>
+    input.f === "read" ? "read" : input.f === "write" ? `write ${input.value}` : `cas ${input.from} ${input.to}`,
   describeOperation: (input, output) => {
     const call =
       input.f === "read" ? "read()" : input.f === "write" ? `write(${input.value})` : `cas(${input.from} → ${input.to})`

@@ -1,4 +1,4 @@
-/** The manifest of the shared Porcupine histories (shared/data/porcupine/manifest.tsv), decoded with its Schema. */
+/** The manifest of the shared Porcupine histories (model/linearizability/testdata/porcupine/manifest.tsv), decoded with its Schema. */
 import { Either, Schema } from "effect"
 import type { Verdict } from "../linearizability/check.ts"
 import { HistoryParseError, numberedLines, schemaErrorMessage } from "./parseError.ts"

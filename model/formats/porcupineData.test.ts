@@ -1,6 +1,7 @@
 /**
- * External validation: every history in shared/data/porcupine (real Porcupine test data and Jepsen etcd runs)
- * must get the verdict Porcupine's own tests assert for it.
+ * External validation: every Porcupine history kept in model/linearizability/testdata/porcupine (Porcupine's test
+ * data and Jepsen etcd runs, copied into the repository with their licence) must get the verdict Porcupine's own
+ * tests assert for it.
  */
 import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
@@ -9,21 +10,21 @@ import { Either } from "effect"
 import { describe, expect, test } from "vitest"
 import { parseHistory, parseManifest } from "./index.ts"
 
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
-const dataDirectory = path.resolve(repositoryRoot, "../shared/data/porcupine")
+const dataDirectory = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../linearizability/testdata/porcupine"
+)
 
 const loadManifest = () => {
   if (!existsSync(path.join(dataDirectory, "manifest.tsv"))) {
-    throw new Error(
-      `the shared Porcupine histories are missing: expected ${dataDirectory}/manifest.tsv (shared/ sits next to the repository)`
-    )
+    throw new Error(`the Porcupine histories are missing: expected ${dataDirectory}/manifest.tsv`)
   }
   const manifest = parseManifest(readFileSync(path.join(dataDirectory, "manifest.tsv"), "utf8"))
   if (Either.isLeft(manifest)) throw new Error(`manifest.tsv line ${manifest.left.line}: ${manifest.left.message}`)
   return manifest.right
 }
 
-describe("the shared Porcupine histories", () => {
+describe("the Porcupine histories", () => {
   const manifest = loadManifest()
 
   test("the manifest lists both formats", () => {

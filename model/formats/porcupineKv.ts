@@ -2,7 +2,7 @@
  * Porcupine's key-value histories (test_data/kv/*.txt): get, put and append over string keys, one event per
  * line, `{:process P, :type :invoke|:ok, :f :get|:put|:append, :key "K", :value V}`. Line order is real-time
  * order. Each key starts as the empty string; get returns the current value, put replaces it, append
- * concatenates (see shared/data/porcupine/README.md).
+ * concatenates (see model/linearizability/testdata/porcupine/README.md).
  */
 import { Either, Schema } from "effect"
 import type { HistoryEvent, Operation } from "../linearizability/history.ts"
@@ -52,6 +52,7 @@ export const porcupineKvSpec: LinearizabilitySpec<PorcupineKvState, PorcupineKvI
   hashState: (state) => state.hash,
   partitionKey: (input) => input.key,
   isReadOnly: (input) => input.f === "get",
+  inputKey: (input) => JSON.stringify([input.f, input.key, input.value]),
   describeOperation: (input, output) => {
     const outcome = isUnknownOutput(output) ? " → ?" : input.f === "get" ? ` → ${JSON.stringify(output)}` : ""
     return input.f === "get"

@@ -24,6 +24,10 @@ export const kvSpec: LinearizabilitySpec<KvStore, KvCommand, KvResult> = determi
   statesEqual: kvStoresEqual,
   partitionKey: (command) => command.key,
   isReadOnly: (command) => command._tag === "Get",
+  inputKey: (command) =>
+    command._tag === "Cas"
+      ? JSON.stringify([command._tag, command.key, command.expected, command.value])
+      : JSON.stringify([command._tag, command.key, command._tag === "Put" ? command.value : null]),
   describeOperation: (command, result) =>
     `${describeKvCommand(command)} → ${isUnknownOutput(result) ? "?" : describeKvResult(result)}`,
   describeState: describeKvStore

@@ -34,6 +34,7 @@ export const searchPartition = <State, Input, Output>(
 ): PartitionOutcome<State> => {
   const lists = buildEntryLists(operations)
   const { head, unknownHead } = lists
+  const twins = earlierTwins(spec, operations, unknownHead)
   const linearized = new Bitset(operations.length)
   const memo = new Memo<State>(operations.length, spec.statesEqual, spec.hashState)
   const stackEntries: Array<Entry> = []
@@ -59,7 +60,10 @@ export const searchPartition = <State, Input, Output>(
       // An unknown-outcome operation that leaves the state as it is can always be moved to the end (or dropped),
       // so placing it here never helps: skip it (a failed cas that timed out, a write of the current value).
       const useless = blocking !== null && next !== undefined && spec.statesEqual(next, state)
-      if (next !== undefined && !useless && memo.insert(linearized, entry.operation, next)) {
+      // Of interchangeable unknown-outcome operations, the earliest called goes first (see earlierTwins).
+      const twin = blocking === null ? -1 : twins[entry.operation]!
+      const outOfTurn = twin !== -1 && !linearized.has(twin)
+      if (next !== undefined && !useless && !outOfTurn && memo.insert(linearized, entry.operation, next)) {
         stackEntries.push(entry)
         stackStates.push(state)
         stackBlocking.push(blocking)
@@ -86,6 +90,33 @@ export const searchPartition = <State, Input, Output>(
     entry = top.next
   }
   return { _tag: "Linearizable", order: stackEntries.map((linearizedEntry) => linearizedEntry.operation) }
+}
+
+/**
+ * For each unknown-outcome operation, the one with the same input called just before it (-1 if none). Two such
+ * operations are interchangeable: both may take effect at any time after their calls, and the earlier-called one
+ * may go wherever the later one can (every operation that returned before the later call returned before the
+ * earlier one too). So some linearization, if any exists, uses each group in call order, and the search only
+ * places an operation after its earlier twin. Without this, a history with hundreds of timed-out writes of five
+ * values explores every subset of them that leads to the same state, each a separate memo entry.
+ */
+const earlierTwins = <State, Input, Output>(
+  spec: LinearizabilitySpec<State, Input, Output>,
+  operations: ReadonlyArray<Operation<Input, Output>>,
+  unknownHead: Entry
+): Int32Array => {
+  const twins = new Int32Array(operations.length).fill(-1)
+  const inputKey = spec.inputKey
+  if (inputKey === undefined) return twins
+  const lastOfInput = new Map<string, number>()
+  // The unknown list is sorted by call time, ties by index: the order the search must use each group in.
+  for (let cursor = unknownHead.next; cursor !== null; cursor = cursor.next) {
+    const key = inputKey(operations[cursor.operation]!.input)
+    const previous = lastOfInput.get(key)
+    if (previous !== undefined) twins[cursor.operation] = previous
+    lastOfInput.set(key, cursor.operation)
+  }
+  return twins
 }
 
 const describeDeadEnd = <State, Input, Output>(

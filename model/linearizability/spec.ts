@@ -32,6 +32,12 @@ export interface LinearizabilitySpec<State, Input, Output> {
    * constrains nothing, so the checker drops it instead of searching over where it might go.
    */
   readonly isReadOnly?: (input: Input) => boolean
+  /**
+   * Optional: a text that is equal for two inputs exactly when they are the same command. Unknown-outcome
+   * operations with the same input are interchangeable, so the search uses them in call order only (see
+   * searchPartition.ts); without this key every one of them is searched on its own.
+   */
+  readonly inputKey?: (input: Input) => string
   readonly describeOperation: (input: Input, output: ObservedOutput<Output>) => string
   readonly describeState: (state: State) => string
 }
@@ -46,6 +52,7 @@ export interface DeterministicSpecDefinition<State, Input, Output> {
   readonly hashState?: (state: State) => number
   readonly partitionKey: (input: Input) => string
   readonly isReadOnly?: (input: Input) => boolean
+  readonly inputKey?: (input: Input) => string
   readonly describeOperation: (input: Input, output: ObservedOutput<Output>) => string
   readonly describeState: (state: State) => string
 }

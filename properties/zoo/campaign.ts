@@ -7,11 +7,10 @@
  * The wall clock is the caller's (`clock`): this module, like the rest of properties/, never reads one.
  */
 import { join } from "node:path"
-import fc from "fast-check"
 import type { BugName } from "../../src/protocol/bugs.ts"
 import { findCatalogScenario, sampleSchedule, type CatalogScenario } from "../catalog.ts"
 import { repositoryRoot, writeCounterexample, type Counterexample } from "../counterexample.ts"
-import type { BuiltSchedule } from "../arbitraries/schedule.ts"
+import { shrinkSeed } from "../shrinkSeed.ts"
 import { judge, type Finding } from "../judge.ts"
 import { firstFinding } from "../property.ts"
 import { hunting, huntingScenarios } from "./hunting.ts"
@@ -107,29 +106,15 @@ const search = (
 
 /** fast-check from the same seed: its first value is the sampled schedule, and it shrinks while `invariant` fails. */
 const shrink = (hit: Hit, bugs: ReadonlySet<BugName>, options: CampaignOptions) => {
-  const invariant = hit.finding.invariant
-  const checkLinearizability = invariant === "Linearizability" || invariant === "HistoryWellFormed"
-  const stillFails = (built: BuiltSchedule): boolean => {
-    const judged = judge(built.schedule, {
-      bugs,
-      healedAtMs: built.healedAtMs,
-      expectations: hit.scenario.expectations,
-      checkLinearizability
-    })
-    return judged.findings[0]?.invariant === invariant
-  }
-  const property = fc.property(hit.scenario.arbitrary, (built) => !stillFails(built))
   const startedMs = options.clock()
-  const details = fc.check(property, {
+  const shrunk = shrinkSeed({
+    scenario: hit.scenario,
     seed: hit.seed,
-    numRuns: 1,
-    interruptAfterTimeLimit: options.shrinkBudgetMs,
-    markInterruptAsFailure: false
+    bugs,
+    invariant: hit.finding.invariant,
+    budgetMs: options.shrinkBudgetMs
   })
-  const shrinkMs = options.clock() - startedMs
-  if (!details.failed || details.counterexample === null) return undefined
-  const [built] = details.counterexample
-  return { built, seed: details.seed, path: details.counterexamplePath ?? "", shrinkMs }
+  return shrunk === undefined ? undefined : { ...shrunk, shrinkMs: options.clock() - startedMs }
 }
 
 export const huntBug = (bug: BugName, options: CampaignOptions): BugOutcome => {

@@ -10,7 +10,10 @@ export interface Subcommand {
 
 export const subcommands: Readonly<Record<string, Subcommand>> = {
   "check-history": { summary: "check a client history for linearizability", load: () => import("./checkHistory.ts") },
-  sim: { summary: "run catalog scenarios in the deterministic simulator", load: () => import("./sim.ts") },
+  sim: {
+    summary: "run catalog scenarios (one, a phase, --all) in the simulator; failures become counterexample files",
+    load: () => import("./sim.ts")
+  },
   serve: {
     summary: "run one node of a cluster (replica, WAL, peer transport, HTTP API)",
     load: () => import("./serve.ts")
@@ -23,7 +26,15 @@ export const subcommands: Readonly<Record<string, Subcommand>> = {
     summary: "measure the bug zoo: hunt, shrink and record each test-only protocol bug",
     load: () => import("./mutants.ts")
   },
-  timeline: { summary: "print a counterexample's full timeline", load: () => import("./timeline.ts") }
+  timeline: {
+    summary: "print a counterexample's timeline (filters, --json, --html)",
+    load: () => import("./timeline.ts")
+  },
+  bisect: {
+    summary: "find the first event after which a counterexample's violation cannot be avoided",
+    load: () => import("./bisect.ts")
+  },
+  merge: { summary: "combine the --json summaries of sharded sim runs into one", load: () => import("./merge.ts") }
 }
 
 const usage = (): string => {

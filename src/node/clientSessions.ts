@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto"
 import type * as http from "node:http"
 import { maxIdempotencyKeyLength as ledgerMaxIdempotencyKeyLength } from "../app/ledger/index.ts"
 import { maxClientIdLength, type Session } from "../protocol/index.ts"
-import { HttpRefusal } from "./httpBody.ts"
+import { decimalHeaderValue, HttpRefusal } from "./httpBody.ts"
 
 const clientIdPrefix = "client:"
 const idempotencyPrefix = "idempotency:"
@@ -46,15 +46,15 @@ export const sessionSourceOf = (request: http.IncomingMessage): SessionSource =>
   if (clientId === undefined || sequence === undefined) {
     throw new HttpRefusal({ status: 400, reason: "Client-Id and Sequence go together" })
   }
-  const sequenceNumber = Number(sequence)
   if (!printableAscii.test(clientId) || clientId.length > maxClientIdHeaderLength) {
     throw new HttpRefusal({
       status: 400,
       reason: `Client-Id should be 1 to ${maxClientIdHeaderLength} printable ASCII characters`
     })
   }
-  if (!/^\d{1,15}$/.test(sequence) || sequenceNumber < 1) {
-    throw new HttpRefusal({ status: 400, reason: "Sequence should be a positive integer" })
+  const sequenceNumber = decimalHeaderValue(sequence, 1, Number.MAX_SAFE_INTEGER)
+  if (sequenceNumber === undefined) {
+    throw new HttpRefusal({ status: 400, reason: "Sequence should be a positive integer in plain decimal" })
   }
   return { _tag: "Given", session: { clientId: `${clientIdPrefix}${clientId}`, sequence: sequenceNumber } }
 }

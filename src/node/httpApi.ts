@@ -4,9 +4,9 @@
  */
 import { timingSafeEqual } from "node:crypto"
 import * as http from "node:http"
-import { Either, Schema } from "effect"
+import { ConnectionQueue } from "./connectionQueue.ts"
 import { FaultSettings } from "./faults.ts"
-import { HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
+import { decodeJsonBody, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
 import { handleKv, type KvAction, type KvContext } from "./kvRoutes.ts"
 import { handleLedger, type LedgerAction } from "./ledgerRoutes.ts"
 
@@ -23,7 +23,6 @@ export interface ApiContext extends KvContext {
     | undefined
 }
 
-const decodeFaultSettings = Schema.decodeUnknownEither(Schema.parseJson(FaultSettings))
 const maxAdminBodyBytes = 64 * 1024
 
 type Route =
@@ -117,26 +116,34 @@ const handleAdmin = async (
     throw new HttpRefusal({ status: 401, reason: "an admin token is required: Authorization: Bearer <token>" })
   }
   if (request.method === "GET") return sendJson(response, 200, admin.current())
-  const decoded = decodeFaultSettings(await readBodyText(request, maxAdminBodyBytes))
-  if (Either.isLeft(decoded)) throw new HttpRefusal({ status: 400, reason: decoded.left.message.slice(0, 500) })
-  admin.apply(decoded.right)
-  sendJson(response, 200, decoded.right)
+  const settings = decodeJsonBody(await readBodyText(request, maxAdminBodyBytes), FaultSettings, "fault settings")
+  admin.apply(settings)
+  sendJson(response, 200, settings)
 }
 
-export const createApiServer = (context: ApiContext, log: (line: string) => void): http.Server => {
-  const server = http.createServer(
-    { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 10_000 },
-    (request, response) => {
-      handle(context, request, response).catch((error: unknown) => {
-        if (error instanceof HttpRefusal) {
-          // An unread body would be parsed as the next request on a kept-alive connection: close after a refusal.
-          const closing = request.complete ? {} : { connection: "close" }
-          return sendJson(response, error.status, { error: error.reason }, { ...error.headers, ...closing })
-        }
-        log(`HTTP ${request.method} ${request.url} failed: ${String(error)}`)
-        sendJson(response, 500, { error: "internal error" })
-      })
+const handleOrRefuse = (
+  context: ApiContext,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  log: (line: string) => void
+): Promise<void> =>
+  handle(context, request, response).catch((error: unknown) => {
+    if (error instanceof HttpRefusal) {
+      // An unread body would be parsed as the next request on a kept-alive connection: close after a refusal.
+      const closing = request.complete ? {} : { connection: "close" }
+      return sendJson(response, error.status, { error: error.reason }, { ...error.headers, ...closing })
     }
+    log(`HTTP ${request.method} ${request.url} failed: ${String(error)}`)
+    sendJson(response, 500, { error: "internal error" })
+  })
+
+/** The HTTP server; `queue` orders the requests pipelined on each connection (connectionQueue.ts). */
+export const createApiServer = (
+  context: ApiContext,
+  log: (line: string) => void,
+  queue: ConnectionQueue = new ConnectionQueue()
+): http.Server =>
+  http.createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 10_000 },
+    (request, response) => queue.run(request.socket, () => handleOrRefuse(context, request, response, log))
   )
-  return server
-}

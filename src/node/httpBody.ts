@@ -2,7 +2,8 @@
  * Small pieces of the HTTP API: bounded body reading, JSON responses, and the request's deadline.
  */
 import type * as http from "node:http"
-import { Data } from "effect"
+import { Data, Either, Schema } from "effect"
+import { parseStrictJson } from "./strictJson.ts"
 
 /** A request refused before it reached the replica: the status and a reason a person can act on. */
 export class HttpRefusal extends Data.TaggedError("HttpRefusal")<{
@@ -11,7 +12,11 @@ export class HttpRefusal extends Data.TaggedError("HttpRefusal")<{
   readonly headers?: Readonly<Record<string, string>>
 }> {}
 
-const textDecoder = new TextDecoder("utf-8", { fatal: true })
+/**
+ * `ignoreBOM`: by default a TextDecoder drops a leading U+FEFF, so a value that begins with a byte order mark was
+ * stored without it (issue #13, F7). A body is data, stored byte for byte.
+ */
+const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 /** Reads the body as UTF-8 text, refusing with 413 as soon as it passes `maxBytes` (without buffering the rest). */
 export const readBodyText = (request: http.IncomingMessage, maxBytes: number): Promise<string> =>
@@ -62,15 +67,43 @@ export const defaultDeadlineMs = 5_000
 export const maxDeadlineMs = 60_000
 export const deadlineHeader = "x-deadline-ms"
 
+/**
+ * A numeric header in plain decimal: digits only, no sign, no leading zero, within [min, max]. `Number(text)` also
+ * reads "0x10", "1e3", " 7", "0b1" and "00100" (issue #13), forms no client means as a plain number.
+ */
+export const decimalHeaderValue = (text: string, min: number, max: number): number | undefined => {
+  if (!/^(?:0|[1-9][0-9]{0,14})$/.test(text)) return undefined
+  const value = Number(text)
+  return value >= min && value <= max ? value : undefined
+}
+
 /** The request's deadline in milliseconds from now: the default, or the header's value within bounds. */
 export const deadlineOf = (request: http.IncomingMessage): number => {
   const header = request.headers[deadlineHeader]
   if (header === undefined) return defaultDeadlineMs
-  const value = Number(header)
-  if (!Number.isInteger(value) || value < 1 || value > maxDeadlineMs) {
-    throw new HttpRefusal({ status: 400, reason: `${deadlineHeader} should be an integer from 1 to ${maxDeadlineMs}` })
+  const value = typeof header === "string" ? decimalHeaderValue(header, 1, maxDeadlineMs) : undefined
+  if (value === undefined) {
+    throw new HttpRefusal({
+      status: 400,
+      reason: `${deadlineHeader} should be a plain decimal integer from 1 to ${maxDeadlineMs}`
+    })
   }
   return value
+}
+
+/**
+ * Decodes a JSON body with its Schema after a strict parse (a key named twice in one object is refused, not
+ * resolved to its last value). `shape` says in the 400's reason what the body should look like.
+ */
+export const decodeJsonBody = <A, I>(text: string, schema: Schema.Schema<A, I>, shape: string): A => {
+  const parsed = parseStrictJson(text)
+  if (parsed._tag === "Invalid")
+    throw new HttpRefusal({ status: 400, reason: `the body should be ${shape}: ${parsed.reason}` })
+  const decoded = Schema.decodeUnknownEither(schema)(parsed.value)
+  if (Either.isLeft(decoded)) {
+    throw new HttpRefusal({ status: 400, reason: `the body should be ${shape}: ${decoded.left.message.slice(0, 300)}` })
+  }
+  return decoded.right
 }
 
 export const sleep = (durationMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, durationMs))

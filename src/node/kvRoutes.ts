@@ -7,13 +7,13 @@
  * the leader's address is not known yet, 503 with the same JSON and Retry-After.
  */
 import type * as http from "node:http"
-import { Either, Schema } from "effect"
+import { Schema } from "effect"
 import { describeKvRejection, maxValueLengthBytes, validateKvCommand, type KvCommand } from "../app/kv/index.ts"
 import type { AppResult } from "../app/machine.ts"
 import { sessionSourceOf, type AutomaticSessions } from "./clientSessions.ts"
 import { execute, type Operation } from "./execute.ts"
 import type { ReplicaHost } from "./host.ts"
-import { deadlineOf, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
+import { deadlineOf, decodeJsonBody, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
 import { respondToForeignResult, respondToOutcome, type Position } from "./respond.ts"
 
 export interface KvContext {
@@ -24,7 +24,6 @@ export interface KvContext {
 }
 
 export const CasBody = Schema.Struct({ expected: Schema.NullOr(Schema.String), value: Schema.String })
-const decodeCasBody = Schema.decodeUnknownEither(Schema.parseJson(CasBody))
 /** The CAS body holds two values of at most maxValueLengthBytes each, JSON-escaped, plus a little framing. */
 const maxCasBodyBytes = 2 * 6 * maxValueLengthBytes + 1024
 
@@ -55,14 +54,9 @@ const operationOf = async (action: KvAction, key: string, request: http.Incoming
   if (action === "put") command = { _tag: "Put", key, value: await readBodyText(request, maxValueLengthBytes) }
   else if (action === "delete") command = { _tag: "Delete", key }
   else {
-    const decoded = decodeCasBody(await readBodyText(request, maxCasBodyBytes))
-    if (Either.isLeft(decoded)) {
-      throw new HttpRefusal({
-        status: 400,
-        reason: `the body should be {"expected": string | null, "value": string}: ${decoded.left.message.slice(0, 300)}`
-      })
-    }
-    command = { _tag: "Cas", key, expected: decoded.right.expected, value: decoded.right.value }
+    const text = await readBodyText(request, maxCasBodyBytes)
+    const body = decodeJsonBody(text, CasBody, `{"expected": string | null, "value": string}`)
+    command = { _tag: "Cas", key, expected: body.expected, value: body.value }
   }
   checkCommand(command)
   return { _tag: "Command", command, source }
@@ -94,7 +88,7 @@ const respondToKvResult = (
         return sendJson(response, 404, { error: "key not found", key, current: null, ...position })
       return sendJson(response, 409, { error: "cas mismatch", key, current: result.current, ...position })
     default:
-      // A key-value command always has a key-value result; anything else is a bug in the replica.
-      return respondToForeignResult(response, "key-value", result)
+      // A ledger result: the session key was first used for a ledger command (respond.ts).
+      return respondToForeignResult(response, "key-value", result, position)
   }
 }

@@ -8,7 +8,6 @@ import { fetchStatus, waitFor, waitForLeader } from "./localCluster.ts"
 import { call, startTestCluster, statusOf, type HttpAnswer, type TestCluster } from "./testCluster.ts"
 
 const adminToken = "ledger-test-admin-token"
-const sleep = (durationMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, durationMs))
 const json = (body: unknown): string => JSON.stringify(body)
 
 describe("the ledger on a 3-node cluster", () => {

@@ -8,12 +8,12 @@
  * checked (path, body, headers, amounts) before it reaches the replica, so a refused request changes nothing.
  */
 import type * as http from "node:http"
-import { Either, Schema } from "effect"
+import { Schema } from "effect"
 import type { LedgerCommand, LedgerResult } from "../app/ledger/index.ts"
 import { checkAppCommand, describeAppRejection, validateAppQuery, type AppResult } from "../app/machine.ts"
 import { idempotencyKeyOf, sessionSourceOf } from "./clientSessions.ts"
 import { execute, type Operation } from "./execute.ts"
-import { deadlineOf, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
+import { deadlineOf, decodeJsonBody, HttpRefusal, readBodyText, sendJson } from "./httpBody.ts"
 import type { KvContext } from "./kvRoutes.ts"
 import { respondToForeignResult, respondToOutcome, type Position } from "./respond.ts"
 
@@ -36,14 +36,7 @@ const decodeBody = async <A, I>(
   shape: string
 ): Promise<A> => {
   const text = await readBodyText(request, maxLedgerBodyBytes)
-  const decoded = Schema.decodeUnknownEither(Schema.parseJson(schema))(text)
-  if (Either.isLeft(decoded)) {
-    throw new HttpRefusal({
-      status: 400,
-      reason: `the body should be ${shape} (amounts in minor units): ${decoded.left.message.slice(0, 300)}`
-    })
-  }
-  return decoded.right
+  return decodeJsonBody(text, schema, `${shape} (amounts in minor units)`)
 }
 
 export const handleLedger = async (
@@ -111,7 +104,7 @@ const respondToLedgerResult = (
   position: Position,
   response: http.ServerResponse
 ): void => {
-  if (!isLedgerResult(result)) return respondToForeignResult(response, "ledger", result)
+  if (!isLedgerResult(result)) return respondToForeignResult(response, "ledger", result, position)
   switch (result._tag) {
     case "AccountOk":
       return sendJson(response, action._tag === "Create" ? 201 : 200, { ...result.account, ...position })

@@ -9,6 +9,7 @@ import { makeReplicaConfig, recover, type ReplicaConfig } from "../protocol/inde
 import { Log } from "../protocol/index.ts"
 import { AutomaticSessions } from "./clientSessions.ts"
 import { NodeClock } from "./clock.ts"
+import { ConnectionQueue } from "./connectionQueue.ts"
 import { noFaults, type FaultSettings } from "./faults.ts"
 import { maxFrameBytesDefault } from "./frame.ts"
 import { ReplicaHost } from "./host.ts"
@@ -122,6 +123,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   await transport.listen()
   started.start()
   let faults: FaultSettings = noFaults
+  const httpQueue = new ConnectionQueue()
   const context: ApiContext = {
     selfId: options.id,
     host: started,
@@ -129,6 +131,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     leaderHttpUrl: (leader) => (leader === options.id ? httpUrl : transport.peerHttpUrls.get(leader)),
     status: () => ({
       ...statusOf(options.id, started, transport, wal, recovery, httpUrl),
+      http: httpQueue.counters,
       durability: durabilityOf(witness, recovery)
     }),
     health: () => healthOf(started),
@@ -146,7 +149,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
             }
           }
   }
-  const server = createApiServer(context, options.log)
+  const server = createApiServer(context, options.log, httpQueue)
   await listenHttp(server, options.httpHost, options.httpPort)
   return { httpUrl, host: started, close: () => closeNode(server, started, transport, wal) }
 }

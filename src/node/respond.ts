@@ -85,6 +85,23 @@ const respondToClientResult = (
   }
 }
 
-/** A result of the other application for this route's request: the replica broke its contract. */
-export const respondToForeignResult = (response: http.ServerResponse, route: string, result: AppResult): void =>
-  sendJson(response, 500, { error: `internal error: a ${result._tag} result for a ${route} request` })
+/**
+ * A result of the other application for this route's request. Sessions are shared by both applications, so this is
+ * a key reused across them: `Idempotency-Key: K` (or `Client-Id` + `Sequence`) first sent with a ledger request and
+ * now with a key-value one, or the reverse. The session answers the first command's result and runs nothing; that
+ * result has no form in this route's answers, so the client gets a 422 naming the reuse, with the first result as
+ * it was recorded (this once answered 500, "a AccountOk result for a key-value request": issue #13, F5).
+ */
+export const respondToForeignResult = (
+  response: http.ServerResponse,
+  route: "key-value" | "ledger",
+  result: AppResult,
+  position: Position
+): void => {
+  const first = route === "key-value" ? "ledger" : "key-value"
+  sendJson(response, 422, {
+    error: `the session key (Idempotency-Key, or Client-Id with Sequence) was first used for a ${first} request; it names that command, which ran once and is not run again, and its result is not a ${route} result: use a fresh key`,
+    firstResult: result,
+    ...position
+  })
+}

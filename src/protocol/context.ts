@@ -34,8 +34,22 @@ export type ProgressDraft = Mutable<Progress>
 /** The leader state being written: its own copy of the progress list, whose records are copied when written. */
 export type LeaderDraft = Omit<Mutable<LeaderState>, "progress"> & { progress: Array<Progress> }
 
+/**
+ * Role behaviour that the role changes and the read path reach through a table rather than by importing the role's
+ * module, as etcd-raft's `becomeLeader` installs `stepLeader` instead of calling into it: `roles.ts` (which
+ * installs a leader) and `reads.ts` (which starts a heartbeat round) would otherwise import `leader.ts`, which
+ * imports both of them. `step.ts`, the only module above every role, fills the table.
+ */
+export interface RoleTable {
+  readonly leader: {
+    /** Sends every follower what it lacks, or an empty AppendEntries as a heartbeat (leader.ts). */
+    readonly replicateToAll: (context: Context, heartbeat: boolean) => void
+  }
+}
+
 export interface Context {
   readonly config: ReplicaConfig
+  readonly roles: RoleTable
   readonly state: StateDraft
   readonly outputs: Array<Output>
   /** The leader state this step has copied for writing (the draft's own), if any. */
@@ -75,8 +89,9 @@ const draftOf = (state: ReplicaState): StateDraft => ({
   stats: state.stats
 })
 
-export const beginStep = (config: ReplicaConfig, state: ReplicaState): Context => ({
+export const beginStep = (config: ReplicaConfig, roles: RoleTable, state: ReplicaState): Context => ({
   config,
+  roles,
   state: draftOf(state),
   outputs: [],
   leaderDraft: null,

@@ -7,12 +7,11 @@ import { queryApp, validateAppQuery, type AppQuery } from "../app/machine.ts"
 import { quorumSize } from "./config.ts"
 import { leaderOf, type Context } from "./context.ts"
 import type { RequestId } from "./io.ts"
-import { replicateToAll } from "./leader.ts"
 import type { PendingRead } from "./state.ts"
 
 export const startRead = (context: Context, requestId: RequestId, query: AppQuery): void => {
   if (!registerRead(context, requestId, query)) return
-  replicateToAll(context, true)
+  context.roles.leader.replicateToAll(context, true)
   confirmReads(context)
 }
 

@@ -17,7 +17,6 @@ import type { NodeId } from "./entry.ts"
 import type { Output } from "./io.ts"
 import { lastIndex, lastTerm, append } from "./log.ts"
 import { quorumSize } from "./config.ts"
-import { replicateToAll } from "./leader.ts"
 import type { Progress } from "./state.ts"
 
 export const resetElectionDeadline = (context: Context): void => {
@@ -150,5 +149,5 @@ export const becomeLeader = (context: Context): void => {
   setLeader(context, context.config.id)
   persist(context, { append: [noOp] })
   // Announce the new term at once rather than at the next heartbeat, so that others stop campaigning.
-  replicateToAll(context, true)
+  context.roles.leader.replicateToAll(context, true)
 }

@@ -4,9 +4,9 @@
 import { Exit, type Effect } from "effect"
 import { handleClientRequest, handleClientRequests } from "./client.ts"
 import type { ReplicaConfig } from "./config.ts"
-import { assert, beginStep, reject, type Context } from "./context.ts"
+import { assert, beginStep, reject, type Context, type RoleTable } from "./context.ts"
 import type { Input, Output } from "./io.ts"
-import { leaderTick, maybeCommit } from "./leader.ts"
+import { leaderTick, maybeCommit, replicateToAll } from "./leader.ts"
 import { handleReceive } from "./receive.ts"
 import { becomePreCandidate, resetElectionDeadline } from "./roles.ts"
 import type { ReplicaState } from "./state.ts"
@@ -16,6 +16,9 @@ export interface Transition {
   readonly state: ReplicaState
   readonly outputs: ReadonlyArray<Output>
 }
+
+/** The role behaviour reached through the context (see RoleTable): one table for every step. */
+const roles: RoleTable = { leader: { replicateToAll } }
 
 const handleTick = (context: Context, nowMs: number): void => {
   // A host clock that steps back (an injected offset) never moves the replica's time backwards.
@@ -59,7 +62,7 @@ const wakeAt = (state: ReplicaState): number => {
 
 /** The pure transition; `step` wraps it as an Effect. An assertion failure is a defect: a replica bug. */
 export const stepPure = (config: ReplicaConfig, state: ReplicaState, input: Input): Transition => {
-  const context: Context = beginStep(config, state)
+  const context: Context = beginStep(config, roles, state)
   // The clock reading an input carries is applied first, as the Tick a host would otherwise send before it.
   if (input._tag !== "Tick" && input.nowMs !== undefined && input.nowMs > state.nowMs) handleTick(context, input.nowMs)
   switch (input._tag) {

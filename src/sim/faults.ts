@@ -2,14 +2,39 @@
  * The timed steps of a schedule, performed on the simulation: client operations and faults. Each leaves a
  * trace line, including when it could not apply (restarting a replica that is up is a no-op, said so).
  */
+import type { ModelEvent } from "../../model/invariants/observation.ts"
+import type { SimClient } from "./client.ts"
+import type { SimEvent } from "./events.ts"
+import type { Network } from "./network.ts"
+import type { SimRandom } from "./random.ts"
 import type { SimReplica } from "./replica.ts"
-import type { Step, Target } from "../schedule/index.ts"
-import type { Simulation } from "./simulation.ts"
+import type { OnLeaderStep, Step, Target } from "../schedule/index.ts"
+
+/**
+ * The part of the simulation a fault acts on. `Simulation` implements it; naming it here rather than importing
+ * the class keeps simulation.ts → faults.ts the only direction between the two modules.
+ */
+export interface FaultWorld {
+  readonly nowMs: number
+  readonly replicas: number
+  readonly nodes: ReadonlyArray<SimReplica>
+  readonly network: Network
+  crashOrder: ReadonlyArray<number>
+  readonly leaderTriggers: Array<{ readonly step: OnLeaderStep; remaining: number }>
+  readonly triggerIsolated: Set<number>
+  note(text: string): void
+  enqueue(atMs: number, event: SimEvent): void
+  tick(replica: SimReplica): void
+  modelEvent(event: ModelEvent): void
+  faultRandomOf(node: number): SimRandom
+  client(index: number): SimClient
+  onLeader(node: number, term: number): void
+}
 
 const running = (replica: SimReplica): boolean => replica.up && !replica.paused && replica.state !== null
 
 /** Resolves a target to a replica at the moment the step runs, or undefined when none fits. */
-const resolveTarget = (simulation: Simulation, target: Target): SimReplica | undefined => {
+const resolveTarget = (simulation: FaultWorld, target: Target): SimReplica | undefined => {
   if (typeof target === "number") return simulation.nodes[target]
   if (target === "crashed") {
     const node = [...simulation.crashOrder].reverse().find((candidate) => simulation.nodes[candidate]?.up === false)
@@ -24,14 +49,14 @@ const resolveTarget = (simulation: Simulation, target: Target): SimReplica | und
 
 const slowDiskWindowMs = 2000
 
-const crash = (simulation: Simulation, replica: SimReplica): void => {
+const crash = (simulation: FaultWorld, replica: SimReplica): void => {
   if (!replica.up) return simulation.note(`crash n${replica.node}: already down`)
   const tornBytes = replica.crash(simulation.faultRandomOf(replica.node))
   simulation.crashOrder = [...simulation.crashOrder.filter((node) => node !== replica.node), replica.node]
   simulation.note(`crash n${replica.node}${tornBytes > 0 ? ` (torn write: ${tornBytes} bytes landed)` : ""}`)
 }
 
-const restart = (simulation: Simulation, replica: SimReplica): void => {
+const restart = (simulation: FaultWorld, replica: SimReplica): void => {
   if (replica.up) return simulation.note(`restart n${replica.node}: already up`)
   const recovered = replica.restart()
   simulation.modelEvent({
@@ -47,7 +72,7 @@ const restart = (simulation: Simulation, replica: SimReplica): void => {
   simulation.tick(replica)
 }
 
-const pause = (simulation: Simulation, replica: SimReplica, forMs: number): void => {
+const pause = (simulation: FaultWorld, replica: SimReplica, forMs: number): void => {
   if (!replica.up || replica.paused) return simulation.note(`pause n${replica.node}: not running`)
   replica.paused = true
   replica.pauseId += 1
@@ -56,7 +81,7 @@ const pause = (simulation: Simulation, replica: SimReplica, forMs: number): void
 }
 
 const corrupt = (
-  simulation: Simulation,
+  simulation: FaultWorld,
   replica: SimReplica,
   kind: Extract<Step, { _tag: "Corrupt" }>["kind"]
 ): void => {
@@ -69,10 +94,10 @@ const corrupt = (
 }
 
 /** Replicas out of action: crashed, or cut off by a trigger. A trigger always leaves one other replica in action. */
-const outOfAction = (simulation: Simulation): number =>
+const outOfAction = (simulation: FaultWorld): number =>
   simulation.nodes.filter((replica) => !replica.up || simulation.triggerIsolated.has(replica.node)).length
 
-export const leaderFault = (simulation: Simulation, node: number, term: number, trigger: number): void => {
+export const leaderFault = (simulation: FaultWorld, node: number, term: number, trigger: number): void => {
   const replica = simulation.nodes[node]
   const armed = simulation.leaderTriggers[trigger]
   if (replica === undefined || armed === undefined) return
@@ -106,7 +131,7 @@ export const leaderFault = (simulation: Simulation, node: number, term: number, 
   })
 }
 
-export const leaderFaultEnd = (simulation: Simulation, node: number, trigger: number, incarnation: number): void => {
+export const leaderFaultEnd = (simulation: FaultWorld, node: number, trigger: number, incarnation: number): void => {
   const replica = simulation.nodes[node]
   const armed = simulation.leaderTriggers[trigger]
   if (replica === undefined || armed === undefined) return
@@ -120,19 +145,19 @@ export const leaderFaultEnd = (simulation: Simulation, node: number, trigger: nu
   restart(simulation, replica)
 }
 
-const nodeOf = (simulation: Simulation, node: number): SimReplica => {
+const nodeOf = (simulation: FaultWorld, node: number): SimReplica => {
   const replica = simulation.nodes[node]
   if (replica === undefined) throw new Error(`no replica n${node}`)
   return replica
 }
 
-const targetOf = (simulation: Simulation, target: Target, what: string): SimReplica | undefined => {
+const targetOf = (simulation: FaultWorld, target: Target, what: string): SimReplica | undefined => {
   const replica = resolveTarget(simulation, target)
   if (replica === undefined) simulation.note(`${what} ${String(target)}: no such replica right now, skipped`)
   return replica
 }
 
-export const applyStep = (simulation: Simulation, step: Step): void => {
+export const applyStep = (simulation: FaultWorld, step: Step): void => {
   switch (step._tag) {
     case "Client":
       return simulation.client(step.client).submit(step.op)

@@ -58,7 +58,11 @@ export class SimReplica {
     private readonly diskRandom: SimRandom
   ) {
     this.state = initialState(config)
+    this.correctConfig = config.bugs.size === 0 ? config : { ...config, bugs: new Set() }
   }
+
+  /** The same replica without planted bugs (bisect switches them off from a chosen step on). */
+  private readonly correctConfig: ReplicaConfig
 
   get up(): boolean {
     return this.state !== null
@@ -69,17 +73,18 @@ export class SimReplica {
   }
 
   /** Runs one step; an assertion failure inside the replica is returned as the defect, never thrown. */
-  runStep(input: Input, mode: StepMode): Transition | StepDefect {
+  runStep(input: Input, mode: StepMode, withBugs = true): Transition | StepDefect {
     const state = this.state
     if (state === null) throw new Error(`n${this.node} is down; the simulator must not step it`)
+    const config = withBugs ? this.config : this.correctConfig
     if (mode === "pure") {
       try {
-        return stepPure(this.config, state, input)
+        return stepPure(config, state, input)
       } catch (defect) {
         return new StepDefect(defect)
       }
     }
-    const exit = Effect.runSyncExit(step(this.config, state, input))
+    const exit = Effect.runSyncExit(step(config, state, input))
     if (Exit.isSuccess(exit)) return exit.value
     return new StepDefect(Cause.squash(exit.cause))
   }

@@ -21,7 +21,7 @@ import { Network } from "./network.ts"
 import { SimRandom } from "./random.ts"
 import { SimReplica, StepDefect, type StepMode } from "./replica.ts"
 import type { OnLeaderStep, Schedule } from "../schedule/index.ts"
-import { leaderFault, leaderFaultEnd } from "./faults.ts"
+import { leaderFault, leaderFaultEnd, type FaultWorld } from "./faults.ts"
 import { describeMessage, Trace } from "./trace.ts"
 import type { BugName } from "../protocol/bugs.ts"
 
@@ -38,6 +38,13 @@ export interface RunOptions {
   readonly modelInvariants?: boolean
   /** End the run at the first violation (the property suite: what follows cannot make it pass). */
   readonly stopOnViolation?: boolean
+  /**
+   * Planted bugs act only in the first N replica steps; the correct replica takes every later step. `faultline
+   * bisect` searches for the smallest N that still fails: the step after which the violation cannot be avoided.
+   */
+  readonly bugsUntilStep?: number
+  /** End the run right after this many replica steps (bisect shows the replicas at that point). */
+  readonly stopAfterStep?: number
 }
 
 export interface Counters {
@@ -72,7 +79,7 @@ const observable = (before: ReplicaState, after: ReplicaState, replica: SimRepli
   before.log !== after.log ||
   replica.durableHardStateChanged()
 
-export class Simulation implements ClientHost {
+export class Simulation implements ClientHost, FaultWorld {
   nowMs = 0
   readonly seed: number
   readonly replicas: number
@@ -109,6 +116,8 @@ export class Simulation implements ClientHost {
   private readonly observers: ReadonlyArray<SimObserver>
   readonly model: ModelInvariants | undefined
   private readonly stepMode: StepMode
+  private readonly bugsUntilStep: number
+  private readonly stopAfterStep: number
   private readonly pendingRequests = new Map<RequestId, number>()
   private readonly faultRandom: ReadonlyArray<SimRandom>
   private requestCounter = 0
@@ -124,6 +133,8 @@ export class Simulation implements ClientHost {
     this.queue = new EventQueue(options.queueCapacity ?? 1_000_000)
     this.trace = new Trace(options.traceLinesKept ?? 2000)
     this.stepMode = options.stepMode ?? "effect"
+    this.bugsUntilStep = options.bugsUntilStep ?? Number.POSITIVE_INFINITY
+    this.stopAfterStep = options.stopAfterStep ?? Number.POSITIVE_INFINITY
     this.observers = [...builtinObservers(), new LedgerApplied(), ...(options.observers ?? [])]
     this.network = new Network(schedule.replicas, schedule.profile.network, new SimRandom(schedule.seed, "network"))
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
@@ -249,8 +260,9 @@ export class Simulation implements ClientHost {
   private runInput(replica: SimReplica, input: Input): void {
     const before = replica.state
     if (before === null || this.stopped) return
-    const result = replica.runStep(input, this.stepMode)
+    const result = replica.runStep(input, this.stepMode, this.counters.replicaSteps < this.bugsUntilStep)
     this.counters.replicaSteps += 1
+    if (this.counters.replicaSteps >= this.stopAfterStep) this.stopped = true
     if (result instanceof StepDefect) {
       const defect = result.defect
       const text = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)

@@ -27,7 +27,7 @@ import {
 import type { SimDisk } from "./disk.ts"
 
 const textEncoder = new TextEncoder()
-const textDecoder = new TextDecoder()
+const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true })
 
 type Persist = Extract<Output, { _tag: "Persist" }>
 

@@ -15,7 +15,7 @@ export type WalRecord = typeof WalRecord.Type
 
 const decodeRecord = Schema.decodeUnknownEither(Schema.parseJson(WalRecord))
 const textEncoder = new TextEncoder()
-const textDecoder = new TextDecoder("utf-8", { fatal: true })
+const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 /** The record of one Persist output (its ioId is the host's, not the disk's). */
 export const walRecordOf = (persist: {
