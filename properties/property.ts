@@ -116,15 +116,8 @@ const outcomeOf = (
   }
 }
 
-/** Runs the property to its verdict in one go (for scripts; a test runner should use the async form). */
-export const checkScenarioProperty = (scenario: CatalogScenario, options: PropertyOptions): PropertyOutcome => {
-  const bugs = new Set(options.bugs ?? [])
-  const property = fc.property(scenario.arbitrary, (built) => firstFinding(scenario, built, bugs) === undefined)
-  return outcomeOf(scenario, options, fc.check(property, checkParameters(options)))
-}
-
 /**
- * The same, yielding to the event loop before every run and shrink, so that a long campaign inside a test
+ * Runs the property to its verdict, yielding to the event loop before every run and shrink, so that a long campaign inside a test
  * worker does not starve the runner's own messages. Yielding changes no result.
  */
 export const checkScenarioPropertyAsync = async (

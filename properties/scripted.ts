@@ -346,8 +346,6 @@ const scripts: Readonly<Record<string, Script>> = {
   }
 }
 
-export const scriptNames = Object.keys(scripts)
-
 const scheduleOf = (script: Script, seed: number): Schedule => {
   const end: Step = { _tag: "Heal", at: script.endMs }
   return {

@@ -10,12 +10,13 @@ import { Either } from "effect"
 import { describe, expect, test } from "vitest"
 import { parseHistory, parseManifest } from "./index.ts"
 
-const dataDirectory = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../linearizability/testdata/porcupine"
-)
+const testdata = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../linearizability/testdata")
+const dataDirectory = path.join(testdata, "porcupine")
+/** Crash-heavy histories recorded from a SIGKILLed cluster (see its README); Porcupine agrees on their verdicts. */
+const crashDirectory = path.join(testdata, "crash")
 
-const loadManifest = () => {
+const loadManifest = (directory = dataDirectory) => {
+  const dataDirectory = directory
   if (!existsSync(path.join(dataDirectory, "manifest.tsv"))) {
     throw new Error(`the Porcupine histories are missing: expected ${dataDirectory}/manifest.tsv`)
   }
@@ -42,5 +43,18 @@ describe("the Porcupine histories", () => {
     expect(parsed.right.operations).toBe(row.operations)
     expect(result.verdict).toBe(row.expectedVerdict)
     expect(result.explanation === null).toBe(row.expectedVerdict !== "not linearizable")
+  })
+})
+
+describe("the crash-heavy histories recorded from a real cluster", () => {
+  test.each(loadManifest(crashDirectory))("$file is $expectedVerdict", (row) => {
+    // Arrange
+    const parsed = parseHistory(row.format, readFileSync(path.join(crashDirectory, row.file), "utf8"))
+    if (Either.isLeft(parsed)) throw new Error(`${row.file} line ${parsed.left.line}: ${parsed.left.message}`)
+    // Act
+    const result = parsed.right.check({ budget: { maxSteps: 20_000_000 } })
+    // Assert
+    expect(parsed.right.operations).toBe(row.operations)
+    expect(result.verdict).toBe(row.expectedVerdict)
   })
 })

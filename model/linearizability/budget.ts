@@ -4,6 +4,11 @@
  */
 export interface Budget {
   readonly maxSteps?: number
+  /**
+   * The most the search's memo of explored configurations may hold, in bytes (the check's memory beyond the
+   * history itself); past it the partition is left undecided and the verdict is "unknown".
+   */
+  readonly maxMemoBytes?: number
   readonly time?: { readonly clock: () => number; readonly maxMilliseconds: number }
 }
 
@@ -16,10 +21,14 @@ export class BudgetMeter {
   private readonly maxSteps: number
   private readonly deadline: number
   private readonly clock: (() => number) | undefined
+  private readonly maxMemoBytes: number
 
   constructor(budget: Budget) {
     if (budget.maxSteps !== undefined && !(budget.maxSteps >= 1)) throw new RangeError("maxSteps should be at least 1")
+    if (budget.maxMemoBytes !== undefined && !(budget.maxMemoBytes >= 1))
+      throw new RangeError("maxMemoBytes should be at least 1")
     this.maxSteps = budget.maxSteps ?? Infinity
+    this.maxMemoBytes = budget.maxMemoBytes ?? Infinity
     this.clock = budget.time?.clock
     this.deadline = budget.time === undefined ? Infinity : budget.time.clock() + budget.time.maxMilliseconds
   }
@@ -32,5 +41,10 @@ export class BudgetMeter {
       return this.clock() >= this.deadline
     }
     return false
+  }
+
+  /** True when a memo of `bytes` is over the budget. */
+  overMemory(bytes: number): boolean {
+    return bytes > this.maxMemoBytes
   }
 }

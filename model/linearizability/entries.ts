@@ -59,7 +59,14 @@ const byTime = (left: Entry, right: Entry): number => {
   return left.operation - right.operation
 }
 
-export const buildEntryLists = (operations: ReadonlyArray<TimedOperation>): EntryLists => {
+/**
+ * With `unknownInMain`, the unknown-outcome call entries are also linked into the main list at their call times
+ * (and `unknownHead` still lists them, through `unknownEntries`); the search then tries them in time order.
+ */
+export const buildEntryLists = (
+  operations: ReadonlyArray<TimedOperation>,
+  unknownInMain = false
+): EntryLists & { readonly unknownEntries: ReadonlyArray<Entry> } => {
   const definite: Array<Entry> = []
   const unknown: Array<Entry> = []
   operations.forEach((operation, index) => {
@@ -101,11 +108,12 @@ export const buildEntryLists = (operations: ReadonlyArray<TimedOperation>): Entr
     })
     definite.push(returnEntry)
   })
-  definite.sort(byTime)
   unknown.sort(byTime)
-  const lists = { head: sentinel(), unknownHead: sentinel() }
+  if (unknownInMain) definite.push(...unknown)
+  definite.sort(byTime)
+  const lists = { head: sentinel(), unknownHead: sentinel(), unknownEntries: unknown }
   link(lists.head, definite)
-  link(lists.unknownHead, unknown)
+  if (!unknownInMain) link(lists.unknownHead, unknown)
   return lists
 }
 

@@ -1,28 +1,34 @@
 /**
- * The memo of (linearized set, state) pairs already explored. It allocates nothing per entry: the sets live
- * in one growing word pool and the entries chain through an open hash table, because a search can visit
- * millions of configurations and a typed array per entry made garbage collection the bottleneck.
+ * The memo of (linearized set, state) pairs already explored. It allocates nothing per entry: the sets live as
+ * compact keys (bitset.ts) in one growing word pool and the entries chain through an open hash table, because a
+ * search can visit millions of configurations and a typed array per entry made garbage collection the
+ * bottleneck. `bytes` is what the memo holds, so that a check can stop at a memory budget.
  */
 import type { Bitset } from "./bitset.ts"
 
 const initialCapacity = 1024
+/** What an entry costs besides its key words: hash, chain link, offset, a state reference, a head slot. */
+const bytesPerEntry = 4 + 4 + 4 + 8 + 8
 
 export class Memo<State> {
-  private readonly wordCount: number
-  private words: Uint32Array
+  private pool: Uint32Array
+  private poolLength = 0
+  private offsets: Int32Array
   private hashes: Uint32Array
   private chain: Int32Array
   private heads: Int32Array
   private readonly states: Array<State> = []
+  private readonly key: Uint32Array
   private count = 0
 
   constructor(
-    setSize: number,
+    linearized: Bitset,
     private readonly statesEqual: (left: State, right: State) => boolean,
     private readonly hashState: ((state: State) => number) | undefined
   ) {
-    this.wordCount = Math.max(1, Math.ceil(setSize / 32))
-    this.words = new Uint32Array(initialCapacity * this.wordCount)
+    this.key = new Uint32Array(linearized.maxKeyLength)
+    this.pool = new Uint32Array(initialCapacity * 4)
+    this.offsets = new Int32Array(initialCapacity + 1)
     this.hashes = new Uint32Array(initialCapacity)
     this.chain = new Int32Array(initialCapacity)
     this.heads = new Int32Array(initialCapacity * 2).fill(-1)
@@ -32,51 +38,60 @@ export class Memo<State> {
     return this.count
   }
 
+  get bytes(): number {
+    return this.poolLength * 4 + this.count * bytesPerEntry
+  }
+
   /** Records (linearized plus `operation`, state); false when that pair was recorded before. */
   insert(linearized: Bitset, operation: number, state: State): boolean {
     const setHash = linearized.hashWith(operation)
     const hash = this.hashState === undefined ? setHash : (setHash ^ Math.imul(this.hashState(state), 0x27d4eb2f)) >>> 0
+    const keyLength = linearized.compactKey(operation, this.key)
     const mask = this.heads.length - 1
     for (let index = this.heads[hash & mask]!; index !== -1; index = this.chain[index]!) {
       if (
         this.hashes[index] === hash &&
-        this.statesEqual(this.states[index]!, state) &&
-        this.sameSet(index, linearized, operation)
+        this.sameKey(index, keyLength) &&
+        this.statesEqual(this.states[index]!, state)
       ) {
         return false
       }
     }
     if (this.count === this.hashes.length) this.grow()
+    if (this.poolLength + keyLength > this.pool.length) this.growPool(keyLength)
     const index = this.count++
     this.hashes[index] = hash
     this.states.push(state)
-    const offset = index * this.wordCount
-    for (let word = 0; word < this.wordCount; word++) this.words[offset + word] = linearized.words[word] ?? 0
-    this.words[offset + (operation >>> 5)] = (this.words[offset + (operation >>> 5)]! | (1 << (operation & 31))) >>> 0
-    const slot = hash & (this.heads.length - 1)
+    this.pool.set(this.key.subarray(0, keyLength), this.poolLength)
+    this.poolLength += keyLength
+    this.offsets[index + 1] = this.poolLength
+    const slot = hash & mask
     this.chain[index] = this.heads[slot]!
     this.heads[slot] = index
     return true
   }
 
-  private sameSet(index: number, linearized: Bitset, operation: number): boolean {
-    const offset = index * this.wordCount
-    const target = operation >>> 5
-    for (let word = 0; word < this.wordCount; word++) {
-      const mine = word === target ? (linearized.words[word]! | (1 << (operation & 31))) >>> 0 : linearized.words[word]!
-      if (this.words[offset + word] !== mine) return false
-    }
+  private sameKey(index: number, keyLength: number): boolean {
+    const start = this.offsets[index]!
+    if (this.offsets[index + 1]! - start !== keyLength) return false
+    for (let word = 0; word < keyLength; word++) if (this.pool[start + word] !== this.key[word]) return false
     return true
+  }
+
+  private growPool(needed: number): void {
+    const pool = new Uint32Array(Math.max(this.pool.length * 2, this.poolLength + needed))
+    pool.set(this.pool.subarray(0, this.poolLength))
+    this.pool = pool
   }
 
   private grow(): void {
     const capacity = this.hashes.length * 2
-    const words = new Uint32Array(capacity * this.wordCount)
-    words.set(this.words)
-    this.words = words
     const hashes = new Uint32Array(capacity)
     hashes.set(this.hashes)
     this.hashes = hashes
+    const offsets = new Int32Array(capacity + 1)
+    offsets.set(this.offsets)
+    this.offsets = offsets
     this.chain = new Int32Array(capacity)
     this.heads = new Int32Array(capacity * 2).fill(-1)
     const mask = this.heads.length - 1

@@ -181,28 +181,3 @@ export interface WalLiveOptions {
 
 export const WalLive = (directory: string, options: WalLiveOptions = {}): Layer.Layer<Wal> =>
   Layer.sync(Wal, () => makeLiveWal(directory, options))
-
-/** An in-memory WAL for host tests: durable immediately, never corrupt. */
-export const WalTest = (
-  initial: DurableState = { hardState: { term: 0, votedFor: null }, log: [], damaged: false }
-): Layer.Layer<Wal> =>
-  Layer.sync(Wal, () => {
-    let records = 0
-    return {
-      recover: Effect.succeed({
-        durable: initial,
-        finding: "Clean",
-        corruptionDetected: false,
-        recoveringFromEarlierStart: false,
-        recordCount: 0,
-        truncatedTailBytes: 0,
-        discardedBytes: 0,
-        quarantineFile: undefined,
-        corruptRecordsTrusted: 0
-      }),
-      append: (appended) => Effect.sync(() => void (records += appended.length)),
-      markRecovered: Effect.void,
-      stats: () => ({ records, syncs: 0, bytes: 0, largestBatchRecords: 0 }),
-      close: Effect.void
-    }
-  })

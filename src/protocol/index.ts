@@ -1,6 +1,5 @@
 export * from "./bugs.ts"
 export * from "./config.ts"
-export { AssertionFailure } from "./context.ts"
 export * from "./entry.ts"
 export * from "./io.ts"
 export * as Log from "./log.ts"

@@ -28,10 +28,6 @@ export class StepDefect {
   constructor(readonly defect: unknown) {}
 }
 
-export interface StepObserver {
-  (replica: SimReplica, input: Input, before: ReplicaState, transition: Transition): void
-}
-
 export class SimReplica {
   state: ReplicaState | null
   incarnation = 0

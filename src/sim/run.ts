@@ -3,7 +3,6 @@
  * and the next queued event (a step first on a tie), and ends when every step has run and every client is idle,
  * or when a cap on simulated time or events is hit — which the result says explicitly.
  */
-import { Either, Schema } from "effect"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { HistoryEvent } from "./client.ts"
 import type { Violation } from "./events.ts"
@@ -142,7 +141,3 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
     traceLines: simulation.trace.lineCount
   }
 }
-
-/** Decodes a schedule from JSON-like data (a counterexample file) with its Schema. */
-export const decodeSchedule = (input: unknown): Either.Either<Schedule, string> =>
-  Either.mapLeft(Schema.decodeUnknownEither(Schedule)(input), (error) => error.message)

@@ -48,5 +48,3 @@ export const chainsEqual = (left: Uint8Array, right: Uint8Array): boolean => {
   }
   return true
 }
-
-export const chainToHex = (chain: Uint8Array): string => Buffer.from(chain).toString("hex")

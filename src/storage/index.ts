@@ -1,18 +1,7 @@
-/** The storage layer's public surface: record framing, the decoder, the real WAL and the simulator's disk. */
-export { chainToHex, genesisAnchor, type ChainAnchor } from "./chain.ts"
-export { decodeRecords, type DecodedRecord, type DecodeOptions, type DecodeResult } from "./decode.ts"
-export { describeFinding, isCorruption, type Corruption, type Finding, type TornTail } from "./finding.ts"
-export type { AppendResult, Recovery } from "./logTypes.ts"
-export {
-  MemoryDisk,
-  DiskFull,
-  LatentReadError,
-  type CrashChoice,
-  type DiskLatency,
-  type MemoryDiskConfig
-} from "./memoryDisk.ts"
-export { MemoryLog, type MemoryLogOptions } from "./memoryLog.ts"
-export { defaultLimits, encodeRecords, headerBytes, payloadBytesMaxDefault, type RecordLimits } from "./record.ts"
-export { WriteAheadLog, type DiscardResult, type WalOptions } from "./wal.ts"
+/**
+ * The storage layer's face to the node: the real WAL, its errors and how a recovery finding reads. The simulator
+ * and the tests import the parts they drive (the in-memory disk, the decoder) from their own modules.
+ */
+export { describeFinding, isCorruption } from "./finding.ts"
+export { WriteAheadLog } from "./wal.ts"
 export * from "./walErrors.ts"
-export { recordsPerSync, type WalStatistics } from "./walStatistics.ts"

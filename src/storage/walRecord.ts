@@ -38,7 +38,6 @@ export const isEmptyWalRecord = (record: WalRecord): boolean =>
  * still runs the full Schema.
  */
 export const encodeWalRecordText = (record: WalRecord): string => JSON.stringify(record)
-export const encodeWalRecord = (record: WalRecord): Uint8Array => textEncoder.encode(encodeWalRecordText(record))
 
 /** Well under the storage layer's 1 MiB payload bound; one entry (a 64 KiB value, JSON-escaped) always fits. */
 const recordPayloadBytesTarget = 512 * 1024

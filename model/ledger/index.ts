@@ -1,3 +1,0 @@
-export * from "./invariants.ts"
-export * from "./ledger.ts"
-export * from "./ledgerSpec.ts"

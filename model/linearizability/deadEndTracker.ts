@@ -1,0 +1,37 @@
+/**
+ * Keeps the deepest dead end of a search: the longest linearized prefix after which nothing could go next.
+ * Copying the whole stack at each new deepest point made a long linearizable history quadratic (a 5,000-operation
+ * history reaches a new depth thousands of times); instead the copy keeps the part of the stack that has not been
+ * popped since the last record and copies only what was pushed after it.
+ */
+import type { Entry } from "./entries.ts"
+import type { DeadEnd } from "./searchPartition.ts"
+
+export class DeadEndTracker<State> {
+  private readonly prefix: Array<number> = []
+  private recorded: Omit<DeadEnd<State>, "prefix"> | undefined
+  /** How much of `prefix` is still the bottom of the live stack. */
+  private valid = 0
+
+  get longest(): number {
+    return this.prefix.length
+  }
+
+  /** Called at every dead end, with the live stack; `describe` runs only for a new deepest one. */
+  deadEnd(stack: ReadonlyArray<Entry>, describe: () => Omit<DeadEnd<State>, "prefix">): void {
+    if (this.recorded !== undefined && stack.length <= this.prefix.length) {
+      // The stack is about to lose its top: the record stays valid only below it.
+      this.valid = Math.min(this.valid, stack.length - 1)
+      return
+    }
+    this.prefix.length = stack.length
+    for (let index = Math.max(0, this.valid); index < stack.length; index++)
+      this.prefix[index] = stack[index]!.operation
+    this.recorded = describe()
+    this.valid = stack.length - 1
+  }
+
+  finish(): DeadEnd<State> {
+    return { prefix: [...this.prefix], ...this.recorded! }
+  }
+}
