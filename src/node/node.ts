@@ -18,7 +18,7 @@ import type { ServeOptions } from "./serveOptions.ts"
 import { PeerTransport } from "./transport.ts"
 import { DurabilityWitness } from "./durabilityWitness.ts"
 import { compiledTestBugs } from "./testBugs.ts"
-import { payloadBytesMaxDefault } from "../storage/index.ts"
+import { payloadBytesMaxDefault } from "../storage/record.ts"
 import { Wal, WalLive, type WalRecovery, type WalService } from "./wal.ts"
 
 /** What `faultline serve` parsed, and how the node reports. */
