@@ -198,7 +198,7 @@ export default tseslint.config(
   },
   {
     files: ["bin/**/*.mjs", "eslint.config.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } }
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } }
   },
   { files: sources(["src/protocol", "src/app", "model", "src/schedule"]), ignores: tests, rules: pureRules },
   // Storage does file I/O, which is its job, but the simulator runs its records, decoder and in-memory disk too.

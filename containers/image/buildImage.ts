@@ -13,6 +13,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
+import { nodeBundleOptions } from "../../scripts/bundleOptions.ts"
 import { getContainerRuntimeClient, ImageName } from "testcontainers"
 import { isBugName, type BugName } from "../../src/protocol/bugs.ts"
 
@@ -40,15 +41,10 @@ export interface BuiltImage {
  */
 export const bundleServer = async (testBugs: ReadonlyArray<BugName> = []): Promise<Uint8Array> => {
   const result = await build({
-    define: { FAULTLINE_TEST_BUGS: testBugs.length === 0 ? "undefined" : JSON.stringify(testBugs.join(",")) },
+    ...nodeBundleOptions(testBugs),
     entryPoints: [serverEntry],
-    bundle: true,
-    platform: "node",
-    target: "node20",
     format: "cjs",
-    write: false,
-    logLevel: "silent",
-    legalComments: "none"
+    write: false
   })
   const output = result.outputFiles[0]
   if (output === undefined) throw new Error("esbuild produced no output for the node server bundle")

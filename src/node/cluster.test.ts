@@ -1,11 +1,12 @@
 /**
  * A 3-node cluster of real `faultline serve` processes on loopback: election, replication, CAS, refusals of bad
- * input, and peer frames with a bad HMAC.
+ * input, and the peer port's refusals (a stranger's handshake, a bad HMAC, a malformed message, a replayed frame).
  */
-import * as net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encodeFrame } from "./frame.ts"
+import { decodeChallenge, encodeHello, newNonce } from "./handshake.ts"
 import { fetchStatus, waitFor, waitForLeader } from "./localCluster.ts"
+import { connectAsPeer, connectRaw } from "./rawPeer.ts"
 import { call, startTestCluster, statusOf, type TestCluster } from "./testCluster.ts"
 
 describe("a 3-node cluster on loopback", () => {
@@ -94,30 +95,36 @@ describe("a 3-node cluster on loopback", () => {
     expect((await call(`${base}/kv/bad`)).status).toBe(404)
   })
 
-  it("drops and counts a peer frame with a bad HMAC, and counts a malformed message in an authentic frame", async () => {
+  it("refuses a stranger's handshake; from a peer with the secret counts a bad HMAC, a malformed message and a replay", async () => {
     const target = followerOf()
+    const other = 3 - leader - target
+    const port = test.cluster.nodeAt(target).peerPort
     const before = await statusOf(test.cluster, target)
-    const forged = encodeFrame("not-the-cluster-secret", { from: leader, to: target }, [
+    const stranger = await connectRaw(port)
+    const acceptorNonce = decodeChallenge(stranger.challenge) as Buffer
+    stranger.socket.write(
+      encodeHello("not-the-cluster-secret", { from: other, to: target, acceptorNonce, diallerNonce: newNonce() })
+    )
+    await new Promise((resolve) => stranger.socket.once("close", resolve))
+
+    const peer = await connectAsPeer(port, test.cluster.clusterSecret, other, target)
+    const forged = encodeFrame(Buffer.alloc(32, 1), 0, { from: other, to: target }, [
       JSON.stringify({ _tag: "RequestVote", term: 1_000, lastLogIndex: 1_000, lastLogTerm: 1_000, preVote: false })
     ])
-    const malformed = encodeFrame(test.cluster.clusterSecret, { from: leader, to: target }, [
-      JSON.stringify({ _tag: "RequestVote", term: -1 })
-    ])
-    await sendRaw(test.cluster.nodeAt(target).peerPort, Buffer.concat([forged, malformed]))
-    const after = await waitFor("the frames to be counted", 5_000, async () => {
+    peer.socket.write(forged)
+    const malformed = peer.send([{ _tag: "RequestVote", term: -1 }], 0)
+    peer.socket.write(malformed)
+    const after = await waitFor("the refusals to be counted", 5_000, async () => {
       const status = await statusOf(test.cluster, target)
       const transport = status.transport as Record<string, number>
-      return transport.badHmacFrames === 1 ? status : undefined
+      return transport.replayedFrames === 1 ? status : undefined
     })
+    peer.socket.destroy()
+    const counters = after.transport as Record<string, number>
+    const earlier = before.transport as Record<string, number>
+    expect(counters.badHandshakes).toBe((earlier.badHandshakes ?? 0) + 1)
+    expect(counters.badHmacFrames).toBe(1)
     expect((after.rejectedMessages as Record<string, number>).Malformed).toBe(1)
     expect(after.term).toBe(before.term)
   })
 })
-
-const sendRaw = (port: number, bytes: Buffer): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const socket = net.connect({ host: "127.0.0.1", port }, () => {
-      socket.end(bytes, () => resolve())
-    })
-    socket.on("error", reject)
-  })

@@ -8,12 +8,21 @@
  * one-way Raft messages do not use.
  *
  * Each node dials every peer and uses that connection only to send; it only reads from connections it accepts.
+ *
+ * An accepted connection must prove the cluster secret (handshake.ts) within `handshakeTimeoutMs` before the node
+ * reads a frame from it, and until then it can make the node hold at most one hello (72 bytes). At most
+ * `maxUnauthenticated` connections may be handshaking at once, the oldest evicted first, apart from the
+ * authenticated ones: one per configured peer (a newer authenticated connection from the same peer replaces the
+ * older), so connections from strangers can never take a peer's place (issue #13, F3: 62 idle connections kept a
+ * restarted node from rejoining). Every refusal is counted.
  */
 import * as net from "node:net"
 import { Either } from "effect"
 import type { Input, Message } from "../protocol/index.ts"
 import { linkFaultsFor, noFaults, planDelivery, type FaultSettings } from "./faults.ts"
-import { FrameReader, openFrame } from "./frame.ts"
+import type { FrameVerdict } from "./frame.ts"
+import { newNonce } from "./handshake.ts"
+import { InboundPeer, InboundRefusal } from "./inboundPeer.ts"
 import { PeerLink, type PeerAddress } from "./peerLink.ts"
 
 export interface TransportOptions {
@@ -26,22 +35,56 @@ export interface TransportOptions {
   readonly maxFrameBytes: number
   /** Delivers authenticated inputs (Receive or Malformed) from one frame, in order. */
   readonly deliver: (inputs: ReadonlyArray<Input>) => void
+  readonly limits?: Partial<InboundLimits>
+}
+
+export interface InboundLimits {
+  /** How long an accepted connection has to prove the secret. */
+  readonly handshakeTimeoutMs: number
+  /** An authenticated connection that sends nothing (not even a keepalive, peerLink.ts) for this long is closed. */
+  readonly idleTimeoutMs: number
+  /** Connections handshaking at once; the oldest is evicted to make room. */
+  readonly maxUnauthenticated: number
+}
+
+export const inboundLimitsDefault: InboundLimits = {
+  handshakeTimeoutMs: 3_000,
+  idleTimeoutMs: 20_000,
+  maxUnauthenticated: 16
 }
 
 export interface TransportCounters {
   framesReceived: number
   messagesReceived: number
+  /** Authenticated frames whose HMAC failed (a frame captured on another connection fails here). */
   badHmacFrames: number
   badEnvelopeFrames: number
+  /** Connections closed for a frame length too short for an HMAC and a sequence. */
   badLengthFrames: number
+  /** Connections closed for a frame length over the maximum. */
+  oversizedFrames: number
+  /** Authentic frames out of sequence: a frame sent again on its connection. */
+  replayedFrames: number
   misaddressedFrames: number
   malformedMessages: number
   faultDrops: number
   delayedDrops: number
-  refusedConnections: number
+  handshakesCompleted: number
+  /** Hellos that were not a hello, failed the HMAC, or came with more bytes than a hello. */
+  badHandshakes: number
+  /** Authentic hellos naming another addressee or a sender that is not a configured peer. */
+  misaddressedHandshakes: number
+  handshakeTimeouts: number
+  idleTimeouts: number
+  /** Unauthenticated connections closed to make room for a newer one. */
+  evictedUnauthenticated: number
+  /** Authenticated connections closed because the same peer authenticated a newer one. */
+  replacedConnections: number
+  /** Open now: still handshaking, and authenticated. */
+  unauthenticatedConnections: number
+  authenticatedConnections: number
 }
 
-const maxInboundConnections = 64
 const maxDelayedMessages = 10_000
 
 export class PeerTransport {
@@ -55,17 +98,31 @@ export class PeerTransport {
     malformedMessages: 0,
     faultDrops: 0,
     delayedDrops: 0,
-    refusedConnections: 0
+    oversizedFrames: 0,
+    replayedFrames: 0,
+    handshakesCompleted: 0,
+    badHandshakes: 0,
+    misaddressedHandshakes: 0,
+    handshakeTimeouts: 0,
+    idleTimeouts: 0,
+    evictedUnauthenticated: 0,
+    replacedConnections: 0,
+    unauthenticatedConnections: 0,
+    authenticatedConnections: 0
   }
   /** Peers' HTTP addresses, learned from their authenticated frames. */
   readonly peerHttpUrls = new Map<number, string>()
   private readonly links = new Map<number, PeerLink>()
   private readonly server: net.Server
-  private readonly inbound = new Set<net.Socket>()
+  /** Handshaking connections, oldest first (a Set iterates in insertion order). */
+  private readonly unauthenticated = new Set<net.Socket>()
+  private readonly authenticated = new Map<number, net.Socket>()
+  private readonly limits: InboundLimits
   private faults: FaultSettings = noFaults
   private delayedMessages = 0
 
   constructor(private readonly options: TransportOptions) {
+    this.limits = { ...inboundLimitsDefault, ...options.limits }
     this.server = net.createServer((socket) => this.accept(socket))
     for (const [peerId, address] of options.peers) {
       const linkOptions = { ...options, peerId, address }
@@ -131,37 +188,103 @@ export class PeerTransport {
 
   async close(): Promise<void> {
     for (const link of this.links.values()) link.close()
-    for (const socket of this.inbound) socket.destroy()
+    for (const socket of this.unauthenticated) socket.destroy()
+    for (const socket of this.authenticated.values()) socket.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 
   private accept(socket: net.Socket): void {
-    if (this.inbound.size >= maxInboundConnections) {
-      this.counters.refusedConnections += 1
-      socket.destroy()
-      return
-    }
-    this.inbound.add(socket)
-    socket.setNoDelay(true)
-    const reader = new FrameReader(this.options.maxFrameBytes)
-    socket.on("data", (chunk: Buffer) => {
-      const bodies = reader.push(chunk)
-      if (bodies === "BadLength") {
-        // The stream cannot be resynchronized after a bad length prefix: drop the connection.
-        this.counters.badLengthFrames += 1
-        socket.destroy()
-        return
+    if (this.unauthenticated.size >= this.limits.maxUnauthenticated) {
+      const oldest = this.unauthenticated.values().next().value
+      if (oldest !== undefined) {
+        this.counters.evictedUnauthenticated += 1
+        this.unauthenticated.delete(oldest)
+        oldest.destroy()
       }
-      for (const body of bodies) this.receiveFrame(body)
+    }
+    this.unauthenticated.add(socket)
+    socket.setNoDelay(true)
+    const peer = new InboundPeer({
+      secret: this.options.secret,
+      selfId: this.options.selfId,
+      isPeer: (id) => this.options.peers.has(id),
+      maxFrameBytes: this.options.maxFrameBytes,
+      acceptorNonce: newNonce()
     })
+    const deadline = setTimeout(() => {
+      this.counters.handshakeTimeouts += 1
+      socket.destroy()
+    }, this.limits.handshakeTimeoutMs)
+    socket.write(peer.challenge)
+    socket.on("data", (chunk: Buffer) => this.receive(socket, peer, deadline, chunk))
     socket.on("error", () => undefined)
-    socket.on("close", () => this.inbound.delete(socket))
+    socket.on("close", () => {
+      clearTimeout(deadline)
+      peer.close()
+      this.unauthenticated.delete(socket)
+      const from = peer.authenticatedFrom
+      if (from !== undefined && this.authenticated.get(from) === socket) this.authenticated.delete(from)
+      this.countOpen()
+    })
+    this.countOpen()
   }
 
-  private receiveFrame(body: Buffer): void {
-    const verdict = openFrame(this.options.secret, body)
+  private receive(socket: net.Socket, peer: InboundPeer, deadline: NodeJS.Timeout, chunk: Buffer): void {
+    if (socket.destroyed) return
+    try {
+      const progress = peer.push(chunk)
+      if (progress === undefined) return
+      if (progress._tag === "Authenticated") {
+        clearTimeout(deadline)
+        this.authenticatedAs(socket, progress.from)
+        socket.write(progress.accept)
+        return
+      }
+      const from = peer.authenticatedFrom
+      for (const verdict of progress.verdicts) if (from !== undefined) this.receiveFrame(from, verdict)
+    } catch (error) {
+      if (!(error instanceof InboundRefusal)) throw error
+      this.countRefusal(error)
+      socket.destroy()
+    }
+  }
+
+  private authenticatedAs(socket: net.Socket, from: number): void {
+    this.counters.handshakesCompleted += 1
+    this.unauthenticated.delete(socket)
+    const previous = this.authenticated.get(from)
+    if (previous !== undefined) {
+      this.counters.replacedConnections += 1
+      previous.destroy()
+    }
+    this.authenticated.set(from, socket)
+    socket.setTimeout(this.limits.idleTimeoutMs, () => {
+      this.counters.idleTimeouts += 1
+      socket.destroy()
+    })
+    this.countOpen()
+  }
+
+  private countRefusal(refusal: InboundRefusal): void {
+    const counters = this.counters
+    if (refusal.reason === "BadHandshake") counters.badHandshakes += 1
+    else if (refusal.reason === "MisaddressedHandshake") counters.misaddressedHandshakes += 1
+    else if (refusal.reason === "OversizedFrame") counters.oversizedFrames += 1
+    else counters.badLengthFrames += 1
+  }
+
+  private countOpen(): void {
+    this.counters.unauthenticatedConnections = this.unauthenticated.size
+    this.counters.authenticatedConnections = this.authenticated.size
+  }
+
+  private receiveFrame(authenticatedFrom: number, verdict: FrameVerdict): void {
     if (verdict._tag === "BadHmac") {
       this.counters.badHmacFrames += 1
+      return
+    }
+    if (verdict._tag === "Replayed") {
+      this.counters.replayedFrames += 1
       return
     }
     if (verdict._tag === "BadEnvelope") {
@@ -169,7 +292,7 @@ export class PeerTransport {
       return
     }
     const { from, to, httpUrl } = verdict.envelope
-    if (to !== this.options.selfId || !this.options.peers.has(from)) {
+    if (to !== this.options.selfId || from !== authenticatedFrom) {
       this.counters.misaddressedFrames += 1
       return
     }

@@ -1,0 +1,77 @@
+/**
+ * The compiled `faultline` (what bin/faultline.mjs runs after `npm ci`): built into a scratch directory, it
+ * prints its usage, checks a history and refuses an unknown command as the sources do, and its node reads no
+ * test-only bug list.
+ */
+import { execFile } from "node:child_process"
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { promisify } from "node:util"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { buildCli } from "./build.ts"
+
+const run = promisify(execFile)
+let directory = ""
+
+/** Runs the bundle's `main` the way bin/faultline.mjs does, in a fresh Node process. */
+const faultline = async (...argv: ReadonlyArray<string>): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const main = pathToFileURL(join(directory, "dist", "main.js")).href
+  const script = `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(process.argv.slice(1))`
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--input-type=module", "-e", script, "--", ...argv])
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+describe("the compiled faultline command", () => {
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), "faultline-build-"))
+    await buildCli(join(directory, "dist"))
+  }, 180_000)
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true })
+  })
+
+  it("prints its usage", async () => {
+    const answer = await faultline("--help")
+    expect(answer.code).toBe(0)
+    expect(answer.stdout).toContain("usage: faultline <command> [options]")
+  })
+
+  it("checks a history", async () => {
+    const history = join(directory, "tiny.txt")
+    await writeFile(
+      history,
+      [
+        '{:process 0, :type :invoke, :f :put, :key "x", :value "1"}',
+        '{:process 0, :type :ok, :f :put, :key "x", :value "1"}',
+        '{:process 1, :type :invoke, :f :get, :key "x", :value nil}',
+        '{:process 1, :type :ok, :f :get, :key "x", :value "2"}'
+      ].join("\n")
+    )
+    const answer = await faultline("check-history", history, "--format", "porcupine-kv")
+    expect(answer.stdout).toMatch(/^not linearizable/)
+    expect(answer.code).toBe(1)
+  })
+
+  it("refuses an unknown command", async () => {
+    const answer = await faultline("frobnicate")
+    expect(answer.code).toBe(2)
+    expect(answer.stderr).toContain('unknown command "frobnicate"')
+  })
+
+  it("writes source maps, and its node reads no test-only bug list", async () => {
+    const files = await readdir(join(directory, "dist"), { recursive: true })
+    expect(files.filter((file) => file.endsWith(".js.map")).length).toBeGreaterThan(1)
+    const code = await Promise.all(
+      files.filter((file) => file.endsWith(".js")).map((file) => readFile(join(directory, "dist", file), "utf8"))
+    )
+    // src/node/testBugs.ts reads the global only where a test image's bundle defines it; here it is undefined.
+    expect(code.some((text) => /typeof FAULTLINE_TEST_BUGS/.test(text))).toBe(false)
+  })
+})
