@@ -7,8 +7,6 @@ import { isBugName, type BugName } from "../protocol/bugs.ts"
 import { loadCounterexample, type Counterexample } from "../../properties/counterexample.ts"
 import { judge, type Judgement } from "../../properties/judge.ts"
 import { findScenario } from "../../properties/scenarios/index.ts"
-import { describeStep, type Step } from "../schedule/index.ts"
-import type { TraceLine } from "../sim/trace.ts"
 
 export interface Rerun {
   readonly counterexample: Counterexample
@@ -30,21 +28,3 @@ export const rerun = (path: string): Either.Either<Rerun, string> => {
   })
   return Either.right({ counterexample, judged })
 }
-
-export interface TimelineLine {
-  readonly atMs: number
-  readonly text: string
-}
-
-/** The schedule's steps and the run's trace, merged in time order (steps first on a tie). */
-export const timeline = (steps: ReadonlyArray<Step>, trace: ReadonlyArray<TraceLine>): ReadonlyArray<TimelineLine> => {
-  const stepLines = steps.map((step) => ({
-    atMs: step.at,
-    text: `STEP ${describeStep(step).replace(/^at \d+ ms: /, "")}`,
-    order: 0
-  }))
-  const traceLines = trace.map((line) => ({ atMs: line.atMs, text: `     ${line.text}`, order: 1 }))
-  return [...stepLines, ...traceLines].sort((left, right) => left.atMs - right.atMs || left.order - right.order)
-}
-
-export const formatLine = (line: TimelineLine): string => `${String(line.atMs).padStart(7)} ms  ${line.text}`

@@ -34,6 +34,10 @@ export const subcommands: Readonly<Record<string, Subcommand>> = {
     summary: "find the first event after which a counterexample's violation cannot be avoided",
     load: () => import("./bisect.ts")
   },
+  dashboard: {
+    summary: "a local web page over a directory of counterexamples (lanes, arrows, history)",
+    load: () => import("./dashboard.ts")
+  },
   merge: { summary: "combine the --json summaries of sharded sim runs into one", load: () => import("./merge.ts") }
 }
 

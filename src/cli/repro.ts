@@ -1,21 +1,47 @@
 /**
  * `faultline repro FILE`: replays a counterexample in memory and says whether it still fails. Shows the
- * violated invariant, the schedule as a story, and the trace around the violation. Exit 1 if it still
+ * violated invariant, the schedule as a story, and the events that led to the violation: the role changes,
+ * timers, faults and messages of the replicas it names (heartbeats and persists left out; `faultline timeline`
+ * prints everything). `--html OUT` writes the dashboard's view of the run as one file. Exit 1 if it still
  * fails, 0 if it no longer does, 2 if the file is not a valid counterexample.
  */
+import { parseArgs } from "node:util"
 import { Either } from "effect"
 import { describeSchedule } from "../schedule/index.ts"
-import { formatLine, rerun, timeline } from "./counterexampleRun.ts"
+import { numberOption, readCommandLine } from "./commandLine.ts"
+import { rerun } from "./counterexampleRun.ts"
+import { formatEntry, legend, timelineEntries, violationWindow } from "./timelineView.ts"
 
-const usage = "usage: faultline repro <counterexample.json> [--context <lines>]"
+const usage = `usage: faultline repro <counterexample.json> [--context <events>] [--html OUT]
+
+  --context  events shown before the violation (default 15)
+  --html     also write the dashboard's view of the run as one self-contained HTML file`
+
+interface ReproArguments {
+  readonly file: string
+  readonly contextLines: number
+  readonly html: string | undefined
+}
+
+const parse = (argv: ReadonlyArray<string>): ReproArguments => {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: { context: { type: "string", default: "15" }, html: { type: "string" } },
+    strict: true,
+    allowPositionals: true
+  })
+  if (positionals.length !== 1) throw new Error("give exactly one counterexample file")
+  return {
+    file: positionals[0] as string,
+    contextLines: numberOption(values.context, "--context", 1, 100_000),
+    html: values.html
+  }
+}
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const [path, ...rest] = argv
-  if (path === undefined || path === "--help" || path === "-h") {
-    console.log(usage)
-    return path === undefined ? 2 : 0
-  }
-  const contextLines = rest[0] === "--context" ? Number(rest[1]) : 15
+  const commandLine = readCommandLine("repro", usage, argv, parse)
+  if (commandLine._tag === "Exit") return commandLine.code
+  const { file: path, contextLines, html } = commandLine.options
   const outcome = rerun(path)
   if (Either.isLeft(outcome)) {
     console.error(`faultline repro: ${outcome.left}`)
@@ -35,17 +61,21 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   console.log(
     `trace hash ${sameTrace ? "matches the recorded run" : `differs from the recorded run (${counterexample.traceHash.slice(0, 12)}…): the code changed since`}`
   )
+  if (html !== undefined) {
+    const { writeRunPage } = await import("./dashboard/page.ts")
+    writeRunPage(html, path, counterexample, judged)
+    console.log(`wrote ${html}`)
+  }
   const finding = judged.findings[0]
   if (finding === undefined) {
     console.log("\nNO LONGER FAILS: every invariant held in this replay.")
     return 0
   }
   console.log(`\nSTILL FAILS: ${finding.invariant} at ${finding.atMs} ms — ${finding.message}`)
-  const lines = timeline(counterexample.schedule.steps, judged.result.trace)
-  const at = lines.findIndex((line) => line.atMs >= finding.atMs)
-  const end = at === -1 ? lines.length : at + 3
-  const start = Math.max(0, end - contextLines - 3)
-  console.log(`\ntimeline around the violation (faultline timeline ${path} prints all of it):`)
-  for (const line of lines.slice(start, end)) console.log(formatLine(line))
+  const entries = timelineEntries(counterexample.schedule.steps, judged.result.events)
+  console.log(
+    `\nthe events that led to it (the replicas it names; npx faultline timeline ${path} prints everything):\n${legend}\n`
+  )
+  for (const entry of violationWindow(entries, finding, contextLines)) console.log(formatEntry(entry))
   return 1
 }

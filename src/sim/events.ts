@@ -6,7 +6,15 @@ import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { Message } from "../protocol/messages.ts"
 
 export type SimEvent =
-  | { readonly _tag: "Deliver"; readonly from: number; readonly to: number; readonly message: Message }
+  | {
+      readonly _tag: "Deliver"
+      readonly from: number
+      readonly to: number
+      readonly message: Message
+      /** When it was sent, and how long a clogged link held it before it left: for the timeline only. */
+      readonly sentAtMs: number
+      readonly heldMs: number
+    }
   /** Adversary bytes: decoded with the Message Schema when they arrive, like anything from a socket. */
   | { readonly _tag: "DeliverForged"; readonly from: number; readonly to: number; readonly payload: unknown }
   | { readonly _tag: "Wake"; readonly node: number; readonly incarnation: number }

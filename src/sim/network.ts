@@ -13,9 +13,11 @@ export interface Route {
   /** Simulated times at which copies arrive: none when dropped, two when duplicated. */
   readonly arrivalsMs: ReadonlyArray<number>
   readonly dropped: DropReason | undefined
+  /** How long a clogged link held the message before it left (0 when the link was clear). */
+  readonly heldMs: number
 }
 
-const dropped = (reason: DropReason): Route => ({ arrivalsMs: [], dropped: reason })
+const dropped = (reason: DropReason): Route => ({ arrivalsMs: [], dropped: reason, heldMs: 0 })
 
 export class Network {
   private readonly cut: Array<boolean>
@@ -90,7 +92,9 @@ export class Network {
     // A clogged link holds messages and releases them when it clears, like a stalled TCP connection.
     const departMs = Math.max(nowMs, this.clogUntilMs[link] ?? 0)
     const first = departMs + this.delayMs()
-    if (!this.random.chance(this.profile.duplicateProbability)) return { arrivalsMs: [first], dropped: undefined }
-    return { arrivalsMs: [first, departMs + this.delayMs()], dropped: undefined }
+    const heldMs = departMs - nowMs
+    if (!this.random.chance(this.profile.duplicateProbability))
+      return { arrivalsMs: [first], dropped: undefined, heldMs }
+    return { arrivalsMs: [first, departMs + this.delayMs()], dropped: undefined, heldMs }
   }
 }

@@ -12,7 +12,7 @@ import { checkLedgerHistory, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import { checkLinearizable } from "./linearizability.ts"
 import { checkSchedule, Schedule, type Step } from "../schedule/index.ts"
 import { Simulation, type Counters, type RunOptions } from "./simulation.ts"
-import type { TraceLine } from "./trace.ts"
+import type { TraceEvent, TraceLine } from "./trace.ts"
 
 export type { RunOptions } from "./simulation.ts"
 
@@ -39,6 +39,8 @@ export interface RunResult {
   readonly replicas: ReadonlyArray<ReplicaSummary>
   /** The most recent trace lines (bounded). */
   readonly trace: ReadonlyArray<TraceLine>
+  /** The same events as data (rendered lazily: the timeline and the dashboard read these). */
+  readonly events: ReadonlyArray<TraceEvent>
   readonly traceLines: number
 }
 
@@ -138,6 +140,7 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
       state: replica.state
     })),
     trace: simulation.trace.recent(),
+    events: simulation.trace.events(),
     traceLines: simulation.trace.lineCount
   }
 }

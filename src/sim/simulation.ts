@@ -272,11 +272,8 @@ export class Simulation implements ClientHost, FaultWorld {
     }
     const { state: after, outputs } = result
     replica.state = after
-    if (after.role !== before.role || after.term !== before.term) {
-      this.note(
-        `n${replica.node} ${after.role} t${after.term}${after.votedFor === null ? "" : ` voted n${after.votedFor}`}`
-      )
-    }
+    if (after.role !== before.role || after.term !== before.term)
+      this.trace.role(this.nowMs, replica.node, input, before, after)
     for (const output of outputs) this.perform(replica, output)
     if (after.role === "leader" && before.role !== "leader" && this.leaderTriggers.length > 0)
       this.onLeader(replica.node, after.term)
@@ -375,7 +372,8 @@ export class Simulation implements ClientHost, FaultWorld {
       this.trace.drop(this.nowMs, from, to, route.dropped, message)
       return
     }
-    for (const arrivalMs of route.arrivalsMs) this.enqueue(arrivalMs, { _tag: "Deliver", from, to, message })
+    for (const arrivalMs of route.arrivalsMs)
+      this.enqueue(arrivalMs, { _tag: "Deliver", from, to, message, sentAtMs: this.nowMs, heldMs: route.heldMs })
   }
 
   // Events -------------------------------------------------------------------------------------------------
@@ -383,7 +381,7 @@ export class Simulation implements ClientHost, FaultWorld {
   dispatch(event: SimEvent): void {
     switch (event._tag) {
       case "Deliver":
-        return this.deliver(event.from, event.to, event.message)
+        return this.deliver(event)
       case "DeliverForged":
         return this.deliverForged(event.from, event.to, event.payload)
       case "Wake": {
@@ -429,17 +427,18 @@ export class Simulation implements ClientHost, FaultWorld {
     }
   }
 
-  private deliver(from: number, to: number, message: Message): void {
+  private deliver(event: Extract<SimEvent, { _tag: "Deliver" }>): void {
+    const { from, to, message } = event
     const replica = this.nodes[to] as SimReplica
     // A partition cuts messages already in flight too, as iptables drops packets queued behind the rule.
     const reason = !replica.up ? "down" : this.network.isCut(from, to) ? "partition" : undefined
     if (reason !== undefined) {
       this.counters.messagesDropped += 1
-      this.trace.drop(this.nowMs, from, to, reason, message)
+      this.trace.drop(this.nowMs, from, to, reason, message, event.sentAtMs)
       return
     }
     this.counters.messagesDelivered += 1
-    this.trace.deliver(this.nowMs, from, to, message)
+    this.trace.deliver(this.nowMs, from, to, message, event.sentAtMs, event.heldMs)
     this.feed(replica, { _tag: "Receive", from, message, nowMs: this.clockOf(replica) })
   }
 

@@ -10,7 +10,8 @@
  */
 import { createHash, type Hash } from "node:crypto"
 import type { Entry } from "../protocol/entry.ts"
-import type { ClientResult, Output, RequestId } from "../protocol/io.ts"
+import type { ClientResult, Input, Output, RequestId } from "../protocol/io.ts"
+import type { ReplicaState } from "../protocol/state.ts"
 import type { Message } from "../protocol/messages.ts"
 import type { AppResult } from "../app/machine.ts"
 import type { ClientOperation } from "../schedule/index.ts"
@@ -25,15 +26,29 @@ type Persist = Extract<Output, { _tag: "Persist" }>
 /** Why a message was not delivered, as the trace names it. */
 export type DropReason = "loss" | "partition" | "down" | "no such node"
 
-/** An event kept for the report, rendered when read. */
-type Kept =
+/**
+ * An event kept for the report, rendered when read. Some fields are kept but not hashed (a message's send time,
+ * a clog's hold, what made a role change): they are functions of what is hashed, and leaving them out keeps the
+ * trace hash of every schedule what it was.
+ */
+export type TraceEvent =
   | { readonly _tag: "Text"; readonly atMs: number; readonly text: string }
+  | {
+      readonly _tag: "Role"
+      readonly atMs: number
+      readonly node: number
+      readonly input: Input
+      readonly before: ReplicaState
+      readonly after: ReplicaState
+    }
   | {
       readonly _tag: "Deliver"
       readonly atMs: number
       readonly from: number
       readonly to: number
       readonly message: Message
+      readonly sentAtMs: number
+      readonly heldMs: number
     }
   | {
       readonly _tag: "Drop"
@@ -42,6 +57,8 @@ type Kept =
       readonly to: number
       readonly reason: DropReason
       readonly message: Message
+      /** When it was sent (a message cut in flight was sent earlier than it was dropped). */
+      readonly sentAtMs: number
     }
   | { readonly _tag: "Persist"; readonly atMs: number; readonly node: number; readonly persist: Persist }
   | { readonly _tag: "Apply"; readonly atMs: number; readonly node: number; readonly entry: Entry }
@@ -105,7 +122,7 @@ export class Trace {
   private readonly buffer = new Uint8Array(bufferBytes)
   private readonly view = new DataView(this.buffer.buffer)
   private offset = 0
-  private kept: Array<Kept> = []
+  private kept: Array<TraceEvent> = []
   private start = 0
   lineCount = 0
 
@@ -136,21 +153,28 @@ export class Trace {
     if (this.linesKept > 0) this.keep({ _tag: "ClientEnd", atMs, client, process, ending })
   }
 
-  deliver(atMs: number, from: number, to: number, message: Message): void {
+  deliver(atMs: number, from: number, to: number, message: Message, sentAtMs = atMs, heldMs = 0): void {
     this.begin(eventCode.Deliver, atMs)
     this.number(from)
     this.number(to)
     this.message(message)
-    if (this.linesKept > 0) this.keep({ _tag: "Deliver", atMs, from, to, message })
+    if (this.linesKept > 0) this.keep({ _tag: "Deliver", atMs, from, to, message, sentAtMs, heldMs })
   }
 
-  drop(atMs: number, from: number, to: number, reason: DropReason, message: Message): void {
+  drop(atMs: number, from: number, to: number, reason: DropReason, message: Message, sentAtMs = atMs): void {
     this.begin(eventCode.Drop, atMs)
     this.number(from)
     this.number(to)
     this.number(dropCode[reason])
     this.message(message)
-    if (this.linesKept > 0) this.keep({ _tag: "Drop", atMs, from, to, reason, message })
+    if (this.linesKept > 0) this.keep({ _tag: "Drop", atMs, from, to, reason, message, sentAtMs })
+  }
+
+  /** A replica's role or term changed in a step: hashed as the line it has always been, kept with its cause. */
+  role(atMs: number, node: number, input: Input, before: ReplicaState, after: ReplicaState): void {
+    this.begin(eventCode.Text, atMs)
+    this.text(roleText(node, after))
+    if (this.linesKept > 0) this.keep({ _tag: "Role", atMs, node, input, before, after })
   }
 
   persist(atMs: number, node: number, persist: Persist): void {
@@ -184,7 +208,12 @@ export class Trace {
 
   /** The most recent lines, oldest first. */
   recent(): ReadonlyArray<TraceLine> {
-    return this.kept.slice(this.start).map((event) => ({ atMs: event.atMs, text: render(event) }))
+    return this.kept.slice(this.start).map((event) => ({ atMs: event.atMs, text: renderTraceEvent(event) }))
+  }
+
+  /** The most recent events as data, oldest first (the timeline and the dashboard draw from these). */
+  events(): ReadonlyArray<TraceEvent> {
+    return this.kept.slice(this.start)
   }
 
   /** Finishes the hash; call once. */
@@ -294,7 +323,7 @@ export class Trace {
     }
   }
 
-  private keep(event: Kept): void {
+  private keep(event: TraceEvent): void {
     if (this.linesKept === 0) return
     this.kept.push(event)
     // Amortised ring: drop the oldest half once the buffer is twice the bound.
@@ -312,12 +341,41 @@ export class Trace {
   }
 }
 
-const render = (event: Kept): string => {
+const roleText = (node: number, after: ReplicaState): string =>
+  `n${node} ${after.role} t${after.term}${after.votedFor === null ? "" : ` voted n${after.votedFor}`}`
+
+/**
+ * Why a role or term changed, from the step's input and the states around it: the election timer firing (a
+ * PreVote round, or a candidacy), a won PreVote or election, a higher term seen, a lost quorum.
+ */
+export const roleCause = (input: Input, before: ReplicaState, after: ReplicaState): string => {
+  const timer = input._tag === "Tick" || (after.nowMs >= before.electionDeadlineMs && input._tag !== "Receive")
+  if (after.role === "precandidate") return timer ? "election timeout fired: PreVote round" : "PreVote round"
+  if (after.role === "candidate") {
+    if (before.role === "precandidate") return "PreVote won: candidacy"
+    return timer ? "election timeout fired: candidacy" : "candidacy"
+  }
+  if (after.role === "leader") {
+    const granted =
+      input._tag === "Receive" && input.message._tag === "RequestVoteResponse" && input.message.granted
+        ? [...before.votesGranted, input.from]
+        : before.votesGranted
+    return `won the election with the votes of ${[...new Set(granted)].map((node) => `n${node}`).join(" ")}`
+  }
+  if (input._tag === "Receive" && input.message.term > before.term)
+    return `saw term ${input.message.term} from n${input.from}`
+  if (before.role === "leader" && input._tag !== "Receive") return "stepped down: no quorum heard (CheckQuorum)"
+  return input._tag === "Receive" ? `heard from n${input.from}` : "stepped down"
+}
+
+export const renderTraceEvent = (event: TraceEvent): string => {
   switch (event._tag) {
     case "Text":
       return event.text
+    case "Role":
+      return `${roleText(event.node, event.after)} (${roleCause(event.input, event.before, event.after)})`
     case "Deliver":
-      return `n${event.from}->n${event.to} ${describeMessage(event.message)}`
+      return `n${event.from}->n${event.to} ${describeMessage(event.message)}${event.heldMs > 0 ? ` (held ${event.heldMs} ms by a clog)` : ""}`
     case "Drop":
       return `n${event.from}->n${event.to} drop (${event.reason}) ${describeMessage(event.message)}`
     case "Persist": {

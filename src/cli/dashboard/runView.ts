@@ -1,0 +1,278 @@
+/**
+ * One counterexample's run as data for the dashboard's drawing: per replica, role and term bands, spans when it
+ * was down, paused, isolated or behind a cut or a clogged link, marks for persists and applies; every message as
+ * an arrow from its send to its arrival (or its drop); the schedule's steps; the violation; and the client history
+ * as intervals with the linearizability checker's explanation (the longest linearizable prefix, the operation
+ * that blocked it, and the minimal core of operations where the checker names one).
+ */
+import type { Counterexample } from "../../../properties/counterexample.ts"
+import type { Judgement } from "../../../properties/judge.ts"
+import { describeStep } from "../../schedule/index.ts"
+import { checkLinearizable } from "../../sim/linearizability.ts"
+import { describeMessage, renderTraceEvent, type TraceEvent } from "../../sim/trace.ts"
+import { timelineEntries } from "../timelineView.ts"
+
+export interface Band {
+  readonly node: number
+  readonly fromMs: number
+  readonly toMs: number
+  readonly role: string
+  readonly term: number
+}
+export interface Span {
+  readonly node: number
+  readonly fromMs: number
+  readonly toMs: number
+  readonly kind: "down" | "paused" | "isolated" | "cut" | "clogged"
+  readonly text: string
+}
+export interface Mark {
+  readonly node: number
+  readonly atMs: number
+  readonly kind: "persist" | "apply" | "crash" | "restart" | "timer" | "fault"
+  readonly text: string
+}
+export interface Arrow {
+  readonly from: number
+  readonly to: number
+  readonly sentAtMs: number
+  readonly atMs: number
+  /** Vote, PreVote, Append, Heartbeat, AppendOk, AppendRefused, … */
+  readonly kind: string
+  readonly text: string
+  readonly dropped: string | null
+  readonly heldMs: number
+}
+export interface Operation {
+  readonly process: number
+  readonly callMs: number
+  readonly returnMs: number | null
+  readonly text: string
+  readonly status: "ok" | "fail" | "unknown" | "pending"
+  /** In the checker's longest linearizable prefix, the operation it could not place, in the minimal core. */
+  readonly prefix: boolean
+  readonly blocking: boolean
+  readonly core: boolean
+}
+
+export interface RunView {
+  readonly file: string
+  readonly scenario: string
+  readonly bugs: ReadonlyArray<string>
+  readonly replicas: number
+  readonly endMs: number
+  readonly violation: { readonly invariant: string; readonly message: string; readonly atMs: number } | null
+  readonly recorded: { readonly invariant: string; readonly message: string; readonly atMs: number }
+  readonly steps: ReadonlyArray<{ readonly atMs: number; readonly text: string }>
+  readonly bands: ReadonlyArray<Band>
+  readonly spans: ReadonlyArray<Span>
+  readonly marks: ReadonlyArray<Mark>
+  readonly arrows: ReadonlyArray<Arrow>
+  readonly operations: ReadonlyArray<Operation>
+  readonly explanation: string | null
+  readonly timeline: ReadonlyArray<{ readonly atMs: number; readonly kind: string; readonly text: string }>
+}
+
+const messageKind = (event: Extract<TraceEvent, { _tag: "Deliver" | "Drop" }>): string => {
+  const message = event.message
+  switch (message._tag) {
+    case "RequestVote":
+      return message.preVote ? "PreVote" : "Vote"
+    case "RequestVoteResponse":
+      return message.preVote ? "PreVoteReply" : "VoteReply"
+    case "AppendEntries":
+      return message.entries.length === 0 ? "Heartbeat" : "Append"
+    case "AppendEntriesResponse":
+      return message.success ? "AppendOk" : "AppendRefused"
+  }
+}
+
+/** Role bands from the role changes; a crash ends a band, a restart starts a follower's. */
+const bandsOf = (replicas: number, events: ReadonlyArray<TraceEvent>, endMs: number): ReadonlyArray<Band> => {
+  const bands: Array<Band> = []
+  const open = Array.from({ length: replicas }, () => ({ fromMs: 0, role: "follower", term: 0, up: true }))
+  const close = (node: number, atMs: number): void => {
+    const band = open[node]
+    if (band?.up === true && atMs > band.fromMs)
+      bands.push({ node, fromMs: band.fromMs, toMs: atMs, role: band.role, term: band.term })
+  }
+  for (const event of events) {
+    if (event._tag === "Role") {
+      close(event.node, event.atMs)
+      open[event.node] = { fromMs: event.atMs, role: event.after.role, term: event.after.term, up: true }
+    } else if (event._tag === "Text") {
+      const crash = /^crash n(\d+)(?!:)/.exec(event.text)
+      const restart = /^restart n(\d+)(?!:)/.exec(event.text)
+      if (crash !== null) {
+        close(Number(crash[1]), event.atMs)
+        const band = open[Number(crash[1])]
+        if (band !== undefined) band.up = false
+      }
+      if (restart !== null) {
+        const band = open[Number(restart[1])]
+        open[Number(restart[1])] = { fromMs: event.atMs, role: "follower", term: band?.term ?? 0, up: true }
+      }
+    }
+  }
+  for (let node = 0; node < replicas; node += 1) close(node, endMs)
+  return bands
+}
+
+/** Down, paused, isolated, cut and clogged spans from the fault lines of the trace. */
+const spansOf = (replicas: number, events: ReadonlyArray<TraceEvent>, endMs: number): ReadonlyArray<Span> => {
+  const spans: Array<Span> = []
+  const started = new Map<string, { node: number; fromMs: number; kind: Span["kind"]; text: string }>()
+  const begin = (key: string, node: number, fromMs: number, kind: Span["kind"], text: string): void => {
+    if (!started.has(key)) started.set(key, { node, fromMs, kind, text })
+  }
+  const end = (key: string, atMs: number): void => {
+    const span = started.get(key)
+    if (span === undefined) return
+    started.delete(key)
+    spans.push({ ...span, toMs: Math.max(atMs, span.fromMs + 1) })
+  }
+  for (const event of events) {
+    if (event._tag !== "Text") continue
+    const text = event.text
+    const at = event.atMs
+    let match: RegExpExecArray | null
+    if ((match = /^crash n(\d+)(?!:)/.exec(text)) !== null) begin(`down${match[1]}`, Number(match[1]), at, "down", text)
+    else if ((match = /^restart n(\d+)(?!:)/.exec(text)) !== null) end(`down${match[1]}`, at)
+    else if ((match = /^pause n(\d+) for (\d+) ms/.exec(text)) !== null)
+      begin(`paused${match[1]}`, Number(match[1]), at, "paused", text)
+    else if ((match = /^resume n(\d+)/.exec(text)) !== null) end(`paused${match[1]}`, at)
+    else if ((match = /^isolate n(\d+)/.exec(text)) !== null)
+      begin(`isolated${match[1]}`, Number(match[1]), at, "isolated", text)
+    else if ((match = /^rejoin n(\d+)/.exec(text)) !== null) end(`isolated${match[1]}`, at)
+    else if (text.startsWith("partition ")) {
+      for (const cut of text.matchAll(/n(\d+)->n(\d+)/g))
+        begin(`cut${cut[1]}-${cut[2]}`, Number(cut[1]), at, "cut", `cut n${cut[1]}->n${cut[2]}`)
+    } else if ((match = /^clog n(\d+)->n(\d+) for (\d+) ms/.exec(text)) !== null)
+      spans.push({ node: Number(match[1]), fromMs: at, toMs: at + Number(match[3]), kind: "clogged", text })
+    else if (text === "heal") {
+      for (const key of [...started.keys()]) if (key.startsWith("cut") || key.startsWith("isolated")) end(key, at)
+    }
+  }
+  for (const key of [...started.keys()]) end(key, endMs)
+  return spans.filter((span) => span.node < replicas)
+}
+
+const marksOf = (events: ReadonlyArray<TraceEvent>): ReadonlyArray<Mark> =>
+  events.flatMap((event): ReadonlyArray<Mark> => {
+    if (event._tag === "Persist" || event._tag === "Apply")
+      return [
+        {
+          node: event.node,
+          atMs: event.atMs,
+          kind: event._tag === "Persist" ? "persist" : "apply",
+          text: renderTraceEvent(event)
+        }
+      ]
+    if (event._tag === "Role" && renderTraceEvent(event).includes("election timeout"))
+      return [{ node: event.node, atMs: event.atMs, kind: "timer", text: renderTraceEvent(event) }]
+    return []
+  })
+
+const arrowsOf = (events: ReadonlyArray<TraceEvent>): ReadonlyArray<Arrow> =>
+  events.flatMap((event): ReadonlyArray<Arrow> => {
+    if (event._tag !== "Deliver" && event._tag !== "Drop") return []
+    if (event.to < 0) return []
+    return [
+      {
+        from: event.from,
+        to: event.to,
+        sentAtMs: event.sentAtMs,
+        atMs: event.atMs,
+        kind: messageKind(event),
+        text: `n${event.from}->n${event.to} ${describeMessage(event.message)}`,
+        dropped: event._tag === "Drop" ? event.reason : null,
+        heldMs: event._tag === "Deliver" ? event.heldMs : 0
+      }
+    ]
+  })
+
+const operationsOf = (judged: Judgement): { operations: ReadonlyArray<Operation>; explanation: string | null } => {
+  const history = judged.result.history
+  const verdict = checkLinearizable(history)
+  const explanation = verdict._tag === "Checked" ? verdict.result.explanation : null
+  const key = (process: number, callMs: number): string => `${process}@${callMs}`
+  const inPrefix = new Set((explanation?.longestPrefix ?? []).map((summary) => key(summary.process, summary.callTime)))
+  const blocking = explanation === null ? "" : key(explanation.blocking.process, explanation.blocking.callTime)
+  // The minimal core arrives with the checker's rewrite; drawn when the explanation carries it.
+  const core = new Set(
+    ((explanation as { core?: ReadonlyArray<{ process: number; callTime: number }> } | null)?.core ?? []).map(
+      (summary) => key(summary.process, summary.callTime)
+    )
+  )
+  const open = new Map<number, { callMs: number; text: string }>()
+  const operations: Array<Operation> = []
+  for (const event of history) {
+    if (event._tag === "Invoke") {
+      open.set(event.process, { callMs: event.atTime, text: JSON.stringify(event.input) })
+      continue
+    }
+    const call = open.get(event.process)
+    if (call === undefined) continue
+    open.delete(event.process)
+    const id = key(event.process, call.callMs)
+    operations.push({
+      process: event.process,
+      callMs: call.callMs,
+      returnMs: event._tag === "Unknown" ? null : event.atTime,
+      text:
+        event._tag === "Ok"
+          ? `${call.text} → ${JSON.stringify(event.output)}`
+          : `${call.text} → ${event._tag.toLowerCase()}`,
+      status: event._tag === "Ok" ? "ok" : event._tag === "Fail" ? "fail" : "unknown",
+      prefix: inPrefix.has(id),
+      blocking: id === blocking,
+      core: core.has(id)
+    })
+  }
+  for (const [process, call] of open)
+    operations.push({
+      process,
+      callMs: call.callMs,
+      returnMs: null,
+      text: call.text,
+      status: "pending",
+      prefix: false,
+      blocking: false,
+      core: false
+    })
+  return {
+    operations,
+    explanation: explanation?.text ?? (verdict._tag === "Checked" ? verdict.result.summary : verdict.message)
+  }
+}
+
+export const runView = (file: string, counterexample: Counterexample, judged: Judgement): RunView => {
+  const events = judged.result.events
+  const replicas = counterexample.schedule.replicas
+  // A little room after the last event, so that what happened last (often the violation) is drawn, not cut off.
+  const endMs = Math.max(1, judged.result.counters.simulatedMs, ...events.map((event) => event.atMs)) + 20
+  const finding = judged.findings[0]
+  const { operations, explanation } = operationsOf(judged)
+  return {
+    file,
+    scenario: counterexample.scenario,
+    bugs: counterexample.bugs,
+    replicas,
+    endMs,
+    violation:
+      finding === undefined ? null : { invariant: finding.invariant, message: finding.message, atMs: finding.atMs },
+    recorded: counterexample.violation,
+    steps: counterexample.schedule.steps.map((step) => ({ atMs: step.at, text: describeStep(step) })),
+    bands: bandsOf(replicas, events, endMs),
+    spans: spansOf(replicas, events, endMs),
+    marks: marksOf(events),
+    arrows: arrowsOf(events),
+    operations,
+    explanation,
+    timeline: timelineEntries(counterexample.schedule.steps, events).map(({ atMs, kind, text }) => ({
+      atMs,
+      kind,
+      text
+    }))
+  }
+}
