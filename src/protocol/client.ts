@@ -28,7 +28,7 @@ const appendProposal = (
   const state = context.state
   if (state.leaderState === null) return undefined
   // Only what every follower and the leader's own recovery will accept may enter the log (issue 13, F1).
-  const invalid = checkProposal(request.session, request.command)
+  const invalid = checkProposal(request.session, request.command, context.config.maxEntryBytes)
   if (invalid !== undefined) {
     return void reply(context, requestId, { _tag: "Rejected", code: invalid._tag, reason: invalid.reason })
   }

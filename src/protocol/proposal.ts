@@ -8,6 +8,7 @@
  */
 import { Either, Schema } from "effect"
 import { checkAppCommand, describeAppRejection, type AppCommand } from "../app/machine.ts"
+import { jsonSizeBytes } from "./encodedSize.ts"
 import { CommandPayload, Session } from "./entry.ts"
 
 /** Why a proposal was refused before anything was appended. */
@@ -16,6 +17,12 @@ export type ProposalRejection =
   | { readonly _tag: "SessionInvalid"; readonly reason: string }
   /** The command does not fit the entry Schema, or its application refuses it. */
   | { readonly _tag: "CommandInvalid"; readonly reason: string }
+  /** The entry's JSON would be larger than any message or WAL record may carry (issue 13, F2). */
+  | { readonly _tag: "EntryTooLarge"; readonly reason: string; readonly sizeBytes: number; readonly maxBytes: number }
+
+/** What an entry's index and term add to its payload's JSON, at their largest. */
+const entryOverheadBytes =
+  jsonSizeBytes({ index: Number.MAX_SAFE_INTEGER, term: Number.MAX_SAFE_INTEGER, payload: {} }) - 2
 
 const isCommandPayload = Schema.is(CommandPayload)
 const validateSession = Schema.validateEither(Session)
@@ -24,7 +31,11 @@ const validatePayload = Schema.validateEither(CommandPayload)
 const firstLine = (text: string): string => text.split("\n").slice(0, 6).join(" ").slice(0, 300)
 
 /** Undefined when the command may be appended; otherwise a typed rejection with a reason a person can read. */
-export const checkProposal = (session: Session, command: AppCommand): ProposalRejection | undefined => {
+export const checkProposal = (
+  session: Session,
+  command: AppCommand,
+  maxEntryBytes: number
+): ProposalRejection | undefined => {
   const payload = { _tag: "Command" as const, session, command }
   if (!isCommandPayload(payload)) {
     // The slow path formats the Schema's own explanation; an accepted proposal never pays for it.
@@ -36,5 +47,10 @@ export const checkProposal = (session: Session, command: AppCommand): ProposalRe
   }
   const rejection = checkAppCommand(command)
   if (rejection !== undefined) return { _tag: "CommandInvalid", reason: describeAppRejection(rejection) }
+  const sizeBytes = jsonSizeBytes(payload) + entryOverheadBytes
+  if (sizeBytes > maxEntryBytes) {
+    const reason = `the entry would be ${sizeBytes} bytes of JSON, over the limit of ${maxEntryBytes}`
+    return { _tag: "EntryTooLarge", reason, sizeBytes, maxBytes: maxEntryBytes }
+  }
   return undefined
 }
