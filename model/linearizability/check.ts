@@ -5,7 +5,14 @@
  */
 import { Either } from "effect"
 import { type Budget, BudgetMeter } from "./budget.ts"
-import { type Explanation, explainDeadEnd } from "./explanation.ts"
+import { type CoreOptions, minimalCore } from "./core.ts"
+import {
+  type Explanation,
+  explainDeadEnd,
+  formatSummary,
+  type OperationSummary,
+  summarizeOperation
+} from "./explanation.ts"
 import { type HistoryError, type HistoryEvent, type Operation, operationsFromEvents } from "./history.ts"
 import { searchPartition } from "./searchPartition.ts"
 import { isUnknownOutput, type LinearizabilitySpec } from "./spec.ts"
@@ -16,6 +23,11 @@ export interface CheckResult {
   readonly verdict: Verdict
   /** Present exactly when the verdict is "not linearizable". */
   readonly explanation: Explanation | null
+  /**
+   * With `core` in the options and a "not linearizable" verdict: a small sub-history (core.ts) that is still not
+   * linearizable, in call order; its operations are also listed at the end of the explanation's text.
+   */
+  readonly core: ReadonlyArray<OperationSummary> | null
   /** A sentence for every verdict: what was decided, or why it could not be. */
   readonly summary: string
   readonly partitions: number
@@ -25,6 +37,8 @@ export interface CheckResult {
 
 export interface CheckOptions {
   readonly budget?: Budget
+  /** Look for a minimal core of a failing history (costs further bounded searches). */
+  readonly core?: boolean | CoreOptions
 }
 
 export const partitionOperations = <State, Input, Output>(
@@ -58,11 +72,19 @@ export const checkOperations = <State, Input, Output>(
   for (const [key, partitionOperationList] of partitions) {
     const outcome = searchPartition(spec, partitionOperationList, meter)
     if (outcome._tag === "NotLinearizable") {
-      const explanation = explainDeadEnd(spec, key, partitionOperationList, outcome.deadEnd)
+      const deadEndExplanation = explainDeadEnd(spec, key, partitionOperationList, outcome.deadEnd)
+      const core =
+        options.core === undefined || options.core === false
+          ? null
+          : minimalCore(spec, partitionOperationList, options.core === true ? {} : options.core)
+              .map((operation) => summarizeOperation(spec, operation))
+              .sort((left, right) => left.callTime - right.callTime || left.id - right.id)
+      const explanation = core === null ? deadEndExplanation : withCore(deadEndExplanation, core)
       const summary = `not linearizable: partition ${JSON.stringify(key)} with ${partitionOperationList.length} operations has no valid order`
       return {
         verdict: "not linearizable",
         explanation,
+        core,
         summary,
         partitions: partitions.length,
         undecidedPartitions: undecided,
@@ -79,6 +101,7 @@ export const checkOperations = <State, Input, Output>(
     return {
       verdict: "unknown",
       explanation: null,
+      core: null,
       summary,
       partitions: partitions.length,
       undecidedPartitions: undecided,
@@ -89,12 +112,22 @@ export const checkOperations = <State, Input, Output>(
   return {
     verdict: "linearizable",
     explanation: null,
+    core: null,
     summary,
     partitions: partitions.length,
     undecidedPartitions: [],
     steps: meter.steps
   }
 }
+
+const withCore = (explanation: Explanation, core: ReadonlyArray<OperationSummary>): Explanation => ({
+  ...explanation,
+  text: [
+    explanation.text,
+    `A minimal core: ${core.length === 1 ? "this operation alone is" : `these ${core.length} operations alone are`} still not linearizable:`,
+    ...core.map((summary) => `  ${formatSummary(summary)}`)
+  ].join("\n")
+})
 
 /** Pairs the events into operations, then checks them. */
 export const checkHistory = <State, Input, Output>(

@@ -39,7 +39,7 @@ export const summarizeOperation = <State, Input, Output>(
   returnTime: Number.isFinite(operation.returnTime) ? operation.returnTime : null
 })
 
-const formatSummary = (summary: OperationSummary): string => {
+export const formatSummary = (summary: OperationSummary): string => {
   const returned = summary.returnTime === null ? "outcome unknown" : `returned at ${summary.returnTime}`
   return `#${summary.id} process ${summary.process}: ${summary.operation} (called at ${summary.callTime}, ${returned})`
 }

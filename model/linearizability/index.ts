@@ -1,5 +1,6 @@
 export * from "./budget.ts"
 export * from "./check.ts"
+export * from "./core.ts"
 export * from "./explanation.ts"
 export * from "./history.ts"
 export * from "./spec.ts"

@@ -563,6 +563,23 @@ export const descriptions: ReadonlyArray<ScenarioDescription> = [
     ["no_corrupt_record_applied", "state_machine_safety"]
   ),
   zoo(
+    "zoo_damaged_tail",
+    "A bit flips in the last synced WAL record of a crashed replica, amid crashes that keep elections going, so that record often holds a vote or a new term: taken for a torn write it is cut off and the vote silently forgotten; reported as corruption, the replica recovers knowing it lost something and votes in no election until caught up.",
+    {
+      faults: ["crash", "corrupt"],
+      faultEveryMs: 500,
+      tuning: {
+        replicasMin: 3,
+        replicasMax: 3,
+        maxFaults: 14,
+        maxOperations: 6,
+        diskFaults: ["bitflipTail"],
+        swarm: { fsyncMaxMsMax: 100 }
+      }
+    },
+    ["persisted_state_monotonic", "election_safety", "state_machine_safety"]
+  ),
+  zoo(
     "zoo_stale_reads",
     "Reads while the leader is cut off or paused and a new leader takes writes: a read served without confirming leadership, or by a follower, returns stale data.",
     {

@@ -23,6 +23,7 @@ export const hunting: Readonly<Record<BugName, ReadonlyArray<string>>> = {
   followerReads: ["zoo_stale_reads"],
   applyBeyondCommit: ["zoo_divergent_logs", "zoo_client_retries"],
   applyCorruptRecords: ["zoo_bit_flips", "corruption_bit_flip"],
+  damagedTailAsTorn: ["zoo_damaged_tail"],
   noPreVote: ["zoo_partial_partitions"],
   noCheckQuorum: ["zoo_partial_partitions"],
   noSessionDeduplication: ["zoo_client_retries", "crash_during_commit"],

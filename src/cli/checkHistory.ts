@@ -1,5 +1,5 @@
 /**
- * `faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N]`: checks a recorded
+ * `faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N] [--budget-mb N]`: checks a recorded
  * client history for linearizability. Exit codes: 0 linearizable, 1 not linearizable, 3 unknown (the budget ran
  * out), 2 usage or parse error.
  */
@@ -8,21 +8,25 @@ import { Either, Schema } from "effect"
 import { HistoryFormat, parseHistory } from "../../model/formats/index.ts"
 import type { CheckResult } from "../../model/linearizability/index.ts"
 
-const usage = `usage: faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N]
+const usage = `usage: faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N] [--budget-mb N]
 
 Checks a client history for linearizability against the format's sequential spec.
   --format     porcupine-kv (get/put/append per key) or jepsen-etcd (one compare-and-set register)
-  --json       print one JSON object: { verdict, milliseconds, explanation }
+  --json       print one JSON object: { verdict, milliseconds, explanation, core }; core is a small
+               sub-history that is still not linearizable (null unless the verdict is "not linearizable")
   --budget-ms  give up with "unknown" after this many milliseconds of search (default 60000)
+  --budget-mb  give up with "unknown" when the search's memo would pass this many MiB (default 1024)
 Exit codes: 0 linearizable, 1 not linearizable, 3 unknown, 2 usage or parse error.`
 
 const defaultBudgetMilliseconds = 60_000
+const defaultBudgetMegabytes = 1024
 
 interface Arguments {
   readonly file: string
   readonly format: HistoryFormat
   readonly json: boolean
   readonly budgetMilliseconds: number
+  readonly budgetMegabytes: number
 }
 
 const decodeFormat = Schema.decodeUnknownEither(HistoryFormat)
@@ -32,17 +36,20 @@ const parseArguments = (argv: ReadonlyArray<string>): Either.Either<Arguments, s
   let format: string | undefined
   let json = false
   let budgetMilliseconds = defaultBudgetMilliseconds
+  let budgetMegabytes = defaultBudgetMegabytes
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!
     if (argument === "--json") json = true
-    else if (argument === "--format" || argument === "--budget-ms") {
+    else if (argument === "--format" || argument === "--budget-ms" || argument === "--budget-mb") {
       const value = argv[++index]
       if (value === undefined) return Either.left(`${argument} needs a value`)
       if (argument === "--format") format = value
       else {
-        budgetMilliseconds = Number(value)
-        if (!Number.isFinite(budgetMilliseconds) || budgetMilliseconds <= 0)
-          return Either.left(`--budget-ms should be a positive number, not ${JSON.stringify(value)}`)
+        const amount = Number(value)
+        if (!Number.isFinite(amount) || amount <= 0)
+          return Either.left(`${argument} should be a positive number, not ${JSON.stringify(value)}`)
+        if (argument === "--budget-ms") budgetMilliseconds = amount
+        else budgetMegabytes = amount
       }
     } else if (argument.startsWith("--")) return Either.left(`unknown option ${argument}`)
     else positional.push(argument)
@@ -52,7 +59,7 @@ const parseArguments = (argv: ReadonlyArray<string>): Either.Either<Arguments, s
   const decoded = decodeFormat(format)
   if (Either.isLeft(decoded))
     return Either.left(`--format should be porcupine-kv or jepsen-etcd, not ${JSON.stringify(format)}`)
-  return Either.right({ file: positional[0]!, format: decoded.right, json, budgetMilliseconds })
+  return Either.right({ file: positional[0]!, format: decoded.right, json, budgetMilliseconds, budgetMegabytes })
 }
 
 const explanationText = (result: CheckResult): string | null =>
@@ -79,7 +86,7 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
     console.error(`faultline check-history: ${parsedArguments.left}\n\n${usage}`)
     return 2
   }
-  const { file, format, json, budgetMilliseconds } = parsedArguments.right
+  const { file, format, json, budgetMilliseconds, budgetMegabytes } = parsedArguments.right
   const text = await readText(file)
   if (Either.isLeft(text)) {
     console.error(`faultline check-history: ${text.left}`)
@@ -92,11 +99,16 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const start = performance.now()
   const result = history.right.check({
-    budget: { time: { clock: () => performance.now(), maxMilliseconds: budgetMilliseconds } }
+    budget: {
+      time: { clock: () => performance.now(), maxMilliseconds: budgetMilliseconds },
+      maxMemoBytes: budgetMegabytes * 1024 * 1024
+    },
+    core: true
   })
   const milliseconds = performance.now() - start
   if (json) {
-    console.log(JSON.stringify({ verdict: result.verdict, milliseconds, explanation: explanationText(result) }))
+    const explanation = explanationText(result)
+    console.log(JSON.stringify({ verdict: result.verdict, milliseconds, explanation, core: result.core }))
   } else {
     console.log(`${result.verdict} (${history.right.operations} operations, ${milliseconds.toFixed(1)} ms)`)
     const explanation = explanationText(result)

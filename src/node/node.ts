@@ -18,6 +18,7 @@ import type { ServeOptions } from "./serveOptions.ts"
 import { PeerTransport } from "./transport.ts"
 import { DurabilityWitness } from "./durabilityWitness.ts"
 import { compiledTestBugs } from "./testBugs.ts"
+import { payloadBytesMaxDefault } from "../storage/record.ts"
 import { Wal, WalLive, type WalRecovery, type WalService } from "./wal.ts"
 
 /** What `faultline serve` parsed, and how the node reports. */
@@ -60,10 +61,27 @@ const openWal = (dataDirectory: string): Promise<{ wal: WalService; recovery: Wa
     )
   )
 
+/** Room for what surrounds entries: a message's other fields and the envelope, or a WAL record's own JSON. */
+const framingAllowanceBytes = 4096
+
+/**
+ * Every AppendEntries the replica may send must fit one peer frame, and every entry it may append one WAL record;
+ * otherwise a batch is dropped on every retry and a follower never catches up (issue 13, F2).
+ */
+const checkMessageBounds = (config: ReplicaConfig): void => {
+  if (config.maxBytesPerMessage + framingAllowanceBytes > maxFrameBytesDefault - 256) {
+    throw new Error(`maxBytesPerMessage ${config.maxBytesPerMessage} does not fit a ${maxFrameBytesDefault}-byte frame`)
+  }
+  if (config.maxEntryBytes + framingAllowanceBytes > payloadBytesMaxDefault) {
+    throw new Error(`maxEntryBytes ${config.maxEntryBytes} does not fit a ${payloadBytesMaxDefault}-byte WAL record`)
+  }
+}
+
 export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   const listen = options.members.get(options.id)
   if (listen === undefined) throw new Error(`--peers should include this node's own id ${options.id}`)
   const config = configOf(options)
+  checkMessageBounds(config)
   const opened = await openWal(options.dataDirectory)
   const recovery = opened.recovery
   // Watches every vote and acknowledgement against what fdatasync returned (persisted_before_reply).

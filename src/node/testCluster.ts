@@ -13,7 +13,7 @@ export interface TestCluster extends AsyncDisposable {
 }
 
 export const startTestCluster = async (
-  options: { readonly nodes?: number; readonly adminToken?: string } = {}
+  options: { readonly nodes?: number; readonly adminToken?: string; readonly startupTimeoutMs?: number } = {}
 ): Promise<TestCluster> => {
   const nodes = options.nodes ?? 3
   const ports = await freePorts(2 * nodes)
@@ -33,8 +33,8 @@ export const startTestCluster = async (
     fs.rmSync(dataDirectory, { recursive: true, force: true })
   }
   try {
-    // Generous: on the shared 2-core machine at load 25, three processes took 50 s to load their sources.
-    await waitFor("every node to answer /status", 90_000, async () => {
+    // Generous by default: on the shared 2-core machine at load 25, three processes took 50 s to load their sources.
+    await waitFor("every node to answer /status", options.startupTimeoutMs ?? 90_000, async () => {
       const statuses = await Promise.all(cluster.nodes.map((node) => fetchStatus(node.httpUrl)))
       return statuses.every((status) => status !== undefined) ? true : undefined
     })

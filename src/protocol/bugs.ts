@@ -129,6 +129,13 @@ export const bugCatalog = [
     true
   ),
   bug(
+    "damagedTailAsTorn",
+    "takes a damaged but complete last WAL record for a torn write and cuts it off, as if it had never been synced",
+    "persisted_state_monotonic",
+    "issue 13: a bit flip in the last fsynced record silently forgot an acknowledged vote",
+    true
+  ),
+  bug(
     "noPreVote",
     "campaigns without PreVote, so a rejoining node deposes a stable leader",
     "leader_stability",

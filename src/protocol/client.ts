@@ -28,7 +28,7 @@ const appendProposal = (
   const state = context.state
   if (state.leaderState === null) return undefined
   // Only what every follower and the leader's own recovery will accept may enter the log (issue 13, F1).
-  const rejection = checkProposal(request.session, request.command)
+  const rejection = checkProposal(request.session, request.command, context.config.maxEntryBytes)
   if (rejection !== undefined) return void reply(context, requestId, { _tag: "Rejected", rejection })
   // A retry of a command already applied is answered from the session table without a new entry.
   const known = Sessions.lookup(state.sessions, request.session, !context.config.bugs.has("noSessionDeduplication"))

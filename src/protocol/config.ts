@@ -14,6 +14,13 @@ export interface ReplicaConfig {
   readonly electionTimeoutMaxMs: number
   /** The most entries one AppendEntries carries. */
   readonly maxEntriesPerMessage: number
+  /**
+   * The most bytes of encoded entries (their JSON) one AppendEntries carries, beyond its first entry: a batch
+   * bounded by count alone grew to 25 MB with large values and never fit a peer frame (issue 13, F2).
+   */
+  readonly maxBytesPerMessage: number
+  /** The largest encoded entry a proposal may make; larger ones are refused as EntryTooLarge. */
+  readonly maxEntryBytes: number
   /** The most unacknowledged AppendEntries batches in flight to one follower (pipelining). */
   readonly maxInflightBatches: number
   /** Proposals beyond this many uncommitted entries are refused with Busy. */
@@ -38,12 +45,21 @@ export interface ReplicaConfigOptions {
   readonly electionTimeoutMinMs?: number
   readonly electionTimeoutMaxMs?: number
   readonly maxEntriesPerMessage?: number
+  readonly maxBytesPerMessage?: number
+  readonly maxEntryBytes?: number
   readonly maxInflightBatches?: number
   readonly maxUncommittedEntries?: number
   readonly maxPendingReads?: number
   readonly maxSessions?: number
   readonly bugs?: ReadonlySet<BugName>
 }
+
+/**
+ * 1 MiB of entries per AppendEntries: a host's frame (8 MiB on the node) holds a whole message with room to spare.
+ * Entries up to 1 MiB less 4 KiB: one fits a WAL record (1 MiB of payload) with its record's own JSON around it.
+ */
+export const maxBytesPerMessageDefault = 1024 * 1024
+export const maxEntryBytesDefault = 1024 * 1024 - 4096
 
 export const makeReplicaConfig = (options: ReplicaConfigOptions): ReplicaConfig => {
   const config: ReplicaConfig = {
@@ -53,6 +69,8 @@ export const makeReplicaConfig = (options: ReplicaConfigOptions): ReplicaConfig 
     electionTimeoutMinMs: options.electionTimeoutMinMs ?? 1000,
     electionTimeoutMaxMs: options.electionTimeoutMaxMs ?? 2000,
     maxEntriesPerMessage: options.maxEntriesPerMessage ?? 64,
+    maxBytesPerMessage: options.maxBytesPerMessage ?? maxBytesPerMessageDefault,
+    maxEntryBytes: options.maxEntryBytes ?? maxEntryBytesDefault,
     maxInflightBatches: options.maxInflightBatches ?? 8,
     maxUncommittedEntries: options.maxUncommittedEntries ?? 4096,
     maxPendingReads: options.maxPendingReads ?? 4096,
@@ -78,6 +96,10 @@ export const checkReplicaConfig = (config: ReplicaConfig): string | undefined =>
     return "electionTimeoutMaxMs should be at least electionTimeoutMinMs"
   }
   if (!(config.maxEntriesPerMessage >= 1)) return "maxEntriesPerMessage should be at least 1"
+  if (!(config.maxEntryBytes >= 256)) return "maxEntryBytes should be at least 256"
+  if (!(config.maxBytesPerMessage >= config.maxEntryBytes)) {
+    return "maxBytesPerMessage should be at least maxEntryBytes, so that every entry fits a message"
+  }
   if (!(config.maxInflightBatches >= 1)) return "maxInflightBatches should be at least 1"
   if (!(config.maxUncommittedEntries >= 1)) return "maxUncommittedEntries should be at least 1"
   if (!(config.maxPendingReads >= 1)) return "maxPendingReads should be at least 1"

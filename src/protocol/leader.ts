@@ -31,7 +31,10 @@ const sendBatch = (context: Context, node: NodeId, nextIndex: number, maxEntries
   const prevLogIndex = nextIndex - 1
   const prevLogTerm = Log.termAt(state.log, prevLogIndex)
   assert(prevLogTerm !== undefined, `the leader holds index ${prevLogIndex} (no snapshot transfer yet)`)
-  const entries = maxEntries === 0 ? noEntries : Log.entriesFrom(state.log, nextIndex, maxEntries)
+  const entries =
+    maxEntries === 0
+      ? noEntries
+      : Log.entriesWithin(state.log, nextIndex, maxEntries, context.config.maxBytesPerMessage)
   send(context, node, {
     _tag: "AppendEntries",
     term: state.term,

@@ -8,7 +8,12 @@
  * appends O(n) and its throughput fall as the log grew. Every other append (to an older or truncated
  * version) copies its own prefix first. Positions a view can see are never written again, so every older
  * Log value stays exactly what it was: the replica holds no hidden state (log.test.ts proves it).
+ *
+ * Each entry's encoded size (the bytes of its JSON, encodedSize.ts) is kept in a parallel array shared the same
+ * way, computed once when the entry enters the log, so that AppendEntries can be bounded by bytes without
+ * measuring the same entries again for every batch sent.
  */
+import { jsonSizeBytes } from "./encodedSize.ts"
 import type { Entry } from "./entry.ts"
 
 export interface Log {
@@ -18,17 +23,24 @@ export interface Log {
   readonly length: number
   /** Shared with other versions; positions at and beyond `length` belong to later versions, never to this one. */
   readonly backing: ReadonlyArray<Entry>
+  /** backingSizes[i] is the encoded size in bytes of backing[i]; shared exactly like backing. */
+  readonly backingSizes: ReadonlyArray<number>
 }
 
-export const emptyLog: Log = { baseIndex: 0, baseTerm: 0, length: 0, backing: [] }
+export const emptyLog: Log = { baseIndex: 0, baseTerm: 0, length: 0, backing: [], backingSizes: [] }
 
 /** A log holding exactly `entries` (copied: the caller's array is never shared). */
 export const fromEntries = (entries: ReadonlyArray<Entry>): Log => ({
   baseIndex: 0,
   baseTerm: 0,
   length: entries.length,
-  backing: entries.slice()
+  backing: entries.slice(),
+  backingSizes: entries.map((entry) => jsonSizeBytes(entry))
 })
+
+/** The encoded size in bytes of the entry at `index`, or undefined when the log does not hold it. */
+export const sizeAt = (log: Log, index: number): number | undefined =>
+  index <= log.baseIndex || index > lastIndex(log) ? undefined : log.backingSizes[index - log.baseIndex - 1]
 
 /** The entries after the compacted prefix, as a fresh array (O(n): for tests, tools and reports). */
 export const toArray = (log: Log): ReadonlyArray<Entry> => log.backing.slice(0, log.length)
@@ -57,6 +69,31 @@ export const entriesFrom = (log: Log, fromIndex: number, maxCount: number): Read
   return log.backing.slice(start, Math.min(log.length, start + maxCount))
 }
 
+/**
+ * Entries from `fromIndex` (after the compacted prefix): at most `maxCount`, and no more than `maxBytes` of encoded
+ * entries — except that the first entry is always included, so a batch always makes progress (an entry larger than
+ * `maxBytes` cannot be proposed: proposal.ts bounds entries well below any message bound).
+ */
+export const entriesWithin = (
+  log: Log,
+  fromIndex: number,
+  maxCount: number,
+  maxBytes: number
+): ReadonlyArray<Entry> => {
+  if (fromIndex <= log.baseIndex || maxCount <= 0) return []
+  const start = fromIndex - log.baseIndex - 1
+  const end = Math.min(log.length, start + maxCount)
+  let stop = start
+  let bytes = 0
+  while (stop < end) {
+    const size = log.backingSizes[stop] as number
+    if (stop > start && bytes + size > maxBytes) break
+    bytes += size
+    stop += 1
+  }
+  return log.backing.slice(start, stop)
+}
+
 /** Drops every entry from `fromIndex` on: a shorter view of the same backing array. */
 export const truncateFrom = (log: Log, fromIndex: number): Log => {
   if (fromIndex > lastIndex(log)) return log
@@ -72,8 +109,12 @@ export const append = (log: Log, entries: ReadonlyArray<Entry>): Log => {
   // Only the newest version may extend the shared array; the empty log's array is shared by every replica.
   const extendsInPlace = log.length > 0 && log.length === log.backing.length
   const backing = extendsInPlace ? (log.backing as Array<Entry>) : log.backing.slice(0, log.length)
-  for (const entry of entries) backing.push(entry)
-  return { baseIndex: log.baseIndex, baseTerm: log.baseTerm, length: backing.length, backing }
+  const backingSizes = extendsInPlace ? (log.backingSizes as Array<number>) : log.backingSizes.slice(0, log.length)
+  for (const entry of entries) {
+    backing.push(entry)
+    backingSizes.push(jsonSizeBytes(entry))
+  }
+  return { baseIndex: log.baseIndex, baseTerm: log.baseTerm, length: backing.length, backing, backingSizes }
 }
 
 /** The first index in the log whose term is `term`, searching back from `fromIndex`. */

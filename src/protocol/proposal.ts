@@ -8,6 +8,7 @@
  */
 import { Either, Schema } from "effect"
 import { checkAppCommand, describeAppRejection, type AppCommand, type AppRejection } from "../app/machine.ts"
+import { jsonSizeBytes } from "./encodedSize.ts"
 import { CommandPayload, Session } from "./entry.ts"
 
 /** Why a proposal does not fit the log, before the application is asked (the Schema's words in `reason`). */
@@ -16,8 +17,12 @@ export type ProposalRejection =
   | { readonly _tag: "SessionInvalid"; readonly reason: string }
   /** The command does not fit the entry Schema. */
   | { readonly _tag: "CommandInvalid"; readonly reason: string }
-  /** The entry could never fit a peer message or a WAL record. */
-  | { readonly _tag: "EntryTooLarge"; readonly reason: string }
+  /** The entry's JSON would be larger than any message or WAL record may carry (issue 13, F2). */
+  | { readonly _tag: "EntryTooLarge"; readonly reason: string; readonly sizeBytes: number; readonly maxBytes: number }
+
+/** What an entry's index and term add to its payload's JSON, at their largest. */
+const entryOverheadBytes =
+  jsonSizeBytes({ index: Number.MAX_SAFE_INTEGER, term: Number.MAX_SAFE_INTEGER, payload: {} }) - 2
 
 const isCommandPayload = Schema.is(CommandPayload)
 const validateSession = Schema.validateEither(Session)
@@ -26,7 +31,11 @@ const validatePayload = Schema.validateEither(CommandPayload)
 const firstLine = (text: string): string => text.split("\n").slice(0, 6).join(" ").slice(0, 300)
 
 /** Undefined when the command may be appended; otherwise a typed rejection: the log's or the application's. */
-export const checkProposal = (session: Session, command: AppCommand): ProposalRejection | AppRejection | undefined => {
+export const checkProposal = (
+  session: Session,
+  command: AppCommand,
+  maxEntryBytes: number
+): ProposalRejection | AppRejection | undefined => {
   const payload = { _tag: "Command" as const, session, command }
   if (!isCommandPayload(payload)) {
     // The slow path formats the Schema's own explanation; an accepted proposal never pays for it.
@@ -36,7 +45,14 @@ export const checkProposal = (session: Session, command: AppCommand): ProposalRe
     const reason = Either.isLeft(payloadProblem) ? firstLine(payloadProblem.left.message) : "the command is malformed"
     return { _tag: "CommandInvalid", reason }
   }
-  return checkAppCommand(command)
+  const rejection = checkAppCommand(command)
+  if (rejection !== undefined) return rejection
+  const sizeBytes = jsonSizeBytes(payload) + entryOverheadBytes
+  if (sizeBytes > maxEntryBytes) {
+    const reason = `the entry would be ${sizeBytes} bytes of JSON, over the limit of ${maxEntryBytes}`
+    return { _tag: "EntryTooLarge", reason, sizeBytes, maxBytes: maxEntryBytes }
+  }
+  return undefined
 }
 
 const proposalTags: ReadonlySet<string> = new Set<ProposalRejection["_tag"]>([

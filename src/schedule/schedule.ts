@@ -86,7 +86,8 @@ export type Limits = typeof Limits.Type
 export const ClientOperation = Schema.Union(KvCommand, LedgerCommand, AppQuery)
 export type ClientOperation = typeof ClientOperation.Type
 
-export const DiskFault = Schema.Literal("bitflip", "misdirected", "latent", "torn", "slow")
+/** `bitflipTail` flips a bit in the last synced record, which a crash cannot have torn (issue 13). */
+export const DiskFault = Schema.Literal("bitflip", "bitflipTail", "misdirected", "latent", "torn", "slow")
 export type DiskFault = typeof DiskFault.Type
 
 export const ClientStep = Schema.TaggedStruct("Client", {

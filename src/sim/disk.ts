@@ -33,11 +33,11 @@ export class SimDisk {
   }
 
   /**
-   * Durable records other than the last. Damage to the last record is indistinguishable from a torn write (the
-   * decoder classifies it as a torn tail), and a single disk cannot tell that it lost an acknowledged write that
-   * way, so injected faults target earlier records, which the decoder must catch.
+   * Durable records other than the last (`bitflip`, `misdirected`, `latent`: damage the decoder must find in the
+   * middle of the log), or the last one alone (`bitflipTail`: damage to a complete, synced last record, which the
+   * decoder must not take for a torn write — issue 13).
    */
-  private damageableRecords(): ReadonlyArray<{ readonly offset: number; readonly length: number }> {
+  private damageableRecords(last = false): ReadonlyArray<{ readonly offset: number; readonly length: number }> {
     const read = this.medium.read(0, this.medium.durableSizeBytes())
     if (Either.isLeft(read)) return []
     const bytes = read.right
@@ -46,23 +46,24 @@ export class SimDisk {
       offset: record.offset,
       length: (records[position + 1]?.offset ?? bytes.length) - record.offset
     }))
-    return spans.slice(0, -1)
+    return last ? spans.slice(-1) : spans.slice(0, -1)
   }
 
-  corrupt(kind: "bitflip" | "misdirected" | "latent" | "torn", random: SimRandom): DiskFaultOutcome {
+  corrupt(kind: "bitflip" | "bitflipTail" | "misdirected" | "latent" | "torn", random: SimRandom): DiskFaultOutcome {
     this.beforeAccess()
     if (kind === "torn") {
       this.tearArmed = true
       return "the next crash tears the write in flight"
     }
-    const records = this.damageableRecords()
+    const records = this.damageableRecords(kind === "bitflipTail")
     const target = records.length === 0 ? undefined : random.pick(records)
     if (target === undefined) return undefined
     switch (kind) {
       case "latent":
         this.medium.latentReadError({ offset: target.offset, length: target.length })
         return `latent read error over ${target.length} bytes at offset ${target.offset}`
-      case "bitflip": {
+      case "bitflip":
+      case "bitflipTail": {
         const offset = target.offset + random.integer(0, target.length - 1)
         const bit = random.integer(0, 7)
         this.medium.flipBit(offset, bit)

@@ -177,7 +177,10 @@ export class SimReplica {
 
   /** Recovers from the disk alone; returns the decoder's finding for the trace. */
   restart(): { readonly finding: string; readonly damaged: boolean; readonly logLength: number } {
-    const recovered = this.wal.recover(this.config.bugs.has("applyCorruptRecords"))
+    const recovered = this.wal.recover(
+      this.config.bugs.has("applyCorruptRecords"),
+      this.config.bugs.has("damagedTailAsTorn")
+    )
     this.corruptEntries = recovered.corruptEntries
     this.state = recover(this.config, recovered.durable)
     this.durableHardState = recovered.durable.hardState

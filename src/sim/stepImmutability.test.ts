@@ -16,7 +16,8 @@ const deepFreeze = (value: unknown, seen: Set<object>): void => {
   // Persistent maps are immutable already; the log's backing array is shared on purpose (log.ts: an append
   // to the newest version extends it past every older version's view).
   if (isImmutable(value)) return
-  for (const [key, field] of Object.entries(value)) if (key !== "backing") deepFreeze(field, seen)
+  for (const [key, field] of Object.entries(value))
+    if (key !== "backing" && key !== "backingSizes") deepFreeze(field, seen)
   Object.freeze(value)
 }
 

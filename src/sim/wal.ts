@@ -108,7 +108,7 @@ export class Wal {
   }
 
   /** Decodes the disk after a crash into what `recover` needs; the log is then ready for appends. */
-  recover(applyCorruptRecords = false): Recovered {
+  recover(applyCorruptRecords = false, damagedTailAsTorn = false): Recovered {
     this.materialize()
     if (applyCorruptRecords) {
       const bytes = this.disk.medium.readAll()
@@ -118,7 +118,7 @@ export class Wal {
       }
     }
     const medium = this.disk.medium
-    const log = new MemoryLog(medium)
+    const log = new MemoryLog(medium, { damagedTailAsTorn })
     const recovery = log.recover()
     if (Either.isLeft(recovery)) {
       // An unreadable sector: everything from it on is lost to this replica, which must say so (damaged).

@@ -20,8 +20,10 @@ describe("decoder properties", () => {
         expect(result.records.map((record) => record.payload)).toEqual(payloads.slice(0, damagedIndex))
         expect(result.finding._tag).not.toBe("Clean")
         expect(result.validEndOffset).toBe(recordBoundaries(payloads)[damagedIndex])
+        // A flipped bit is never a torn write, not even in the last record: that record may have been synced.
         const isLast = damagedIndex === payloads.length - 1
-        expect(result.finding._tag === "TornTail").toBe(isLast)
+        expect(result.finding._tag).toBe(isLast ? "DamagedTail" : result.finding._tag)
+        expect(result.finding._tag).not.toBe("TornTail")
         if ("offset" in result.finding) expect(result.finding.offset).toBe(result.validEndOffset)
       }),
       { numRuns: 500 }

@@ -37,13 +37,19 @@ export interface DecodeResult {
 export interface DecodeOptions {
   readonly anchor?: ChainAnchor
   readonly limits?: RecordLimits
+  /** Bug zoo only (`damagedTailAsTorn`): a damaged but complete last record is taken for a torn write. */
+  readonly damagedTailAsTorn?: boolean
 }
 
 /** The outcome of examining the one record at an offset. */
 type Step =
   | { readonly _tag: "Record"; readonly record: DecodedRecord; readonly chain: Uint8Array; readonly length: number }
   | { readonly _tag: "Stop"; readonly finding: Finding }
-  | { readonly _tag: "Damaged"; readonly cause: TornTailCause; readonly sequence: number | undefined }
+  | {
+      readonly _tag: "Damaged"
+      readonly cause: Exclude<TornTailCause, "Truncated">
+      readonly sequence: number | undefined
+    }
 
 export const decodeRecords = (bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult => {
   const limits = validateLimits(options.limits ?? defaultLimits)
@@ -57,7 +63,14 @@ export const decodeRecords = (bytes: Uint8Array, options: DecodeOptions = {}): D
     const step = examineRecord(bytes, offset, last, limits)
     if (step._tag === "Stop") return { records, finding: step.finding, validEndOffset: offset, last }
     if (step._tag === "Damaged") {
-      const finding = classifyDamage(bytes, offset, step.cause, step.sequence, limits)
+      const finding = classifyDamage(
+        bytes,
+        offset,
+        step.cause,
+        step.sequence,
+        limits,
+        options.damagedTailAsTorn === true
+      )
       return { records, finding, validEndOffset: offset, last }
     }
     records.push(step.record)
@@ -103,19 +116,28 @@ const tornTail = (offset: number, cause: TornTailCause, sequence: number | undef
 })
 
 /**
- * Damage at `offset` is a torn tail only if nothing verifiable was written after it. A crash tears only the last
- * write, so a verifiable header anywhere later means the damaged record was not the last thing written: that is
- * corruption in the middle of the log, and truncating there would silently throw away the records after it.
+ * Damage at `offset` (a record whose bytes are all present but do not verify) is never a torn tail: a crash leaves
+ * the last write as a prefix of its bytes, which the decoder reports as Truncated before it gets here. With a
+ * verifiable header somewhere later it is corruption in the middle of the log (truncating there would silently
+ * throw away the records after it); with none, the last record itself was damaged after it was written — and
+ * perhaps synced and acknowledged — so it is reported as DamagedTail, never cut off silently. One exception: a
+ * tail of nothing but zero bytes is what a file system leaves when it extended the file before the data landed;
+ * no written record is all zeros, so that is a torn write.
  */
 const classifyDamage = (
   bytes: Uint8Array,
   offset: number,
-  cause: TornTailCause,
+  cause: Exclude<TornTailCause, "Truncated">,
   sequence: number | undefined,
-  limits: RecordLimits
+  limits: RecordLimits,
+  damagedTailAsTorn: boolean
 ): Finding => {
   const nextHeaderOffset = findNextHeader(bytes, offset + 1, limits)
-  if (nextHeaderOffset === undefined) return { _tag: "TornTail", offset, cause, sequence }
+  if (nextHeaderOffset === undefined) {
+    return damagedTailAsTorn || zerosFrom(bytes, offset)
+      ? { _tag: "TornTail", offset, cause, sequence }
+      : { _tag: "DamagedTail", offset, cause, sequence }
+  }
   switch (cause) {
     case "BadMagic":
       return { _tag: "BadMagic", offset, nextHeaderOffset, byte: bytes[offset] ?? 0 }
@@ -125,9 +147,12 @@ const classifyDamage = (
       const part = sequence === undefined ? "Header" : "Payload"
       return { _tag: "ChecksumMismatch", offset, nextHeaderOffset, part, sequence }
     }
-    case "Truncated":
-      throw new Error(`a truncated record at ${offset} cannot have data after it`)
   }
+}
+
+const zerosFrom = (bytes: Uint8Array, from: number): boolean => {
+  for (let offset = from; offset < bytes.length; offset += 1) if (bytes[offset] !== 0) return false
+  return true
 }
 
 /** The first offset at or after `from` holding a verifiable header, scanning byte by byte because a misdirected

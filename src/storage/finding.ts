@@ -2,7 +2,8 @@
  * What the decoder found where it stopped. Every way a log can end is one of these, so the host can act on it
  * without parsing messages: `Clean` and `TornTail` are the normal ends of a log (after a crash the last write may
  * be partial, and it was never acknowledged if the host waits for fsync before acking); every other finding is
- * corruption with valid-looking data after it, which the host must report and must not count as its own.
+ * corruption, which the host must report and must not count as its own: damage with valid-looking data after it,
+ * or a last record that is all there but does not verify (`DamagedTail`).
  */
 
 /** The whole buffer decoded into records. */
@@ -14,13 +15,30 @@ export interface Clean {
 export type TornTailCause = "Truncated" | "BadMagic" | "BadLength" | "ChecksumMismatch"
 
 /**
- * The last record is incomplete or damaged and nothing verifiable follows it: the shape a crash during the last
- * write leaves. Safe to truncate at `offset`. `sequence` is known when the record's header was intact.
+ * The last record is incomplete and nothing verifiable follows it: the shape a crash during the last write leaves
+ * (a write reaches the medium as a prefix of its bytes). Safe to truncate at `offset`: a record not wholly on disk
+ * was never synced, so it was never acknowledged. `sequence` is known when the record's header was intact.
+ * `cause` is Truncated from the real decoder; the other causes appear only under the bug zoo's
+ * `damagedTailAsTorn`, which takes a damaged last record for a torn one.
  */
 export interface TornTail {
   readonly _tag: "TornTail"
   readonly offset: number
   readonly cause: TornTailCause
+  readonly sequence: number | undefined
+}
+
+/**
+ * The last record is all there — its whole header, and its whole payload as the header gives its length — but it
+ * does not verify: a bad magic byte, an impossible length, a checksum that fails. A crash cannot leave that (it
+ * leaves a prefix, a TornTail); a flipped bit in a synced record can. That record may have been acknowledged — it
+ * may hold a vote — so it is corruption, not a torn write: the host reports it and the replica recovers knowing it
+ * lost something (issue 13: a damaged last record was cut off as a torn tail and a vote silently forgotten).
+ */
+export interface DamagedTail {
+  readonly _tag: "DamagedTail"
+  readonly offset: number
+  readonly cause: Exclude<TornTailCause, "Truncated">
   readonly sequence: number | undefined
 }
 
@@ -65,7 +83,7 @@ export interface SequenceGap {
   readonly found: number
 }
 
-export type Corruption = ChecksumMismatch | ChainBroken | BadLength | BadMagic | SequenceGap
+export type Corruption = ChecksumMismatch | ChainBroken | BadLength | BadMagic | SequenceGap | DamagedTail
 export type Finding = Clean | TornTail | Corruption
 
 export const isCorruption = (finding: Finding): finding is Corruption =>
@@ -78,6 +96,8 @@ export const describeFinding = (finding: Finding): string => {
       return "Clean"
     case "TornTail":
       return `TornTail(${finding.cause}) at offset ${finding.offset}, sequence ${finding.sequence ?? "unknown"}`
+    case "DamagedTail":
+      return `DamagedTail(${finding.cause}) at offset ${finding.offset}, sequence ${finding.sequence ?? "unknown"}`
     case "ChecksumMismatch":
       return `ChecksumMismatch(${finding.part}) at offset ${finding.offset}, sequence ${finding.sequence ?? "unknown"}, next header at ${finding.nextHeaderOffset}`
     case "ChainBroken":

@@ -16,6 +16,8 @@ import { WalAppendRejected, WalNotReady } from "./walErrors.ts"
 export interface MemoryLogOptions {
   readonly anchor?: ChainAnchor
   readonly limits?: RecordLimits
+  /** Bug zoo only: decode with `damagedTailAsTorn` (decode.ts). */
+  readonly damagedTailAsTorn?: boolean
 }
 
 type MemoryLogState = "Opened" | "Ready" | "Damaged"
@@ -26,6 +28,7 @@ export class MemoryLog {
   private endOffset = 0
   private lastDecode: DecodeResult | undefined
   private readonly limits: RecordLimits
+  private readonly damagedTailAsTorn: boolean
 
   constructor(
     private readonly disk: MemoryDisk,
@@ -33,6 +36,7 @@ export class MemoryLog {
   ) {
     this.next = options.anchor ?? genesisAnchor
     this.limits = validateLimits(options.limits ?? defaultLimits)
+    this.damagedTailAsTorn = options.damagedTailAsTorn === true
   }
 
   /** Reads the whole disk and decodes it; a torn tail is truncated and synced, corruption is reported. */
@@ -42,7 +46,11 @@ export class MemoryLog {
     const read = this.disk.readAll()
     if (Either.isLeft(read)) return Either.left(read.left)
     const bytes = read.right
-    const decoded = decodeRecords(bytes, { anchor: this.next, limits: this.limits })
+    const decoded = decodeRecords(bytes, {
+      anchor: this.next,
+      limits: this.limits,
+      damagedTailAsTorn: this.damagedTailAsTorn
+    })
     let truncatedBytes = 0
     if (decoded.finding._tag === "TornTail") {
       this.disk.truncate(decoded.validEndOffset)

@@ -107,13 +107,19 @@ describe("classification of damage", () => {
     expect(decodeRecords(badLength).finding).toMatchObject({ _tag: "BadLength", offset: secondRecord })
   })
 
-  it("calls damage in the last record a torn tail, with its cause", () => {
+  it("reports damage to a complete last record as DamagedTail, corruption: it may have been synced (issue 13)", () => {
     const damaged = bytes.slice()
     damaged[bytes.length - 1]! ^= 0x80
     const result = decodeRecords(damaged)
     expect(result.records).toHaveLength(3)
-    expect(result.finding).toEqual({ _tag: "TornTail", offset: lastRecord, cause: "ChecksumMismatch", sequence: 4 })
-    expect(isCorruption(result.finding)).toBe(false)
+    expect(result.finding).toEqual({ _tag: "DamagedTail", offset: lastRecord, cause: "ChecksumMismatch", sequence: 4 })
+    expect(isCorruption(result.finding)).toBe(true)
+    const badMagic = bytes.slice()
+    badMagic[lastRecord] = 0x00
+    expect(decodeRecords(badMagic).finding).toMatchObject({ _tag: "DamagedTail", cause: "BadMagic" })
+    // The bug zoo's damagedTailAsTorn takes it for a torn write, as the decoder once did.
+    const buggy = decodeRecords(damaged, { damagedTailAsTorn: true })
+    expect(buggy.finding).toEqual({ _tag: "TornTail", offset: lastRecord, cause: "ChecksumMismatch", sequence: 4 })
   })
 
   it("calls a file that ends inside a header or a payload a torn tail", () => {

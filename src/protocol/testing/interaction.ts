@@ -16,6 +16,9 @@
  *   lose <node> <index>             the disk lost every entry from <index> on; restart as damaged
  *   partition <a,b> <c,...>         cut every link between the groups; `heal` restores them
  *   inject <to> <from> <json>       a raw peer message, decoded with the Schema like a host would
+ *
+ * Every message goes through JSON and the Schema (testing/wire.ts); with `frame=<bytes>` a message whose JSON is
+ * larger is dropped and counted, as a host's bounded transport frame would.
  *   expect ...                      see `expectation` below
  */
 import { Effect, Either, Schema } from "effect"
@@ -28,7 +31,7 @@ import { Message } from "../messages.ts"
 import { recover, type ReplicaState } from "../state.ts"
 import { step } from "../step.ts"
 import { checkReplicaState } from "../checkState.ts"
-import { entriesThroughDisk, messageThroughWire } from "./wire.ts"
+import { entriesThroughDisk, messageThroughWire, wireSizeBytes } from "./wire.ts"
 
 interface Replica {
   readonly config: ReplicaConfig
@@ -50,7 +53,11 @@ export class Interaction {
   readonly replies = new Map<number, ClientResult>()
   readonly cut = new Set<string>()
   readonly transcript: Array<string> = []
+  /** Messages dropped for being larger than the frame bound, and the largest message delivered. */
+  oversizedDrops = 0
+  largestMessageBytes = 0
   private nextRequestId = 1
+  private readonly frameBytes: number
 
   constructor(
     size: number,
@@ -59,9 +66,13 @@ export class Interaction {
       electionMs?: number
       batch?: number
       sessions?: number
+      messageBytes?: number
+      entryBytes?: number
+      frameBytes?: number
       bugs?: ReadonlyArray<BugName>
     } = {}
   ) {
+    this.frameBytes = options.frameBytes ?? Number.POSITIVE_INFINITY
     const voters = Array.from({ length: size }, (_, position) => position + 1)
     for (const id of voters) {
       const config = makeReplicaConfig({
@@ -73,6 +84,8 @@ export class Interaction {
         electionTimeoutMaxMs: 2 * (options.electionMs ?? 1000),
         maxEntriesPerMessage: options.batch ?? 64,
         maxSessions: options.sessions ?? 1024,
+        ...(options.messageBytes !== undefined ? { maxBytesPerMessage: options.messageBytes } : {}),
+        ...(options.entryBytes !== undefined ? { maxEntryBytes: options.entryBytes } : {}),
         bugs: new Set(options.bugs ?? [])
       })
       const durable = { hardState: { term: 0, votedFor: null }, log: [] as Array<Entry> }
@@ -150,6 +163,13 @@ export class Interaction {
     this.network.splice(0, this.network.length, ...rest)
     for (const flight of selected) {
       if (drop || this.cut.has(`${flight.from}>${flight.to}`)) continue
+      const sizeBytes = wireSizeBytes(flight.message)
+      if (sizeBytes > this.frameBytes) {
+        this.oversizedDrops += 1
+        this.transcript.push(`${flight.from}->${flight.to} ${flight.message._tag} dropped: ${sizeBytes} bytes`)
+        continue
+      }
+      this.largestMessageBytes = Math.max(this.largestMessageBytes, sizeBytes)
       // Through JSON and the Schema, as a host delivers it: what does not decode arrives as Malformed.
       const received = messageThroughWire(flight.message)
       if (Either.isLeft(received))

@@ -13,6 +13,8 @@
  *   expect last-rejection <node> <line>   the latest rejection as describeRejection renders it (or `none`)
  *   expect value <node> <key> <value|nil> the applied state's value
  *   expect recovering <node> <true|false> the replica is repairing a damaged disk
+ *   expect oversized-drops <n>            messages dropped for exceeding `frame=`
+ *   expect largest-message-at-most <bytes>
  */
 import type { BugName } from "../bugs.ts"
 import type { AppCommand } from "../../app/machine.ts"
@@ -133,6 +135,13 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
         `last rejection at ${first}`
       )
     }
+    case "oversized-drops":
+      return equal(cluster.oversizedDrops, first, "messages dropped for exceeding the frame")
+    case "largest-message-at-most":
+      return check(
+        cluster.largestMessageBytes <= Number(first),
+        `the largest message was ${cluster.largestMessageBytes} bytes, over ${first}`
+      )
     case "recovering":
       return equal(state().recovering, second, `recovering of ${first}`)
     case "value": {
@@ -200,6 +209,9 @@ const parseCluster = (words: ReadonlyArray<string>): Interaction => {
     electionMs?: number
     batch?: number
     sessions?: number
+    messageBytes?: number
+    entryBytes?: number
+    frameBytes?: number
     bugs?: Array<BugName>
   } = {}
   for (const option of words.slice(2)) {
@@ -208,6 +220,9 @@ const parseCluster = (words: ReadonlyArray<string>): Interaction => {
     else if (name === "election") options.electionMs = Number(value)
     else if (name === "batch") options.batch = Number(value)
     else if (name === "sessions") options.sessions = Number(value)
+    else if (name === "messagebytes") options.messageBytes = Number(value)
+    else if (name === "entrybytes") options.entryBytes = Number(value)
+    else if (name === "frame") options.frameBytes = Number(value)
     else if (name === "bugs") options.bugs = value.split(",") as Array<BugName>
     else throw new ScriptFailure(`unknown cluster option "${option}"`)
   }

@@ -15,6 +15,10 @@ const decodeEntries = Schema.decodeUnknownEither(Schema.Array(Entry))
 export const messageThroughWire = (message: Message): Either.Either<Message, string> =>
   Either.mapLeft(decodeMessage(JSON.parse(JSON.stringify(message))), (error) => error.message.slice(0, 300))
 
+/** The bytes a message takes on the wire (its JSON in UTF-8). */
+export const wireSizeBytes = (message: Message): number => textEncoder.encode(JSON.stringify(message)).length
+const textEncoder = new TextEncoder()
+
 /** The entries recovery reads back from the JSON a Persist wrote, or why the record is unreadable. */
 export const entriesThroughDisk = (entries: ReadonlyArray<Entry>): Either.Either<ReadonlyArray<Entry>, string> =>
   Either.mapLeft(decodeEntries(JSON.parse(JSON.stringify(entries))), (error) => error.message.slice(0, 300))
