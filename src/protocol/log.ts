@@ -38,10 +38,6 @@ export const fromEntries = (entries: ReadonlyArray<Entry>): Log => ({
   backingSizes: entries.map((entry) => jsonSizeBytes(entry))
 })
 
-/** The encoded size in bytes of the entry at `index`, or undefined when the log does not hold it. */
-export const sizeAt = (log: Log, index: number): number | undefined =>
-  index <= log.baseIndex || index > lastIndex(log) ? undefined : log.backingSizes[index - log.baseIndex - 1]
-
 /** The entries after the compacted prefix, as a fresh array (O(n): for tests, tools and reports). */
 export const toArray = (log: Log): ReadonlyArray<Entry> => log.backing.slice(0, log.length)
 
