@@ -107,6 +107,10 @@ describe("a 3-node cluster on loopback", () => {
     )
     await new Promise((resolve) => stranger.socket.once("close", resolve))
 
+    // The real node `other` is stopped meanwhile: its own link would otherwise redial and replace this
+    // connection (the transport keeps one authenticated connection per peer) before the frames are read.
+    const otherProcess = test.cluster.nodeAt(other).process
+    otherProcess?.kill("SIGSTOP")
     const peer = await connectAsPeer(port, test.cluster.clusterSecret, other, target)
     const forged = encodeFrame(Buffer.alloc(32, 1), 0, { from: other, to: target }, [
       JSON.stringify({ _tag: "RequestVote", term: 1_000, lastLogIndex: 1_000, lastLogTerm: 1_000, preVote: false })
@@ -120,6 +124,7 @@ describe("a 3-node cluster on loopback", () => {
       return transport.replayedFrames === 1 ? status : undefined
     })
     peer.socket.destroy()
+    otherProcess?.kill("SIGCONT")
     const counters = after.transport as Record<string, number>
     const earlier = before.transport as Record<string, number>
     expect(counters.badHandshakes).toBe((earlier.badHandshakes ?? 0) + 1)
