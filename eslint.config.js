@@ -164,8 +164,7 @@ const sources = (directories) => directories.map((directory) => `${directory}/**
 const tests = ["**/*.test.ts"]
 
 export default tseslint.config(
-  // bench/porcupine is a vendored copy of Porcupine (Go, with its browser visualisation), not our code.
-  { ignores: ["node_modules/", "dist/", "counterexamples/", "artifacts/", ".scratch/", "tmp/", "bench/porcupine/"] },
+  { ignores: ["node_modules/", "dist/", "counterexamples/", "artifacts/", ".scratch/", "tmp/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
