@@ -28,7 +28,12 @@ const applyEntry = (context: Context, entry: Entry): { result: ClientResult | un
   const result: AppResult = applied.result
   const salt = bugs.has("evictSessionsNondeterministically") ? context.config.id : undefined
   const recorded = Sessions.record(
-    { table: state.sessions, evicted: state.evictedSessions },
+    {
+      table: state.sessions,
+      order: state.sessionOrder,
+      evicted: state.evictedSessions,
+      evictedOrder: state.evictedSessionOrder
+    },
     payload.session,
     result,
     entry.index,
@@ -38,6 +43,8 @@ const applyEntry = (context: Context, entry: Entry): { result: ClientResult | un
   state.app = applied.state
   state.sessions = recorded.table
   state.evictedSessions = recorded.evicted
+  state.sessionOrder = recorded.order
+  state.evictedSessionOrder = recorded.evictedOrder
   return { result: { _tag: "Applied", result, index: entry.index }, executed: true }
 }
 

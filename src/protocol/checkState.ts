@@ -180,4 +180,14 @@ export const checkReplicaState = (config: ReplicaConfig, state: ReplicaState, pr
       "session tables bounded",
       `${state.sessions.size} sessions, ${state.evictedSessions.size} evicted, max ${config.maxSessions}`
     )
+  if (
+    !(
+      state.sessionOrder.links.size === state.sessions.size &&
+      state.evictedSessionOrder.links.size === state.evictedSessions.size
+    )
+  )
+    fail(
+      "every session and tombstone in its eviction order",
+      `${state.sessions.size} sessions, ${state.sessionOrder.links.size} ordered; ${state.evictedSessions.size} evicted, ${state.evictedSessionOrder.links.size} ordered`
+    )
 }

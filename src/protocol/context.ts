@@ -71,6 +71,8 @@ const draftOf = (state: ReplicaState): StateDraft => ({
   app: state.app,
   sessions: state.sessions,
   evictedSessions: state.evictedSessions,
+  sessionOrder: state.sessionOrder,
+  evictedSessionOrder: state.evictedSessionOrder,
   nowMs: state.nowMs,
   electionDeadlineMs: state.electionDeadlineMs,
   heartbeatDeadlineMs: state.heartbeatDeadlineMs,

@@ -1,9 +1,12 @@
 /**
  * Client sessions (Raft thesis §6.3): each client numbers its commands; a command whose (clientId, sequence)
  * was already applied returns the recorded result instead of running again. The table is bounded and evicts
- * the least recently used session — by log index, so every replica evicts the same one.
+ * the least recently used session — the one whose last command has the lowest log index, so every replica evicts
+ * the same one. An eviction order kept beside each table (evictionOrder.ts) names it without a scan (issue 13, F4).
  */
 import { Map as PersistentMap } from "immutable"
+import { assert } from "../assert.ts"
+import { oldestKey, removeKey, touchKey, type EvictionOrder } from "../app/evictionOrder.ts"
 import type { AppResult } from "../app/machine.ts"
 import type { Session } from "./entry.ts"
 import type { SessionRecord } from "./state.ts"
@@ -56,29 +59,31 @@ const pickLocally = (table: SessionTable, salt: number): string | undefined => {
 
 export interface Recorded {
   readonly table: SessionTable
+  /** The table's sessions by the log index of their last command, oldest first. */
+  readonly order: EvictionOrder<string>
   readonly evicted: EvictedSessions
-}
-
-/** The oldest entry by the number each maps to (the log index), or undefined for an empty map. */
-const oldestBy = <Value>(map: PersistentMap<string, Value>, indexOf: (value: Value) => number): string | undefined => {
-  let oldestKey: string | undefined
-  let oldestIndex = Number.POSITIVE_INFINITY
-  for (const [key, value] of map) {
-    if (indexOf(value) < oldestIndex) {
-      oldestIndex = indexOf(value)
-      oldestKey = key
-    }
-  }
-  return oldestKey
+  /** The tombstones by the log index of their eviction, oldest first. */
+  readonly evictedOrder: EvictionOrder<string>
 }
 
 /** Remembers an evicted session; the tombstones are bounded like the table, oldest forgotten first. */
-const bury = (evicted: EvictedSessions, clientId: string, index: number, maxSessions: number): EvictedSessions => {
-  const buried = evicted.set(clientId, index)
-  if (buried.size <= maxSessions) return buried
-  const forgotten = oldestBy(buried, (evictedAt) => evictedAt)
-  return forgotten === undefined ? buried : buried.remove(forgotten)
+const bury = (
+  sessions: Recorded,
+  clientId: string,
+  index: number,
+  maxSessions: number
+): Pick<Recorded, "evicted" | "evictedOrder"> => {
+  const evicted = sessions.evicted.set(clientId, index)
+  const evictedOrder = touchKey(sessions.evictedOrder, clientId)
+  if (evicted.size <= maxSessions) return { evicted, evictedOrder }
+  const forgotten = oldestKey(evictedOrder)
+  assert(forgotten !== undefined, "a full tombstone table has an oldest tombstone")
+  return { evicted: evicted.remove(forgotten), evictedOrder: removeKey(evictedOrder, forgotten) }
 }
+
+/** The session to evict: the least recently used, or (bug zoo) a replica-local choice. */
+const victimOf = (sessions: Recorded, localEvictionSalt: number | undefined): string | undefined =>
+  localEvictionSalt === undefined ? oldestKey(sessions.order) : pickLocally(sessions.table, localEvictionSalt)
 
 export const record = (
   sessions: Recorded,
@@ -89,14 +94,24 @@ export const record = (
   /** Bug zoo: a replica-local choice of whom to evict, so replicas' tables diverge. */
   localEvictionSalt?: number
 ): Recorded => {
+  const newest = sessions.order.newest === undefined ? undefined : sessions.table.get(sessions.order.newest)
+  // Entries are applied in log order, so the session recorded now is the most recently used by log index too.
+  assert(newest === undefined || newest.lastIndex < index, () => `session recorded at ${index} after a later one`)
   const entry = { lastSequence: session.sequence, lastResult: result, lastIndex: index }
-  const table = sessions.table.set(session.clientId, entry)
-  const evicted = sessions.evicted.has(session.clientId) ? sessions.evicted.remove(session.clientId) : sessions.evicted
-  if (table.size <= maxSessions) return { table, evicted }
-  const victim =
-    localEvictionSalt === undefined
-      ? oldestBy(table, (value) => value.lastIndex)
-      : pickLocally(table, localEvictionSalt)
-  if (victim === undefined) return { table, evicted }
-  return { table: table.remove(victim), evicted: bury(evicted, victim, index, maxSessions) }
+  const reopened = sessions.evicted.has(session.clientId)
+  const touched: Recorded = {
+    table: sessions.table.set(session.clientId, entry),
+    order: touchKey(sessions.order, session.clientId),
+    evicted: reopened ? sessions.evicted.remove(session.clientId) : sessions.evicted,
+    evictedOrder: reopened ? removeKey(sessions.evictedOrder, session.clientId) : sessions.evictedOrder
+  }
+  assert(touched.table.size === touched.order.links.size, "every session is in the eviction order")
+  if (touched.table.size <= maxSessions) return touched
+  const victim = victimOf(touched, localEvictionSalt)
+  if (victim === undefined) return touched
+  return {
+    table: touched.table.remove(victim),
+    order: removeKey(touched.order, victim),
+    ...bury(touched, victim, index, maxSessions)
+  }
 }

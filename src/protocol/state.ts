@@ -5,6 +5,7 @@
 import { Map as PersistentMap } from "immutable"
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus"
 import { emptyAppState, type AppQuery, type AppResult, type AppState } from "../app/machine.ts"
+import { emptyEvictionOrder, type EvictionOrder } from "../app/evictionOrder.ts"
 import type { ReplicaConfig } from "./config.ts"
 import type { Entry, HardState, NodeId } from "./entry.ts"
 import type { Output, RequestId, Role } from "./io.ts"
@@ -85,6 +86,10 @@ export interface ReplicaState {
    * retry from one of them — even of its first command — is refused as expired, never run again.
    */
   readonly evictedSessions: PersistentMap<string, number>
+  /** `sessions` from the least to the most recently used (by log index): the next to evict first. */
+  readonly sessionOrder: EvictionOrder<string>
+  /** `evictedSessions` by the index of their eviction: the first tombstone forgotten first. */
+  readonly evictedSessionOrder: EvictionOrder<string>
   readonly nowMs: number
   readonly electionDeadlineMs: number
   readonly heartbeatDeadlineMs: number
@@ -141,6 +146,8 @@ export const recover = (config: ReplicaConfig, durable: DurableState): ReplicaSt
     app: emptyAppState,
     sessions: PersistentMap(),
     evictedSessions: PersistentMap(),
+    sessionOrder: emptyEvictionOrder(),
+    evictedSessionOrder: emptyEvictionOrder(),
     nowMs: 0,
     // The first Tick sets a real deadline; until then the replica has no notion of time.
     electionDeadlineMs: Number.POSITIVE_INFINITY,

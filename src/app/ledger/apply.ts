@@ -4,6 +4,8 @@
  * was seen before returns the first result without applying again.
  */
 import { Map as PersistentMap } from "immutable"
+import { assert } from "../../assert.ts"
+import { emptyEvictionOrder, oldestKey, removeKey, touchKey, type EvictionOrder } from "../evictionOrder.ts"
 import { maxBalanceMinorUnits, type AccountView, type LedgerCommand, type LedgerResult } from "./command.ts"
 
 interface Account {
@@ -13,15 +15,22 @@ interface Account {
 
 export interface LedgerState {
   readonly accounts: PersistentMap<string, Account>
-  /** First results by idempotency key, with the order they were recorded in for bounded eviction. */
+  /** First results by idempotency key, with the order they were recorded in. */
   readonly idempotent: PersistentMap<string, { readonly result: LedgerResult; readonly order: number }>
+  /** The keys of `idempotent` in the order they were recorded: the first is forgotten first. */
+  readonly idempotentOrder: EvictionOrder<string>
   readonly recorded: number
 }
 
 /** Idempotency keys remembered; the oldest is forgotten beyond this (a retry that late may apply again). */
 export const maxIdempotencyKeys = 100_000
 
-export const emptyLedgerState: LedgerState = { accounts: PersistentMap(), idempotent: PersistentMap(), recorded: 0 }
+export const emptyLedgerState: LedgerState = {
+  accounts: PersistentMap(),
+  idempotent: PersistentMap(),
+  idempotentOrder: emptyEvictionOrder(),
+  recorded: 0
+}
 
 const view = (account: string, value: Account): AccountView => ({
   account,
@@ -104,21 +113,22 @@ const execute = (state: LedgerState, command: LedgerCommand): { state: LedgerSta
   }
 }
 
+/**
+ * Records a new key's first result. A key is recorded once (a known key returns before executing), so the oldest
+ * by recording order is the first in `idempotentOrder`, found without scanning the table (issue 13, F4).
+ */
 const remember = (state: LedgerState, key: string, result: LedgerResult): LedgerState => {
+  assert(!state.idempotent.has(key), "an idempotency key is recorded once")
   let idempotent = state.idempotent.set(key, { result, order: state.recorded })
+  let idempotentOrder = touchKey(state.idempotentOrder, key)
   if (idempotent.size > maxIdempotencyKeys) {
-    // Deterministic on every replica: the oldest key by the order it was recorded in.
-    let oldestKey: string | undefined
-    let oldestOrder = Number.POSITIVE_INFINITY
-    for (const [candidate, entry] of idempotent) {
-      if (entry.order < oldestOrder) {
-        oldestOrder = entry.order
-        oldestKey = candidate
-      }
-    }
-    if (oldestKey !== undefined) idempotent = idempotent.remove(oldestKey)
+    const oldest = oldestKey(idempotentOrder)
+    assert(oldest !== undefined && oldest !== key, "a full idempotency table has an older key")
+    idempotent = idempotent.remove(oldest)
+    idempotentOrder = removeKey(idempotentOrder, oldest)
   }
-  return { ...state, idempotent, recorded: state.recorded + 1 }
+  assert(idempotent.size === idempotentOrder.links.size, "every idempotency key is in the eviction order")
+  return { ...state, idempotent, idempotentOrder, recorded: state.recorded + 1 }
 }
 
 export const applyLedger = (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { applyLedger, balances, emptyLedgerState, type LedgerState } from "./apply.ts"
+import { countMapIterations } from "../mapIterations.ts"
+import { applyLedger, balances, emptyLedgerState, maxIdempotencyKeys, type LedgerState } from "./apply.ts"
 import { validateLedgerCommand, type LedgerCommand, type LedgerResult } from "./command.ts"
 
 const run = (commands: ReadonlyArray<LedgerCommand>): { state: LedgerState; results: Array<LedgerResult> } => {
@@ -72,6 +73,34 @@ describe("ledger", () => {
     expect(results[2]).toEqual(results[1])
     expect(results[4]).toEqual(results[3])
     expect(balances(state)[0]?.balance).toBe(40)
+  })
+
+  it("past the idempotency table's bound, forgets the oldest key first without walking the table", () => {
+    // Arrange
+    const beyond = 500
+    const deposit = { _tag: "Deposit", account: "a", amount: 1 } as const
+    const deposits: Array<LedgerCommand> = Array.from({ length: maxIdempotencyKeys + beyond }, (_, key) => ({
+      _tag: "Deposit",
+      account: "a",
+      amount: 1,
+      idempotencyKey: `key-${key}`
+    }))
+    // Act
+    const { result: filled, count } = countMapIterations(() =>
+      run([{ _tag: "CreateAccount", account: "a" }, ...deposits])
+    )
+    const forgotten = applyLedger(filled.state, { ...deposit, idempotencyKey: `key-${beyond - 1}` })
+    const remembered = applyLedger(filled.state, { ...deposit, idempotencyKey: `key-${beyond}` })
+    // Assert
+    expect(count).toBe(0)
+    expect(filled.state.idempotent.size).toBe(maxIdempotencyKeys)
+    expect(filled.state.idempotent.has(`key-${beyond - 1}`)).toBe(false)
+    expect(forgotten.result).toEqual({
+      _tag: "AccountOk",
+      account: { account: "a", balance: 100_501, version: 100_501 }
+    })
+    expect(remembered.result).toEqual(filled.results[beyond + 1])
+    expect(remembered.state).toBe(filled.state)
   })
 
   it("refuses negative, fractional and overflowing amounts", () => {
