@@ -2,9 +2,10 @@
  * The counterexample file a failing property leaves behind: the shrunk schedule, the violated invariant, the
  * trace hash, and fast-check's seed and path. Validated by its Schema when loaded, like any file from outside.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
-import { Either, Schema } from "effect"
+import { Data, Either, Schema } from "effect"
+import { describeParseError } from "../src/schemaIssue.ts"
 import { Schedule } from "../src/schedule/index.ts"
 
 export const Counterexample = Schema.Struct({
@@ -21,7 +22,20 @@ export const Counterexample = Schema.Struct({
 })
 export type Counterexample = typeof Counterexample.Type
 
-export const repositoryRoot = join(import.meta.dirname, "..")
+/**
+ * The directory holding package.json, found by walking up: this module runs from properties/ under tsx and
+ * from dist/ or dist/chunks/ in the compiled command, and counterexamples belong at the root in both.
+ */
+const findRepositoryRoot = (start: string): string => {
+  let directory = start
+  for (let depth = 0; depth < 4; depth += 1) {
+    if (existsSync(join(directory, "package.json"))) return directory
+    directory = dirname(directory)
+  }
+  return join(start, "..")
+}
+
+export const repositoryRoot = findRepositoryRoot(import.meta.dirname)
 
 export const counterexamplePath = (
   scenario: string,
@@ -35,9 +49,8 @@ export const writeCounterexample = (counterexample: Counterexample, path: string
   writeFileSync(path, `${JSON.stringify(encoded, null, 2)}\n`)
 }
 
-export class CounterexampleError extends Error {
-  override readonly name = "CounterexampleError"
-}
+/** A counterexample file that cannot be read, is not JSON, or fails its Schema; the message says which and why. */
+export class CounterexampleError extends Data.TaggedError("CounterexampleError")<{ readonly message: string }> {}
 
 /** Reads and validates a counterexample file; a malformed one is a typed error with the Schema's reason. */
 export const loadCounterexample = (path: string): Either.Either<Counterexample, CounterexampleError> => {
@@ -45,16 +58,17 @@ export const loadCounterexample = (path: string): Either.Either<Counterexample, 
   try {
     text = readFileSync(path, "utf8")
   } catch (error) {
-    return Either.left(new CounterexampleError(`cannot read ${path}: ${(error as Error).message}`))
+    return Either.left(new CounterexampleError({ message: `cannot read ${path}: ${(error as Error).message}` }))
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    return Either.left(new CounterexampleError(`${path} is not JSON: ${(error as Error).message}`))
+    return Either.left(new CounterexampleError({ message: `${path} is not JSON: ${(error as Error).message}` }))
   }
   return Either.mapLeft(
     Schema.decodeUnknownEither(Counterexample)(json),
-    (error) => new CounterexampleError(`${path} is not a valid counterexample:\n${error.message}`)
+    (error) =>
+      new CounterexampleError({ message: `${path} is not a valid counterexample: ${describeParseError(error)}` })
   )
 }

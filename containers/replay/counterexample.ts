@@ -5,7 +5,8 @@
  * The schedule is THE Schedule of src/schedule; it is validated on load, then checked semantically.
  */
 import { readFileSync } from "node:fs"
-import { Either, Schema } from "effect"
+import { Data, Either, Schema } from "effect"
+import { describeParseError } from "../../src/schemaIssue.ts"
 import { checkSchedule, Schedule } from "../../src/schedule/index.ts"
 
 export const ReplayableCounterexample = Schema.Struct({
@@ -20,21 +21,28 @@ export const ReplayableCounterexample = Schema.Struct({
 })
 export type ReplayableCounterexample = typeof ReplayableCounterexample.Type
 
-export class CounterexampleFileError extends Error {
-  override readonly name = "CounterexampleFileError"
-}
+/** A counterexample file the replay cannot use; the message says why. */
+export class CounterexampleFileError extends Data.TaggedError("CounterexampleFileError")<{
+  readonly message: string
+}> {}
 
 export const loadReplayable = (path: string): Either.Either<ReplayableCounterexample, CounterexampleFileError> => {
   let json: unknown
   try {
     json = JSON.parse(readFileSync(path, "utf8"))
   } catch (error) {
-    return Either.left(new CounterexampleFileError(`cannot read ${path} as JSON: ${(error as Error).message}`))
+    return Either.left(
+      new CounterexampleFileError({ message: `cannot read ${path} as JSON: ${(error as Error).message}` })
+    )
   }
   const decoded = Schema.decodeUnknownEither(ReplayableCounterexample)(json)
   if (Either.isLeft(decoded))
-    return Either.left(new CounterexampleFileError(`${path} is not a valid counterexample:\n${decoded.left.message}`))
+    return Either.left(
+      new CounterexampleFileError({
+        message: `${path} is not a valid counterexample: ${describeParseError(decoded.left)}`
+      })
+    )
   const problem = checkSchedule(decoded.right.schedule)
-  if (problem !== undefined) return Either.left(new CounterexampleFileError(`${path}: ${problem}`))
+  if (problem !== undefined) return Either.left(new CounterexampleFileError({ message: `${path}: ${problem}` }))
   return Either.right(decoded.right)
 }

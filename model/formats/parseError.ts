@@ -1,5 +1,6 @@
 /** Typed errors for history files: a line number and a sentence, never a stack trace. */
 import { Data, Either, ParseResult } from "effect"
+import { describeParseError } from "../../src/schemaIssue.ts"
 import { type HistoryEvent, type Operation, operationsFromEvents } from "../linearizability/history.ts"
 
 export class HistoryParseError extends Data.TaggedError("HistoryParseError")<{
@@ -8,8 +9,8 @@ export class HistoryParseError extends Data.TaggedError("HistoryParseError")<{
   readonly message: string
 }> {}
 
-export const schemaErrorMessage = (error: ParseResult.ParseError): string =>
-  ParseResult.TreeFormatter.formatErrorSync(error)
+/** The first problem the Schema found, as `path: message` (see src/schemaIssue.ts). */
+export const schemaErrorMessage = (error: ParseResult.ParseError): string => describeParseError(error)
 
 /** Pairs events into operations, reporting a pairing problem at the line of the event that caused it. */
 export const pairEvents = <Input, Output>(

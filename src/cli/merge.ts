@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import { Either, Schema } from "effect"
+import { describeParseError } from "../schemaIssue.ts"
 import { CampaignSummary, describeFailures, mergeShards, MergeError, summaryTable } from "./campaignSummary.ts"
 import { readCommandLine } from "./commandLine.ts"
 
@@ -39,7 +40,7 @@ const load = (file: string): Either.Either<CampaignSummary, string> => {
   }
   return Either.mapLeft(
     Schema.decodeUnknownEither(CampaignSummary)(json),
-    (error) => `${file} is not a faultline sim --json summary:\n${error.message}`
+    (error) => `${file} is not a faultline sim --json summary: ${describeParseError(error)}`
   )
 }
 

@@ -3,6 +3,7 @@
  */
 import type * as http from "node:http"
 import { Data, Either, Schema } from "effect"
+import { describeParseError } from "../schemaIssue.ts"
 import { parseStrictJson } from "./strictJson.ts"
 
 /** A request refused before it reached the replica: the status and a reason a person can act on. */
@@ -103,7 +104,7 @@ export const decodeJsonBody = <A, I>(text: string, schema: Schema.Schema<A, I>, 
     throw new HttpRefusal({ status: 400, reason: `the body should be ${shape}: ${parsed.reason}` })
   const decoded = Schema.decodeUnknownEither(schema)(parsed.value)
   if (Either.isLeft(decoded)) {
-    throw new HttpRefusal({ status: 400, reason: `the body should be ${shape}: ${decoded.left.message.slice(0, 300)}` })
+    throw new HttpRefusal({ status: 400, reason: `the body should be ${shape}: ${describeParseError(decoded.left)}` })
   }
   return decoded.right
 }
