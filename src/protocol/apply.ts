@@ -59,12 +59,17 @@ const replyToProposal = (context: Context, index: number, result: ClientResult |
   leaderState.proposals = leaderState.proposals.filter((candidate) => candidate.index !== index)
 }
 
+/**
+ * Applies committed entries in log order, at most `maxAppliedEntriesPerStep` of them: a replica further behind
+ * (a restart re-applies its whole log) asks for an immediate Tick (step.ts) and applies the next ones then.
+ */
 export const applyCommitted = (context: Context): void => {
   const beyond = context.config.bugs.has("applyBeyondCommit")
   // Bug zoo: apply whatever the log holds, committed or not.
   const applyUpTo = beyond ? Log.lastIndex(context.state.log) : context.state.commitIndex
   assert(applyUpTo <= Log.lastIndex(context.state.log), "never apply beyond the log")
-  while (context.state.lastApplied < applyUpTo) {
+  const stopAt = Math.min(applyUpTo, context.state.lastApplied + context.config.maxAppliedEntriesPerStep)
+  while (context.state.lastApplied < stopAt) {
     const index = context.state.lastApplied + 1
     const entry = Log.entryAt(context.state.log, index)
     assert(entry !== undefined && entry.index === index, `the log holds committed entry ${index}`)
@@ -73,6 +78,10 @@ export const applyCommitted = (context: Context): void => {
     context.outputs.push({ _tag: "Applied", entry, executed: applied.executed })
     replyToProposal(context, index, applied.result)
   }
-  assert(beyond || context.state.lastApplied === applyUpTo, "every committed entry is applied")
+  assert(context.state.lastApplied >= stopAt, "every committed entry up to the step's bound is applied")
   if (context.state.role === "leader") confirmReads(context)
 }
+
+/** Committed entries left for a later step by applyCommitted's bound. */
+export const applyPending = (state: { readonly lastApplied: number; readonly commitIndex: number }): boolean =>
+  state.lastApplied < state.commitIndex

@@ -28,6 +28,12 @@ export interface ReplicaConfig {
   readonly maxPendingReads: number
   /** The client session table's capacity; the least recently used session is evicted. */
   readonly maxSessions: number
+  /**
+   * The most committed entries one step applies; the replica asks for a Tick at once to apply the rest. A restarted
+   * replica re-applies its whole log when it learns the commit index, and doing that in one step held a node's
+   * event loop for seconds (issue 13, F4).
+   */
+  readonly maxAppliedEntriesPerStep: number
   /** Seeds the replica's own PRNG for election timeouts. */
   readonly randomSeed: number
   /**
@@ -51,6 +57,7 @@ export interface ReplicaConfigOptions {
   readonly maxUncommittedEntries?: number
   readonly maxPendingReads?: number
   readonly maxSessions?: number
+  readonly maxAppliedEntriesPerStep?: number
   readonly bugs?: ReadonlySet<BugName>
 }
 
@@ -75,6 +82,7 @@ export const makeReplicaConfig = (options: ReplicaConfigOptions): ReplicaConfig 
     maxUncommittedEntries: options.maxUncommittedEntries ?? 4096,
     maxPendingReads: options.maxPendingReads ?? 4096,
     maxSessions: options.maxSessions ?? 1024,
+    maxAppliedEntriesPerStep: options.maxAppliedEntriesPerStep ?? 1024,
     randomSeed: options.randomSeed ?? options.id,
     bugs: options.bugs ?? new Set()
   }
@@ -104,6 +112,7 @@ export const checkReplicaConfig = (config: ReplicaConfig): string | undefined =>
   if (!(config.maxUncommittedEntries >= 1)) return "maxUncommittedEntries should be at least 1"
   if (!(config.maxPendingReads >= 1)) return "maxPendingReads should be at least 1"
   if (!(config.maxSessions >= 1)) return "maxSessions should be at least 1"
+  if (!(config.maxAppliedEntriesPerStep >= 1)) return "maxAppliedEntriesPerStep should be at least 1"
   return undefined
 }
 

@@ -11,7 +11,7 @@ import { handleReceive } from "./receive.ts"
 import { Rejection } from "./rejection.ts"
 import { becomePreCandidate, resetElectionDeadline } from "./roles.ts"
 import type { ReplicaState } from "./state.ts"
-import { applyCommitted } from "./apply.ts"
+import { applyCommitted, applyPending } from "./apply.ts"
 
 export interface Transition {
   readonly state: ReplicaState
@@ -55,6 +55,8 @@ const handlePersistDone = (context: Context, ioId: number): void => {
 }
 
 const wakeAt = (state: ReplicaState): number => {
+  // Committed entries are waiting to be applied (applyCommitted's bound): the next Tick applies more.
+  if (applyPending(state)) return state.nowMs
   if (state.role === "leader" && state.leaderState !== null) {
     return Math.min(state.heartbeatDeadlineMs, state.leaderState.checkQuorumDeadlineMs)
   }
@@ -69,6 +71,7 @@ export const stepPure = (config: ReplicaConfig, state: ReplicaState, input: Inpu
   switch (input._tag) {
     case "Tick":
       handleTick(context, input.nowMs)
+      if (applyPending(context.state)) applyCommitted(context)
       break
     case "Receive":
       handleReceive(context, input.from, input.message)
