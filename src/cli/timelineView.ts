@@ -6,7 +6,7 @@
  * a window centred on the events that led to a violation, for `repro`.
  */
 import { describeStep, type Step } from "../schedule/index.ts"
-import { renderTraceEvent, roleCause, type TraceEvent } from "../sim/trace.ts"
+import { renderTraceEvent, roleCause, type FaultRecord, type TraceEvent } from "../sim/trace.ts"
 
 export const timelineKinds = [
   "step",
@@ -77,11 +77,27 @@ class HeartbeatTracker {
   }
 }
 
+/** The replicas a fault struck (every end of a cut link; none for a heal, which concerns them all). */
+const faultNodes = (fault: FaultRecord): ReadonlyArray<number> => {
+  switch (fault._tag) {
+    case "Heal":
+      return []
+    case "Partition":
+      return [...new Set(fault.cut.flat())].sort((left, right) => left - right)
+    case "Clog":
+      return [fault.from, fault.to]
+    default:
+      return [fault.node]
+  }
+}
+
 const entryOf = (event: TraceEvent, heartbeats: HeartbeatTracker): TimelineEntry => {
   const text = renderTraceEvent(event)
   switch (event._tag) {
     case "Text":
       return { atMs: event.atMs, kind: textKind(event.text), nodes: nodesInText(event.text), text }
+    case "Fault":
+      return { atMs: event.atMs, kind: "fault", nodes: faultNodes(event.fault), text }
     case "Role": {
       const timer = roleCause(event.input, event.before, event.after).startsWith("election timeout")
       return { atMs: event.atMs, kind: timer ? "timer" : "role", nodes: [event.node], text }
@@ -173,9 +189,14 @@ export const foldHeartbeats = (entries: ReadonlyArray<TimelineEntry>): ReadonlyA
   return folded
 }
 
+/** How many of the named replicas' role changes and timer lines the window keeps beyond its last events. */
+const roleEntriesKept = 8
+
 /**
  * The window `repro` shows: the last `count` events before the violation that involve the replicas it names
- * (role changes, timers, faults, messages that are not heartbeats), and the violation itself.
+ * (messages that are not heartbeats, faults, client events), plus the last role changes and timer lines of those
+ * replicas however far back they lie (the election timeout, the PreVote round, the candidacy and the win that
+ * led to a second leader), in time order, then the violation itself.
  */
 export const violationWindow = (
   entries: ReadonlyArray<TimelineEntry>,
@@ -194,8 +215,11 @@ export const violationWindow = (
   const before = (end === -1 ? entries : entries.slice(0, end)).filter(
     (entry) => entry.kind !== "heartbeat" && entry.kind !== "persist" && involves(entry)
   )
+  const recent = new Set(before.slice(-count))
+  const roles = before.filter((entry) => entry.kind === "role" || entry.kind === "timer").slice(-roleEntriesKept)
+  const kept = before.filter((entry) => recent.has(entry) || roles.includes(entry))
   const violations = entries.filter((entry) => entry.kind === "violation")
-  return [...before.slice(-count), ...violations.slice(0, 3)]
+  return [...kept, ...violations.slice(0, 3)]
 }
 
 export const formatEntry = (entry: TimelineEntry): string =>

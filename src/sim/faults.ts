@@ -9,6 +9,7 @@ import type { Network } from "./network.ts"
 import type { SimRandom } from "./random.ts"
 import type { SimReplica } from "./replica.ts"
 import type { OnLeaderStep, Step, Target } from "../schedule/index.ts"
+import type { FaultRecord } from "./trace.ts"
 
 /**
  * The part of the simulation a fault acts on. `Simulation` implements it; naming it here rather than importing
@@ -23,6 +24,8 @@ export interface FaultWorld {
   readonly leaderTriggers: Array<{ readonly step: OnLeaderStep; remaining: number }>
   readonly triggerIsolated: Set<number>
   note(text: string): void
+  /** A fault that took effect: its trace line, with what it did as data. */
+  fault(fault: FaultRecord, text: string): void
   enqueue(atMs: number, event: SimEvent): void
   tick(replica: SimReplica): void
   modelEvent(event: ModelEvent): void
@@ -53,7 +56,10 @@ const crash = (simulation: FaultWorld, replica: SimReplica): void => {
   if (!replica.up) return simulation.note(`crash n${replica.node}: already down`)
   const tornBytes = replica.crash(simulation.faultRandomOf(replica.node))
   simulation.crashOrder = [...simulation.crashOrder.filter((node) => node !== replica.node), replica.node]
-  simulation.note(`crash n${replica.node}${tornBytes > 0 ? ` (torn write: ${tornBytes} bytes landed)` : ""}`)
+  simulation.fault(
+    { _tag: "Crash", node: replica.node },
+    `crash n${replica.node}${tornBytes > 0 ? ` (torn write: ${tornBytes} bytes landed)` : ""}`
+  )
 }
 
 const restart = (simulation: FaultWorld, replica: SimReplica): void => {
@@ -66,7 +72,8 @@ const restart = (simulation: FaultWorld, replica: SimReplica): void => {
     diskDamaged: recovered.damaged
   })
   const state = replica.state
-  simulation.note(
+  simulation.fault(
+    { _tag: "Restart", node: replica.node },
     `restart n${replica.node}: ${recovered.logLength} entries, term ${state?.term ?? "?"}, ${recovered.finding}${recovered.damaged ? ", DAMAGED" : ""}`
   )
   simulation.tick(replica)
@@ -76,7 +83,7 @@ const pause = (simulation: FaultWorld, replica: SimReplica, forMs: number): void
   if (!replica.up || replica.paused) return simulation.note(`pause n${replica.node}: not running`)
   replica.paused = true
   replica.pauseId += 1
-  simulation.note(`pause n${replica.node} for ${forMs} ms`)
+  simulation.fault({ _tag: "Pause", node: replica.node, forMs }, `pause n${replica.node} for ${forMs} ms`)
   simulation.enqueue(simulation.nowMs + forMs, { _tag: "Resume", node: replica.node, pauseId: replica.pauseId })
 }
 
@@ -121,7 +128,7 @@ export const leaderFault = (simulation: FaultWorld, node: number, term: number, 
         )
     )
     simulation.triggerIsolated.add(node)
-    simulation.note(`isolate n${node} (trigger ${trigger})`)
+    simulation.fault({ _tag: "Isolate", node }, `isolate n${node} (trigger ${trigger})`)
   }
   simulation.enqueue(simulation.nowMs + armed.step.forMs, {
     _tag: "LeaderFaultEnd",
@@ -138,7 +145,7 @@ export const leaderFaultEnd = (simulation: FaultWorld, node: number, trigger: nu
   if (armed.step.action === "isolate") {
     if (!simulation.triggerIsolated.delete(node)) return
     simulation.network.rejoin(node)
-    return simulation.note(`rejoin n${node} (trigger ${trigger})`)
+    return simulation.fault({ _tag: "Rejoin", node }, `rejoin n${node} (trigger ${trigger})`)
   }
   // Restarted meanwhile by another step (a new incarnation): that restart stands.
   if (replica.up || replica.incarnation !== incarnation) return
@@ -185,17 +192,23 @@ export const applyStep = (simulation: FaultWorld, step: Step): void => {
           ]
         )
       simulation.network.partition(cut)
-      return simulation.note(`isolate n${replica.node}`)
+      return simulation.fault({ _tag: "Isolate", node: replica.node }, `isolate n${replica.node}`)
     }
     case "Partition":
       simulation.network.partition(step.cut)
-      return simulation.note(`partition ${step.cut.map(([from, to]) => `n${from}->n${to}`).join(" ")}`)
+      return simulation.fault(
+        { _tag: "Partition", cut: step.cut },
+        `partition ${step.cut.map(([from, to]) => `n${from}->n${to}`).join(" ")}`
+      )
     case "Heal":
       simulation.network.heal()
-      return simulation.note("heal")
+      return simulation.fault({ _tag: "Heal" }, "heal")
     case "Clog":
       simulation.network.clog(step.from, step.to, simulation.nowMs + step.forMs)
-      return simulation.note(`clog n${step.from}->n${step.to} for ${step.forMs} ms`)
+      return simulation.fault(
+        { _tag: "Clog", from: step.from, to: step.to, forMs: step.forMs },
+        `clog n${step.from}->n${step.to} for ${step.forMs} ms`
+      )
     case "Corrupt":
       return corrupt(simulation, nodeOf(simulation, step.node), step.kind)
     case "Clock": {

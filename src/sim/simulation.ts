@@ -22,7 +22,7 @@ import { SimRandom } from "./random.ts"
 import { SimReplica, StepDefect, type StepMode } from "./replica.ts"
 import type { OnLeaderStep, Schedule } from "../schedule/index.ts"
 import { leaderFault, leaderFaultEnd, type FaultWorld } from "./faults.ts"
-import { describeMessage, Trace } from "./trace.ts"
+import { describeMessage, Trace, type FaultRecord } from "./trace.ts"
 import type { BugName } from "../protocol/bugs.ts"
 
 export interface RunOptions {
@@ -220,6 +220,10 @@ export class Simulation implements ClientHost, FaultWorld {
 
   note(text: string): void {
     this.trace.record(this.nowMs, text)
+  }
+
+  fault(fault: FaultRecord, text: string): void {
+    this.trace.fault(this.nowMs, fault, text)
   }
 
   client(index: number): SimClient {
@@ -467,7 +471,7 @@ export class Simulation implements ClientHost, FaultWorld {
     const replica = this.nodes[node] as SimReplica
     if (!replica.paused || replica.pauseId !== pauseId) return
     replica.paused = false
-    this.note(`resume n${node} (${replica.deferred.length} inputs held)`)
+    this.fault({ _tag: "Resume", node }, `resume n${node} (${replica.deferred.length} inputs held)`)
     // Timers fire late: the first thing a resumed process sees is the clock having jumped.
     this.tick(replica)
     // Held inputs are stamped with the clock reading of when they run.

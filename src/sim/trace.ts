@@ -27,12 +27,24 @@ type Persist = Extract<Output, { _tag: "Persist" }>
 export type DropReason = "loss" | "partition" | "down" | "no such node"
 
 /**
+ * A fault as it struck, for drawing: which replica went down, paused or was cut off, which links were cut or
+ * clogged, and when it ended. The trace hashes it as its line of text (`text`), as it always has.
+ */
+export type FaultRecord =
+  | { readonly _tag: "Crash" | "Restart" | "Resume" | "Isolate" | "Rejoin"; readonly node: number }
+  | { readonly _tag: "Pause"; readonly node: number; readonly forMs: number }
+  | { readonly _tag: "Partition"; readonly cut: ReadonlyArray<readonly [from: number, to: number]> }
+  | { readonly _tag: "Heal" }
+  | { readonly _tag: "Clog"; readonly from: number; readonly to: number; readonly forMs: number }
+
+/**
  * An event kept for the report, rendered when read. Some fields are kept but not hashed (a message's send time,
  * a clog's hold, what made a role change): they are functions of what is hashed, and leaving them out keeps the
  * trace hash of every schedule what it was.
  */
 export type TraceEvent =
   | { readonly _tag: "Text"; readonly atMs: number; readonly text: string }
+  | { readonly _tag: "Fault"; readonly atMs: number; readonly fault: FaultRecord; readonly text: string }
   | {
       readonly _tag: "Role"
       readonly atMs: number
@@ -133,6 +145,13 @@ export class Trace {
     this.begin(eventCode.Text, atMs)
     this.text(text)
     if (this.linesKept > 0) this.keep({ _tag: "Text", atMs, text })
+  }
+
+  /** A fault that struck (or ended): hashed as its line of text, kept as data for the dashboard's spans. */
+  fault(atMs: number, fault: FaultRecord, text: string): void {
+    this.begin(eventCode.Text, atMs)
+    this.text(text)
+    if (this.linesKept > 0) this.keep({ _tag: "Fault", atMs, fault, text })
   }
 
   /** A client starts an operation. */
@@ -371,6 +390,7 @@ export const roleCause = (input: Input, before: ReplicaState, after: ReplicaStat
 export const renderTraceEvent = (event: TraceEvent): string => {
   switch (event._tag) {
     case "Text":
+    case "Fault":
       return event.text
     case "Role":
       return `${roleText(event.node, event.after)} (${roleCause(event.input, event.before, event.after)})`

@@ -100,57 +100,96 @@ const bandsOf = (replicas: number, events: ReadonlyArray<TraceEvent>, endMs: num
     if (event._tag === "Role") {
       close(event.node, event.atMs)
       open[event.node] = { fromMs: event.atMs, role: event.after.role, term: event.after.term, up: true }
-    } else if (event._tag === "Text") {
-      const crash = /^crash n(\d+)(?!:)/.exec(event.text)
-      const restart = /^restart n(\d+)(?!:)/.exec(event.text)
-      if (crash !== null) {
-        close(Number(crash[1]), event.atMs)
-        const band = open[Number(crash[1])]
-        if (band !== undefined) band.up = false
-      }
-      if (restart !== null) {
-        const band = open[Number(restart[1])]
-        open[Number(restart[1])] = { fromMs: event.atMs, role: "follower", term: band?.term ?? 0, up: true }
-      }
+    } else if (event._tag === "Fault" && event.fault._tag === "Crash") {
+      const node = event.fault.node
+      close(node, event.atMs)
+      const band = open[node]
+      if (band !== undefined) band.up = false
+    } else if (event._tag === "Fault" && event.fault._tag === "Restart") {
+      const node = event.fault.node
+      open[node] = { fromMs: event.atMs, role: "follower", term: open[node]?.term ?? 0, up: true }
     }
   }
   for (let node = 0; node < replicas; node += 1) close(node, endMs)
   return bands
 }
 
-/** Down, paused, isolated, cut and clogged spans from the fault lines of the trace. */
+interface OpenSpan {
+  readonly node: number
+  readonly fromMs: number
+  readonly kind: Span["kind"]
+  readonly text: string
+  /** A clog's own end; other spans end with the fault that undoes them. */
+  readonly untilMs?: number
+}
+
+/**
+ * Down, paused, isolated, cut and clogged spans from the trace's fault records (data, not its lines of text): a
+ * crash until the restart, a pause until the resume, an isolation until the rejoin or the heal, a partition's
+ * cut links (one span per replica whose outgoing links were cut) until the heal, a clog for its duration or
+ * until the heal clears it.
+ */
 const spansOf = (replicas: number, events: ReadonlyArray<TraceEvent>, endMs: number): ReadonlyArray<Span> => {
   const spans: Array<Span> = []
-  const started = new Map<string, { node: number; fromMs: number; kind: Span["kind"]; text: string }>()
-  const begin = (key: string, node: number, fromMs: number, kind: Span["kind"], text: string): void => {
-    if (!started.has(key)) started.set(key, { node, fromMs, kind, text })
+  const started = new Map<string, OpenSpan>()
+  const begin = (key: string, span: OpenSpan): void => {
+    if (!started.has(key)) started.set(key, span)
   }
   const end = (key: string, atMs: number): void => {
     const span = started.get(key)
     if (span === undefined) return
     started.delete(key)
-    spans.push({ ...span, toMs: Math.max(atMs, span.fromMs + 1) })
+    const toMs = Math.min(atMs, span.untilMs ?? atMs)
+    spans.push({
+      node: span.node,
+      fromMs: span.fromMs,
+      kind: span.kind,
+      text: span.text,
+      toMs: Math.max(toMs, span.fromMs + 1)
+    })
   }
   for (const event of events) {
-    if (event._tag !== "Text") continue
-    const text = event.text
-    const at = event.atMs
-    let match: RegExpExecArray | null
-    if ((match = /^crash n(\d+)(?!:)/.exec(text)) !== null) begin(`down${match[1]}`, Number(match[1]), at, "down", text)
-    else if ((match = /^restart n(\d+)(?!:)/.exec(text)) !== null) end(`down${match[1]}`, at)
-    else if ((match = /^pause n(\d+) for (\d+) ms/.exec(text)) !== null)
-      begin(`paused${match[1]}`, Number(match[1]), at, "paused", text)
-    else if ((match = /^resume n(\d+)/.exec(text)) !== null) end(`paused${match[1]}`, at)
-    else if ((match = /^isolate n(\d+)/.exec(text)) !== null)
-      begin(`isolated${match[1]}`, Number(match[1]), at, "isolated", text)
-    else if ((match = /^rejoin n(\d+)/.exec(text)) !== null) end(`isolated${match[1]}`, at)
-    else if (text.startsWith("partition ")) {
-      for (const cut of text.matchAll(/n(\d+)->n(\d+)/g))
-        begin(`cut${cut[1]}-${cut[2]}`, Number(cut[1]), at, "cut", `cut n${cut[1]}->n${cut[2]}`)
-    } else if ((match = /^clog n(\d+)->n(\d+) for (\d+) ms/.exec(text)) !== null)
-      spans.push({ node: Number(match[1]), fromMs: at, toMs: at + Number(match[3]), kind: "clogged", text })
-    else if (text === "heal") {
-      for (const key of [...started.keys()]) if (key.startsWith("cut") || key.startsWith("isolated")) end(key, at)
+    if (event._tag !== "Fault") continue
+    const { fault, atMs, text } = event
+    switch (fault._tag) {
+      case "Crash":
+        begin(`down${fault.node}`, { node: fault.node, fromMs: atMs, kind: "down", text })
+        break
+      case "Restart":
+        end(`down${fault.node}`, atMs)
+        break
+      case "Pause":
+        begin(`paused${fault.node}`, { node: fault.node, fromMs: atMs, kind: "paused", text })
+        break
+      case "Resume":
+        end(`paused${fault.node}`, atMs)
+        break
+      case "Isolate":
+        begin(`isolated${fault.node}`, { node: fault.node, fromMs: atMs, kind: "isolated", text })
+        break
+      case "Rejoin":
+        end(`isolated${fault.node}`, atMs)
+        break
+      case "Partition":
+        for (const from of new Set(fault.cut.map(([node]) => node))) {
+          const links = fault.cut.filter(([node]) => node === from).map(([node, to]) => `n${node}->n${to}`)
+          begin(`cut${from}`, { node: from, fromMs: atMs, kind: "cut", text: `cut ${links.join(" ")}` })
+        }
+        break
+      case "Clog":
+        end(`clog${fault.from}-${fault.to}`, atMs)
+        begin(`clog${fault.from}-${fault.to}`, {
+          node: fault.from,
+          fromMs: atMs,
+          kind: "clogged",
+          text,
+          untilMs: atMs + fault.forMs
+        })
+        break
+      case "Heal":
+        for (const key of [...started.keys()])
+          if (key.startsWith("cut") || key.startsWith("isolated") || key.startsWith("clog")) end(key, atMs)
+        break
     }
   }
   for (const key of [...started.keys()]) end(key, endMs)
