@@ -112,6 +112,13 @@ describe.skipIf(chromium === undefined)("the dashboard in headless Chromium", ()
       expect(await page.$$eval("#lanes .band.leader", (nodes) => nodes.length)).toBeGreaterThanOrEqual(2)
       const marker = await page.$eval("#violation-marker text", (node) => node.textContent)
       expect(marker).toBe("VIOLATION ElectionSafety")
+      // The page opens on what led to the violation: the marker is in view, not thousands of pixels away.
+      const inView = await page.$eval("#lanes-scroller", (scroller) => {
+        const line = scroller.querySelector("#violation-marker line")
+        const markerX = Number(line?.getAttribute("x1"))
+        return markerX >= scroller.scrollLeft && markerX <= scroller.scrollLeft + scroller.clientWidth
+      })
+      expect(inView).toBe(true)
       // The kind filter hides the vote requests.
       const votes = await page.$$eval("#lanes .arrow.Vote", (nodes) => nodes.length)
       expect(votes).toBeGreaterThan(0)

@@ -67,8 +67,11 @@
       `${run.file} — ${run.scenario}${run.bugs.length ? ` (bugs: ${run.bugs.join(", ")})` : ""}`
     const kinds = [...new Set(run.arrows.map((arrow) => arrow.kind))].sort()
     const shown = new Set(kinds.filter((kind) => kind !== "Heartbeat"))
-    const focusMs = run.violation ? run.violation.atMs : run.endMs
-    let scale = run.endMs > 4000 ? 1300 / 3000 : 1300 / run.endMs
+    // The page opens on what led to the violation (run.focus), as wide as the window allows; the drawing's whole
+    // width stays bounded (a long run zoomed onto a few milliseconds would be millions of pixels wide).
+    const available = Math.max(600, (app.clientWidth || 1300) - left - 60)
+    const widest = 200000 / run.endMs
+    let scale = Math.min(widest, available / Math.max(1, run.focus.toMs - run.focus.fromMs))
     const x = (ms) => left + ms * scale
     const width = () => left + run.endMs * scale + 40
 
@@ -85,18 +88,29 @@
     const redraw = () => {
       lanes.replaceChildren(drawLanes(run, shown, x, width()))
       history.replaceChildren(drawHistory(run, x, width()))
+      pin()
     }
     const focus = () => {
-      const target = Math.max(0, x(focusMs) - lanes.clientWidth / 2)
+      const target = Math.max(0, x(run.focus.fromMs) - left)
       lanes.scrollLeft = target
       history.scrollLeft = target
     }
     const zoom = (factor) => {
-      scale *= factor
+      scale = Math.min(widest * 4, scale * factor)
       redraw()
       focus()
     }
-    lanes.addEventListener("scroll", () => (history.scrollLeft = lanes.scrollLeft))
+    const pin = () => {
+      for (const group of document.querySelectorAll("g.pinned"))
+        group.setAttribute("transform", `translate(${lanes.scrollLeft} 0)`)
+    }
+    lanes.addEventListener("scroll", () => {
+      history.scrollLeft = lanes.scrollLeft
+      pin()
+    })
+    history.addEventListener("scroll", () => {
+      if (lanes.scrollLeft !== history.scrollLeft) lanes.scrollLeft = history.scrollLeft
+    })
     const filters = kinds.map((kind) =>
       el("label", {}, [
         el("input", {
@@ -122,11 +136,11 @@
         id: "zoom-fit",
         text: "whole run",
         onclick: () => {
-          scale = 1400 / run.endMs
+          scale = available / run.endMs
           redraw()
         }
       }),
-      el("button", { id: "jump", text: "jump to the violation", onclick: focus })
+      el("button", { id: "jump", text: "jump to what led to the violation", onclick: focus })
     ])
     const legend = el("div", { class: "legend" }, [
       el("span", { style: "background:#e8ecf1", text: "follower" }),
@@ -137,8 +151,15 @@
       el("span", { style: "background:#cbd5e0", text: "paused" }),
       el("span", { style: "background:#fbd5d5", text: "cut / isolated" }),
       el("span", { style: "background:#e4dcf5", text: "clogged" }),
+      document.createTextNode(" arrows:"),
+      el("span", { style: "color:#dd6b20", text: "(Pre)Vote" }),
+      el("span", { style: "color:#c05621", text: "reply" }),
+      el("span", { style: "color:#2b6cb0", text: "Append" }),
+      el("span", { style: "color:#38a169", text: "AppendOk" }),
+      el("span", { style: "color:#9b2c2c", text: "AppendRefused" }),
+      el("span", { style: "color:#a0aec0", text: "heartbeat" }),
       document.createTextNode(
-        " blue tick = persist, green dot = apply, orange dot = election timeout, dashed red = dropped"
+        " marks: blue tick = persist, green dot = apply, orange dot = election timeout, dashed red ✕ = dropped"
       )
     ])
     app.replaceChildren(
@@ -152,7 +173,8 @@
         el("span", { style: "background:#9ae6b4", text: "longest linearizable prefix" }),
         el("span", { style: "background:#feb2b2", text: "could not be placed next" }),
         el("span", { style: "border:2px solid #dd6b20", text: "minimal core" }),
-        el("span", { style: "background:#cbd5e0", text: "other" })
+        el("span", { style: "background:#cbd5e0", text: "other" }),
+        document.createTextNode(" #n = the operation's number in the checker's explanation below")
       ]),
       history,
       el("pre", { class: "explanation", id: "explanation", text: run.explanation || "" }),
@@ -205,11 +227,9 @@
       svg.appendChild(group)
     })
     for (let node = 0; node < run.replicas; node += 1) {
-      const y = top + node * laneHeight
       svg.appendChild(
         el("svg:g", { class: "lane", "data-node": node }, [
-          el("svg:line", { x1: left, x2: width, y1: laneY(node), y2: laneY(node), stroke: "#cbd2da" }),
-          el("svg:text", { class: "lane-label", x: 8, y: y + laneHeight / 2 + 4, text: `n${node}` })
+          el("svg:line", { x1: left, x2: width, y1: laneY(node), y2: laneY(node), stroke: "#cbd2da" })
         ])
       )
     }
@@ -296,22 +316,41 @@
       svg.appendChild(
         el("svg:g", { id: "violation-marker" }, [
           el("svg:line", { x1: vx, x2: vx, y1: top - 10, y2: height - 18 }),
-          el("svg:text", { x: vx + 4, y: top - 2, text: `VIOLATION ${run.violation.invariant}` }),
+          el("svg:text", { x: vx - 4, y: top - 2, "text-anchor": "end", text: `VIOLATION ${run.violation.invariant}` }),
           title(run.violation.message)
         ])
       )
     }
+    svg.appendChild(
+      pinnedLabels(
+        height,
+        Array.from({ length: run.replicas }, (_, node) => ({ y: laneY(node) + 4, text: `n${node}` }))
+      )
+    )
     return svg
+  }
+
+  // Lane labels stay in view while the drawing scrolls sideways (pin() moves them with the scroll position).
+  const pinnedLabels = (height, labels) =>
+    el("svg:g", { class: "pinned" }, [
+      el("svg:rect", { x: 0, y: 0, width: left - 8, height, fill: "#fff", opacity: 0.92 }),
+      ...labels.map((label) => el("svg:text", { class: "lane-label", x: 8, y: label.y, text: label.text }))
+    ])
+
+  // An operation's number (the checker's, as its explanation below writes it) and what it did, written on its
+  // interval where it fits (about 6 px a character); just the number where only that fits.
+  const opLabel = (operation, left, width, y) => {
+    const full = `#${operation.id} ${operation.text}`
+    const text =
+      width > 6 * full.length + 8 ? full : width > 6 * String(operation.id).length + 14 ? `#${operation.id}` : ""
+    return text === "" ? null : el("svg:text", { class: "op-label", x: left + 4, y, text })
   }
 
   const drawHistory = (run, x, width) => {
     const processes = [...new Set(run.operations.map((operation) => operation.process))].sort((a, b) => a - b)
-    const rowHeight = 22
+    const rowHeight = 28
     const height = 20 + processes.length * rowHeight + 10
     const svg = el("svg:svg", { width, height, id: "history" })
-    processes.forEach((process, row) => {
-      svg.appendChild(el("svg:text", { class: "lane-label", x: 8, y: 20 + row * rowHeight + 14, text: `p${process}` }))
-    })
     for (const operation of run.operations) {
       const row = processes.indexOf(operation.process)
       const end = operation.returnMs === null ? run.endMs : operation.returnMs
@@ -331,6 +370,12 @@
             height: rowHeight - 6,
             rx: 2
           }),
+          opLabel(
+            operation,
+            x(operation.callMs),
+            x(end) - x(operation.callMs),
+            20 + row * rowHeight + rowHeight / 2 + 1
+          ),
           title(
             `p${operation.process} ${operation.callMs}–${operation.returnMs === null ? "?" : operation.returnMs} ms: ${operation.text}`
           )
@@ -341,6 +386,12 @@
       const vx = x(run.violation.atMs)
       svg.appendChild(el("svg:line", { x1: vx, x2: vx, y1: 10, y2: height, stroke: "#e00", "stroke-width": 2 }))
     }
+    svg.appendChild(
+      pinnedLabels(
+        height,
+        processes.map((process, row) => ({ y: 20 + row * rowHeight + rowHeight / 2 + 1, text: `p${process}` }))
+      )
+    )
     return svg
   }
 

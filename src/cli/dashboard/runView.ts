@@ -10,7 +10,7 @@ import type { Judgement } from "../../../properties/judge.ts"
 import { describeStep } from "../../schedule/index.ts"
 import { checkLinearizable } from "../../sim/linearizability.ts"
 import { describeMessage, renderTraceEvent, type TraceEvent } from "../../sim/trace.ts"
-import { timelineEntries } from "../timelineView.ts"
+import { timelineEntries, violationWindow, type TimelineEntry } from "../timelineView.ts"
 
 export interface Band {
   readonly node: number
@@ -44,6 +44,8 @@ export interface Arrow {
   readonly heldMs: number
 }
 export interface Operation {
+  /** The checker's number for it (invocation order), as its explanation writes it: #3. */
+  readonly id: number
   readonly process: number
   readonly callMs: number
   readonly returnMs: number | null
@@ -71,6 +73,8 @@ export interface RunView {
   readonly operations: ReadonlyArray<Operation>
   readonly explanation: string | null
   readonly timeline: ReadonlyArray<{ readonly atMs: number; readonly kind: string; readonly text: string }>
+  /** The stretch the page opens on: what led to the violation (the repro window), or the whole run. */
+  readonly focus: { readonly fromMs: number; readonly toMs: number }
 }
 
 const messageKind = (event: Extract<TraceEvent, { _tag: "Deliver" | "Drop" }>): string => {
@@ -230,6 +234,15 @@ const arrowsOf = (events: ReadonlyArray<TraceEvent>): ReadonlyArray<Arrow> =>
     ]
   })
 
+/** A command or result as a person writes it: `Put(k0, v0)`, `Read(k0)`, `Ok`, `Value(v3)`, not its JSON. */
+const compact = (value: unknown): string => {
+  if (typeof value !== "object" || value === null || !("_tag" in value)) return JSON.stringify(value)
+  const { _tag: tag, ...fields } = value as { readonly _tag: unknown }
+  const shown = Object.values(fields).filter((field) => field !== undefined && field !== null)
+  const inner = shown.map((field) => (typeof field === "string" ? field : compact(field))).join(", ")
+  return shown.length === 0 ? String(tag) : `${String(tag)}(${inner})`
+}
+
 const operationsOf = (judged: Judgement): { operations: ReadonlyArray<Operation>; explanation: string | null } => {
   const history = judged.result.history
   const verdict = checkLinearizable(history)
@@ -243,11 +256,13 @@ const operationsOf = (judged: Judgement): { operations: ReadonlyArray<Operation>
       (summary) => key(summary.process, summary.callTime)
     )
   )
-  const open = new Map<number, { callMs: number; text: string }>()
+  const open = new Map<number, { id: number; callMs: number; text: string }>()
+  let invocations = 0
   const operations: Array<Operation> = []
   for (const event of history) {
     if (event._tag === "Invoke") {
-      open.set(event.process, { callMs: event.atTime, text: JSON.stringify(event.input) })
+      open.set(event.process, { id: invocations, callMs: event.atTime, text: compact(event.input) })
+      invocations += 1
       continue
     }
     const call = open.get(event.process)
@@ -255,13 +270,12 @@ const operationsOf = (judged: Judgement): { operations: ReadonlyArray<Operation>
     open.delete(event.process)
     const id = key(event.process, call.callMs)
     operations.push({
+      id: call.id,
       process: event.process,
       callMs: call.callMs,
       returnMs: event._tag === "Unknown" ? null : event.atTime,
       text:
-        event._tag === "Ok"
-          ? `${call.text} → ${JSON.stringify(event.output)}`
-          : `${call.text} → ${event._tag.toLowerCase()}`,
+        event._tag === "Ok" ? `${call.text} → ${compact(event.output)}` : `${call.text} → ${event._tag.toLowerCase()}`,
       status: event._tag === "Ok" ? "ok" : event._tag === "Fail" ? "fail" : "unknown",
       prefix: inPrefix.has(id),
       blocking: id === blocking,
@@ -270,6 +284,7 @@ const operationsOf = (judged: Judgement): { operations: ReadonlyArray<Operation>
   }
   for (const [process, call] of open)
     operations.push({
+      id: call.id,
       process,
       callMs: call.callMs,
       returnMs: null,
@@ -285,6 +300,39 @@ const operationsOf = (judged: Judgement): { operations: ReadonlyArray<Operation>
   }
 }
 
+/** How many events before a violation the opening view spans (repro shows as many). */
+const focusEvents = 16
+
+/**
+ * The stretch of time the page opens on. For a linearizability violation, the operations the checker names (the
+ * one it could not place, the minimal core, the last operations of the longest prefix); otherwise the events
+ * `repro` shows, from the role changes that led to the violation up to it. A tenth of the span is added each side.
+ */
+const focusOf = (
+  entries: ReadonlyArray<TimelineEntry>,
+  violation: RunView["violation"],
+  operations: ReadonlyArray<Operation>,
+  endMs: number
+): RunView["focus"] => {
+  if (violation === null) return { fromMs: 0, toMs: endMs }
+  const named = operations.filter((operation) => operation.blocking || operation.core)
+  const prefix = operations.filter((operation) => operation.prefix).slice(-3)
+  const involved = named.length > 0 ? [...named, ...prefix] : []
+  const times =
+    involved.length > 0
+      ? involved.flatMap((operation) => [operation.callMs, operation.returnMs ?? operation.callMs])
+      : [
+          ...violationWindow(entries, violation, focusEvents)
+            .filter((entry) => entry.kind !== "violation")
+            .map((entry) => entry.atMs),
+          violation.atMs
+        ]
+  const fromMs = Math.min(...times)
+  const toMs = Math.max(...times)
+  const margin = Math.max(5, Math.round((toMs - fromMs) / 10))
+  return { fromMs: Math.max(0, fromMs - margin), toMs: Math.min(endMs, toMs + margin) }
+}
+
 export const runView = (file: string, counterexample: Counterexample, judged: Judgement): RunView => {
   const events = judged.result.events
   const replicas = counterexample.schedule.replicas
@@ -292,14 +340,16 @@ export const runView = (file: string, counterexample: Counterexample, judged: Ju
   const endMs = Math.max(1, judged.result.counters.simulatedMs, ...events.map((event) => event.atMs)) + 20
   const finding = judged.findings[0]
   const { operations, explanation } = operationsOf(judged)
+  const violation =
+    finding === undefined ? null : { invariant: finding.invariant, message: finding.message, atMs: finding.atMs }
+  const entries = timelineEntries(counterexample.schedule.steps, events)
   return {
     file,
     scenario: counterexample.scenario,
     bugs: counterexample.bugs,
     replicas,
     endMs,
-    violation:
-      finding === undefined ? null : { invariant: finding.invariant, message: finding.message, atMs: finding.atMs },
+    violation,
     recorded: counterexample.violation,
     steps: counterexample.schedule.steps.map((step) => ({ atMs: step.at, text: describeStep(step) })),
     bands: bandsOf(replicas, events, endMs),
@@ -308,10 +358,7 @@ export const runView = (file: string, counterexample: Counterexample, judged: Ju
     arrows: arrowsOf(events),
     operations,
     explanation,
-    timeline: timelineEntries(counterexample.schedule.steps, events).map(({ atMs, kind, text }) => ({
-      atMs,
-      kind,
-      text
-    }))
+    timeline: entries.map(({ atMs, kind, text }) => ({ atMs, kind, text })),
+    focus: focusOf(entries, violation, operations, endMs)
   }
 }
