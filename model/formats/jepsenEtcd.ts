@@ -48,6 +48,11 @@ export const jepsenEtcdSpec: LinearizabilitySpec<EtcdState, EtcdInput, EtcdOutpu
   isReadOnly: (input) => input.f === "read",
   inputKey: (input) =>
     input.f === "read" ? "read" : input.f === "write" ? `write ${input.value}` : `cas ${input.from} ${input.to}`,
+  registerAccess: (input, output) => {
+    if (input.f === "write") return { _tag: "Write", value: String(input.value) }
+    if (input.f !== "read" || isUnknownOutput(output) || output.f !== "read") return undefined
+    return { _tag: "Read", value: output.value === null ? null : String(output.value) }
+  },
   describeOperation: (input, output) => {
     const call =
       input.f === "read" ? "read()" : input.f === "write" ? `write(${input.value})` : `cas(${input.from} → ${input.to})`

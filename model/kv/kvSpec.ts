@@ -28,6 +28,16 @@ export const kvSpec: LinearizabilitySpec<KvStore, KvCommand, KvResult> = determi
     command._tag === "Cas"
       ? JSON.stringify([command._tag, command.key, command.expected, command.value])
       : JSON.stringify([command._tag, command.key, command._tag === "Put" ? command.value : null]),
+  registerAccess: (command, result) => {
+    if (command._tag === "Put") {
+      return isUnknownOutput(result) || (result._tag === "Ok" && result.value === null)
+        ? { _tag: "Write", value: command.value }
+        : undefined
+    }
+    if (command._tag !== "Get" || isUnknownOutput(result)) return undefined
+    if (result._tag === "NotFound") return { _tag: "Read", value: null }
+    return result._tag === "Ok" && result.value !== null ? { _tag: "Read", value: result.value } : undefined
+  },
   describeOperation: (command, result) =>
     `${describeKvCommand(command)} → ${isUnknownOutput(result) ? "?" : describeKvResult(result)}`,
   describeState: describeKvStore

@@ -1,7 +1,9 @@
 /**
  * The linearizability check of a whole history: split by partition key (P-compositionality: a history is
- * linearizable iff each partition is), search the partitions from the smallest up so that the first failure
+ * linearizable iff each partition is), decide the partitions from the smallest up so that the first failure
  * found is the smallest failing partition, and never say "linearizable" unless every partition was decided.
+ * A partition of plain reads and unique writes is decided in polynomial time (uniqueWrites.ts); any other goes
+ * to the Wing–Gong–Lowe search.
  */
 import { Either } from "effect"
 import { type Budget, BudgetMeter } from "./budget.ts"
@@ -9,6 +11,7 @@ import { type CoreOptions, minimalCore } from "./core.ts"
 import {
   type Explanation,
   explainDeadEnd,
+  explainUniqueWrites,
   formatSummary,
   type OperationSummary,
   summarizeOperation
@@ -16,6 +19,7 @@ import {
 import { type HistoryError, type HistoryEvent, type Operation, operationsFromEvents } from "./history.ts"
 import { searchPartition } from "./searchPartition.ts"
 import { isUnknownOutput, type LinearizabilitySpec } from "./spec.ts"
+import { checkUniqueWrites } from "./uniqueWrites.ts"
 
 export type Verdict = "linearizable" | "not linearizable" | "unknown"
 
@@ -31,6 +35,8 @@ export interface CheckResult {
   /** A sentence for every verdict: what was decided, or why it could not be. */
   readonly summary: string
   readonly partitions: number
+  /** Partitions decided by the polynomial-time check for unique writes (uniqueWrites.ts) rather than the search. */
+  readonly polynomialPartitions: number
   readonly undecidedPartitions: ReadonlyArray<string>
   readonly steps: number
 }
@@ -39,6 +45,8 @@ export interface CheckOptions {
   readonly budget?: Budget
   /** Look for a minimal core of a failing history (costs further bounded searches). */
   readonly core?: boolean | CoreOptions
+  /** Decide unique-writes register partitions in polynomial time (default true); false forces the search. */
+  readonly polynomial?: boolean
 }
 
 export const partitionOperations = <State, Input, Output>(
@@ -58,6 +66,9 @@ export const partitionOperations = <State, Input, Output>(
   return partitions
 }
 
+/** Search steps spent on explaining a failure the unique-writes check already proved. */
+const explanationStepsMax = 200_000
+
 export const checkOperations = <State, Input, Output>(
   spec: LinearizabilitySpec<State, Input, Output>,
   operations: ReadonlyArray<Operation<Input, Output>>,
@@ -69,26 +80,35 @@ export const checkOperations = <State, Input, Output>(
       left.length - right.length || (leftKey < rightKey ? -1 : leftKey > rightKey ? 1 : 0)
   )
   const undecided: Array<string> = []
+  let polynomialPartitions = 0
+  const counts = () => ({ partitions: partitions.length, polynomialPartitions, steps: meter.steps })
   for (const [key, partitionOperationList] of partitions) {
-    const outcome = searchPartition(spec, partitionOperationList, meter)
-    if (outcome._tag === "NotLinearizable") {
-      const deadEndExplanation = explainDeadEnd(spec, key, partitionOperationList, outcome.deadEnd)
+    const fast = options.polynomial === false ? null : checkUniqueWrites(spec, partitionOperationList)
+    if (fast !== null) polynomialPartitions++
+    if (fast?._tag === "Linearizable") continue
+    // The search also runs after the fast check found a failure, within a bound of its own: its dead end, when it
+    // finds one, is the better explanation.
+    const searchMeter = fast === null ? meter : new BudgetMeter({ maxSteps: explanationStepsMax })
+    const outcome = searchPartition(spec, partitionOperationList, searchMeter)
+    if (outcome._tag === "NotLinearizable" || fast !== null) {
+      const explanation =
+        outcome._tag === "NotLinearizable"
+          ? explainDeadEnd(spec, key, partitionOperationList, outcome.deadEnd)
+          : explainUniqueWrites(spec, key, partitionOperationList, fast!)
       const core =
         options.core === undefined || options.core === false
           ? null
           : minimalCore(spec, partitionOperationList, options.core === true ? {} : options.core)
               .map((operation) => summarizeOperation(spec, operation))
               .sort((left, right) => left.callTime - right.callTime || left.id - right.id)
-      const explanation = core === null ? deadEndExplanation : withCore(deadEndExplanation, core)
       const summary = `not linearizable: partition ${JSON.stringify(key)} with ${partitionOperationList.length} operations has no valid order`
       return {
         verdict: "not linearizable",
-        explanation,
+        explanation: core === null ? explanation : withCore(explanation, core),
         core,
         summary,
-        partitions: partitions.length,
         undecidedPartitions: undecided,
-        steps: meter.steps
+        ...counts()
       }
     }
     if (outcome._tag === "Exhausted") undecided.push(key)
@@ -98,26 +118,10 @@ export const checkOperations = <State, Input, Output>(
       .slice(0, 5)
       .map((key) => JSON.stringify(key))
       .join(", ")}${undecided.length > 5 ? ", …" : ""}); no failure was found in the others`
-    return {
-      verdict: "unknown",
-      explanation: null,
-      core: null,
-      summary,
-      partitions: partitions.length,
-      undecidedPartitions: undecided,
-      steps: meter.steps
-    }
+    return { verdict: "unknown", explanation: null, core: null, summary, undecidedPartitions: undecided, ...counts() }
   }
   const summary = `linearizable: all ${partitions.length} partitions (${operations.length} operations) have a valid order`
-  return {
-    verdict: "linearizable",
-    explanation: null,
-    core: null,
-    summary,
-    partitions: partitions.length,
-    undecidedPartitions: [],
-    steps: meter.steps
-  }
+  return { verdict: "linearizable", explanation: null, core: null, summary, undecidedPartitions: [], ...counts() }
 }
 
 const withCore = (explanation: Explanation, core: ReadonlyArray<OperationSummary>): Explanation => ({

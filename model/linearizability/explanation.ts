@@ -5,6 +5,7 @@
 import type { Operation } from "./history.ts"
 import type { DeadEnd } from "./searchPartition.ts"
 import type { LinearizabilitySpec } from "./spec.ts"
+import type { UniqueWritesOutcome } from "./uniqueWrites.ts"
 
 export interface OperationSummary {
   readonly id: number
@@ -74,4 +75,32 @@ export const explainDeadEnd = <State, Input, Output>(
     ...candidates.map((candidate) => `  - ${formatSummary(candidate.operation)}: ${candidate.reason}`)
   ].join("\n")
   return { partition, operations: operations.length, longestPrefix, stateAfterPrefix, blocking, candidates, text }
+}
+
+/**
+ * The report of a failure the unique-writes check found when the search ran out of budget before it could give
+ * its own: the reason, and the operations it names (the first of them as the one that blocks).
+ */
+export const explainUniqueWrites = <State, Input, Output>(
+  spec: LinearizabilitySpec<State, Input, Output>,
+  partition: string,
+  operations: ReadonlyArray<Operation<Input, Output>>,
+  failure: Extract<UniqueWritesOutcome, { _tag: "NotLinearizable" }>
+): Explanation => {
+  const named = failure.operations.map((index) => summarizeOperation(spec, operations[index]!))
+  const text = [
+    `Partition ${JSON.stringify(partition)} (${operations.length} operations, every write of its own value) has no linearization:`,
+    `  ${failure.reason}.`,
+    "The operations involved:",
+    ...named.map((summary) => `  ${formatSummary(summary)}`)
+  ].join("\n")
+  return {
+    partition,
+    operations: operations.length,
+    longestPrefix: [],
+    stateAfterPrefix: spec.describeState(spec.initialState),
+    blocking: named[0]!,
+    candidates: [],
+    text
+  }
 }

@@ -13,6 +13,14 @@ export type ObservedOutput<Output> = Output | UnknownOutput
 export const isUnknownOutput = <Output>(output: ObservedOutput<Output>): output is UnknownOutput =>
   output === unknownOutput
 
+/**
+ * How an operation uses a register: it writes `value`, or it reads `value` (null: the initial state, which no
+ * write may produce). Used by the polynomial-time check for histories whose writes are unique (uniqueWrites.ts).
+ */
+export type RegisterAccess =
+  | { readonly _tag: "Write"; readonly value: string }
+  | { readonly _tag: "Read"; readonly value: string | null }
+
 export interface LinearizabilitySpec<State, Input, Output> {
   readonly name: string
   readonly initialState: State
@@ -38,6 +46,13 @@ export interface LinearizabilitySpec<State, Input, Output> {
    * searchPartition.ts); without this key every one of them is searched on its own.
    */
   readonly inputKey?: (input: Input) => string
+  /**
+   * Optional: the operation as a plain read or write of a register that starts at its initial state, or
+   * undefined for anything else (a delete, a cas, an append, a result the spec never gives). With it, a partition
+   * whose operations are all plain reads and writes, each write of its own value, is decided in polynomial time;
+   * anything else goes to the search.
+   */
+  readonly registerAccess?: (input: Input, output: ObservedOutput<Output>) => RegisterAccess | undefined
   readonly describeOperation: (input: Input, output: ObservedOutput<Output>) => string
   readonly describeState: (state: State) => string
 }
@@ -53,6 +68,7 @@ export interface DeterministicSpecDefinition<State, Input, Output> {
   readonly partitionKey: (input: Input) => string
   readonly isReadOnly?: (input: Input) => boolean
   readonly inputKey?: (input: Input) => string
+  readonly registerAccess?: (input: Input, output: ObservedOutput<Output>) => RegisterAccess | undefined
   readonly describeOperation: (input: Input, output: ObservedOutput<Output>) => string
   readonly describeState: (state: State) => string
 }
