@@ -3,7 +3,9 @@
  * serve` processes; the resident memory (VmRSS) of one follower before, while and after 62 connections per node
  * are held idle (reopened when the node closes them), then while 62 connections each send the first 8 MiB of a
  * frame declared as 8 MiB, and whether a follower restarted while 62 strangers per node hold connections rejoins,
- * and how long that takes. Every loop is bounded (connections reopened at most 40 times each, waits capped).
+ * and how long that takes. Every loop is bounded (connections reopened at most 40 times each, waits capped). The
+ * server is bundled as in the Docker image: under tsx, every start compiled the sources again, and on a loaded
+ * machine the cluster did not elect within the bound.
  *
  * Usage: npm run bench:peer-port [-- --connections 62 --hold-seconds 5]
  */
@@ -11,6 +13,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
+import { bundleServer } from "../containers/image/buildImage.ts"
 import { fetchStatus, freePorts, LocalCluster, waitFor, waitForLeader } from "../src/node/localCluster.ts"
 import { holdConnections, partialFrame, type HeldConnections } from "../src/node/rawPeer.ts"
 
@@ -47,12 +50,15 @@ const put = async (url: string): Promise<number> => {
 const main = async (): Promise<void> => {
   const ports = await freePorts(6)
   const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-bench-peer-"))
+  const serverBundle = path.join(dataDirectory, "server.cjs")
+  fs.writeFileSync(serverBundle, await bundleServer())
   const cluster = new LocalCluster({
     nodes: 3,
     httpPorts: ports.slice(0, 3),
     peerPorts: ports.slice(3),
     dataDirectory,
-    extraArgs: ["--heartbeat-interval-ms", "50", "--election-timeout-ms", "500"]
+    extraArgs: ["--heartbeat-interval-ms", "50", "--election-timeout-ms", "500"],
+    serveCommand: [serverBundle]
   })
   cluster.startAll()
   const held: Array<HeldConnections> = []

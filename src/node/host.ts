@@ -44,11 +44,19 @@ export interface HostCounters {
 /** Inputs waiting to be stepped; beyond it peer messages are dropped (Raft retransmits) and clients get Busy. */
 const maxQueuedInputs = 20_000
 
+/**
+ * How long one drain may step inputs before it lets the event loop run. A restarted follower re-applies its log
+ * as AppendEntries arrive, each step applying up to maxAppliedEntriesPerStep entries; a burst of queued messages
+ * stepped in one go held the event loop for 7.8 s at 100,000 entries (issue 13, F4).
+ */
+const drainBudgetMs = 20
+
 export class ReplicaHost {
   readonly counters: HostCounters = { steps: 0, droppedPeerInputs: 0, walBatches: 0, walRecords: 0 }
   private stateValue: ReplicaState
   private readonly queue: Array<Input> = []
   private draining = false
+  private drainScheduled = false
   private nextRequestId = 1
   private readonly pendingRequests = new Map<number, (result: ClientResult) => void>()
   private pendingPersists: Array<{ readonly ioId: number; readonly record: WalRecord }> = []
@@ -139,9 +147,14 @@ export class ReplicaHost {
   private drain(): void {
     if (this.draining || this.stopped) return
     this.draining = true
+    const startedAtMs = performance.now()
     try {
       // Bounded by the queue's bound: outputs never enqueue inputs synchronously.
       while (this.queue.length > 0 && !this.stopped) {
+        if (performance.now() - startedAtMs >= drainBudgetMs) {
+          this.scheduleDrain()
+          break
+        }
         const input = this.queue.shift() as Input
         // Every input carries the clock reading (protocol/io.ts), so leases and deadlines stay honest without a
         // separate Tick step before it.
@@ -151,6 +164,16 @@ export class ReplicaHost {
       this.draining = false
     }
     this.scheduleTimer()
+  }
+
+  /** The rest of the queue after this turn of the event loop, so sockets and timers are served in between. */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return
+    this.drainScheduled = true
+    setImmediate(() => {
+      this.drainScheduled = false
+      this.drain()
+    })
   }
 
   private stepOne(input: Input): void {

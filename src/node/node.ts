@@ -42,6 +42,8 @@ const configOf = (options: NodeOptions): ReplicaConfig =>
     // Seeded per process start so that restarted nodes do not replay the same election timeouts.
     randomSeed: (options.id * 7919 + Date.now()) % 2 ** 31,
     maxSessions: 4_096,
+    // About 30 ms of applying per step: a restart re-applies the whole log in steps the event loop runs between.
+    maxAppliedEntriesPerStep: 512,
     // Empty except in a test image built with bugs (src/node/testBugs.ts); no option can set it.
     bugs: compiledTestBugs,
     ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
