@@ -20,7 +20,7 @@ interface MergeArguments {
   readonly json: boolean
 }
 
-const parse = (argv: ReadonlyArray<string>): MergeArguments => {
+export const parseMergeArguments = (argv: ReadonlyArray<string>): MergeArguments => {
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: { json: { type: "boolean", default: false } },
@@ -45,7 +45,7 @@ const load = (file: string): Either.Either<CampaignSummary, string> => {
 }
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const commandLine = readCommandLine("merge", usage, argv, parse)
+  const commandLine = readCommandLine("merge", usage, argv, parseMergeArguments)
   if (commandLine._tag === "Exit") return commandLine.code
   const shards: Array<CampaignSummary> = []
   for (const file of commandLine.options.files) {

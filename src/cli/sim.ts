@@ -59,7 +59,7 @@ const parseSelection = (values: { scenario?: string; all?: boolean; phase?: stri
   return { _tag: "All" }
 }
 
-const parse = (argv: ReadonlyArray<string>): SimArguments => {
+export const parseSimArguments = (argv: ReadonlyArray<string>): SimArguments => {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -158,7 +158,7 @@ const printText = (summary: CampaignSummary, single: boolean): void => {
 }
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const commandLine = readCommandLine("sim", usage, argv, parse)
+  const commandLine = readCommandLine("sim", usage, argv, parseSimArguments)
   if (commandLine._tag === "Exit") return commandLine.code
   const options = commandLine.options
   const selected = selectScenarios(options.selection)
