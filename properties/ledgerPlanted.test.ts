@@ -17,7 +17,7 @@ import { checkScenarioPropertyAsync, describeFailure } from "./property.ts"
 const directory = mkdtempSync(join(tmpdir(), "faultline-ledger-planted-"))
 afterAll(() => rmSync(directory, { recursive: true, force: true }))
 
-const ledgerInvariants = ["ledger_idempotency", "ledger_money_conserved", "LedgerLinearizability"]
+const ledgerInvariants = ["ledger_idempotency", "ledger_money_conserved", "ledger_linearizability"]
 
 describe("a double spend is caught", () => {
   it(

@@ -33,7 +33,7 @@ export interface ShrinkRequest {
 export const shrinkSeed = (request: ShrinkRequest): Shrunk | undefined => {
   const { scenario, bugs, invariant } = request
   // The linearizability search is the costliest check: skip it while chasing another invariant.
-  const checkLinearizability = invariant === "Linearizability" || invariant === "HistoryWellFormed"
+  const checkLinearizability = invariant === "linearizability" || invariant === "history_well_formed"
   const stillFails = (built: BuiltSchedule): boolean =>
     judge(built.schedule, {
       bugs,

@@ -87,7 +87,7 @@ const knobNotes = (knobs: Schedule["replicaConfig"], profile: FaultProfile): Rea
   return notes
 }
 
-/** Same names, same meaning: "linearizability" matches "linearizability", "election safety" "electionSafety". */
+/** Same names, same meaning: "linearizability" matches "linearizability", "election_safety" "electionSafety". */
 const sameInvariant = (left: string, right: string): boolean => {
   const normalize = (text: string): string => text.toLowerCase().replace(/[^a-z]/g, "")
   const a = normalize(left)
@@ -194,12 +194,12 @@ export const replayOnDocker = async (
   verdicts.push(
     failure === undefined
       ? {
-          invariant: "liveness after heal",
+          invariant: "replicas_converged",
           ok: true,
           message: "a leader was elected and every node converged after the heal"
         }
       : {
-          invariant: "liveness after heal",
+          invariant: "replicas_converged",
           ok: false,
           message: failure instanceof Error ? failure.message : String(failure)
         }

@@ -17,6 +17,22 @@ export interface ParsedHistory {
   readonly check: (options?: CheckOptions) => CheckResult
 }
 
+/**
+ * The format of a history, from its first non-blank line: Porcupine's key-value histories are EDN maps
+ * (`{:process 0, :type :invoke, …}`), Jepsen's etcd logs are log lines (`INFO  jepsen.util - 0\t:invoke\t:read\tnil`).
+ * Undefined when the line looks like neither; the caller then asks for `--format`.
+ */
+export const detectHistoryFormat = (text: string): HistoryFormat | undefined => {
+  const first = text
+    .split(/\r?\n/)
+    .find((line) => line.trim() !== "")
+    ?.trim()
+  if (first === undefined) return undefined
+  if (/^\{\s*:process\s/.test(first)) return "porcupine-kv"
+  if (/^INFO\s+jepsen\.util\s+-\s/.test(first)) return "jepsen-etcd"
+  return undefined
+}
+
 export const parseHistory = (format: HistoryFormat, text: string): Either.Either<ParsedHistory, HistoryParseError> => {
   switch (format) {
     case "porcupine-kv":

@@ -6,7 +6,7 @@ import { checkLogMatching } from "./logMatching.ts"
 import { checkPersistedState } from "./persistedState.ts"
 import { checkVolatileMonotonicity } from "./volatileMonotonicity.ts"
 
-describe("election safety", () => {
+describe("election_safety", () => {
   test("two leaders of the same term at different instants are flagged", () => {
     // Arrange: node 1 leads term 3, then later node 2 also claims term 3.
     const observations = [

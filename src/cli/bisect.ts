@@ -4,7 +4,6 @@
  * with every replica's role, term, vote, log and commit index just before and just after it, and the trace
  * that led there. Exit 1 when it found the step, 0 when the file no longer fails, 2 for a bad file.
  */
-import { parseArgs } from "node:util"
 import { Either } from "effect"
 import { isBugName } from "../protocol/bugs.ts"
 import type { Input, Output } from "../protocol/io.ts"
@@ -16,6 +15,7 @@ import { findScenario } from "../../properties/scenarios/index.ts"
 import type { ReplicaSummary } from "../sim/run.ts"
 import { describeMessage } from "../sim/trace.ts"
 import { numberOption, readCommandLine } from "./commandLine.ts"
+import { parseOptions } from "../options.ts"
 
 const usage = `usage: faultline bisect <counterexample.json> [--context <lines>] [--json]
 
@@ -29,7 +29,7 @@ interface BisectArguments {
 }
 
 const parse = (argv: ReadonlyArray<string>): BisectArguments => {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: [...argv],
     options: { context: { type: "string", default: "20" }, json: { type: "boolean", default: false } },
     strict: true,

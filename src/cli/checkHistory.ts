@@ -1,17 +1,19 @@
 /**
- * `faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N] [--budget-mb N]`: checks a recorded
- * client history for linearizability. Exit codes: 0 linearizable, 1 not linearizable, 3 unknown (the budget ran
+ * `faultline check-history <file> [--format porcupine-kv|jepsen-etcd] [--json] [--budget-ms N] [--budget-mb N]`: checks a
+ * recorded client history for linearizability; without `--format` the format is read from the file's first line.
+ * Exit codes: 0 linearizable, 1 not linearizable, 3 unknown (the budget ran
  * out), 2 usage or parse error.
  */
 import { readFile } from "node:fs/promises"
 import { Either, Schema } from "effect"
-import { HistoryFormat, parseHistory } from "../../model/formats/index.ts"
+import { detectHistoryFormat, HistoryFormat, parseHistory } from "../../model/formats/index.ts"
 import type { CheckResult } from "../../model/linearizability/index.ts"
 
-const usage = `usage: faultline check-history <file> --format porcupine-kv|jepsen-etcd [--json] [--budget-ms N] [--budget-mb N]
+const usage = `usage: faultline check-history <file> [--format porcupine-kv|jepsen-etcd] [--json] [--budget-ms N] [--budget-mb N]
 
 Checks a client history for linearizability against the format's sequential spec.
-  --format     porcupine-kv (get/put/append per key) or jepsen-etcd (one compare-and-set register)
+  --format     porcupine-kv (get/put/append per key) or jepsen-etcd (one compare-and-set register);
+               without it, the format is detected from the file's first line
   --json       print one JSON object: { verdict, milliseconds, explanation, core }; core is a small
                sub-history that is still not linearizable (null unless the verdict is "not linearizable")
   --budget-ms  give up with "unknown" after this many milliseconds of search (default 60000)
@@ -23,7 +25,8 @@ const defaultBudgetMegabytes = 1024
 
 interface Arguments {
   readonly file: string
-  readonly format: HistoryFormat
+  /** Undefined: detect it from the file. */
+  readonly format: HistoryFormat | undefined
   readonly json: boolean
   readonly budgetMilliseconds: number
   readonly budgetMegabytes: number
@@ -37,12 +40,17 @@ const parseArguments = (argv: ReadonlyArray<string>): Either.Either<Arguments, s
   let json = false
   let budgetMilliseconds = defaultBudgetMilliseconds
   let budgetMegabytes = defaultBudgetMegabytes
+  const seen = new Set<string>()
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index]!
-    if (argument === "--json") json = true
-    else if (argument === "--format" || argument === "--budget-ms" || argument === "--budget-mb") {
+    if (argument === "--json") {
+      if (json) return Either.left("--json given more than once")
+      json = true
+    } else if (argument === "--format" || argument === "--budget-ms" || argument === "--budget-mb") {
+      if (seen.has(argument)) return Either.left(`${argument} given more than once; give it once`)
+      seen.add(argument)
       const value = argv[++index]
-      if (value === undefined) return Either.left(`${argument} needs a value`)
+      if (value === undefined || value.startsWith("--")) return Either.left(`${argument} needs a value`)
       if (argument === "--format") format = value
       else {
         const amount = Number(value)
@@ -55,7 +63,8 @@ const parseArguments = (argv: ReadonlyArray<string>): Either.Either<Arguments, s
     else positional.push(argument)
   }
   if (positional.length !== 1) return Either.left("expected exactly one history file")
-  if (format === undefined) return Either.left("--format is required")
+  if (format === undefined)
+    return Either.right({ file: positional[0]!, format: undefined, json, budgetMilliseconds, budgetMegabytes })
   const decoded = decodeFormat(format)
   if (Either.isLeft(decoded))
     return Either.left(`--format should be porcupine-kv or jepsen-etcd, not ${JSON.stringify(format)}`)
@@ -86,10 +95,17 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
     console.error(`faultline check-history: ${parsedArguments.left}\n\n${usage}`)
     return 2
   }
-  const { file, format, json, budgetMilliseconds, budgetMegabytes } = parsedArguments.right
+  const { file, format: requested, json, budgetMilliseconds, budgetMegabytes } = parsedArguments.right
   const text = await readText(file)
   if (Either.isLeft(text)) {
     console.error(`faultline check-history: ${text.left}`)
+    return 2
+  }
+  const format = requested ?? detectHistoryFormat(text.right)
+  if (format === undefined) {
+    console.error(
+      `faultline check-history: cannot tell the format of ${file} from its first line; give --format porcupine-kv or --format jepsen-etcd`
+    )
     return 2
   }
   const history = parseHistory(format, text.right)

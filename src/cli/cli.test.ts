@@ -12,6 +12,12 @@ const bin = join(import.meta.dirname, "..", "..", "bin", "faultline.mjs")
 const faultline = (...argv: ReadonlyArray<string>) =>
   spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8", timeout: 120_000 })
 
+const porcupine = join(import.meta.dirname, "..", "..", "model", "linearizability", "testdata", "porcupine")
+const regression = join(import.meta.dirname, "..", "..", "containers", "regressions", "zoo-ackBeforePersist.json")
+
+/** The first line of what a refused command printed, the reason: the usage comes after it. */
+const reasonOf = (stderr: string): string => stderr.split("\n")[0] ?? ""
+
 describe("faultline", () => {
   it("--help lists every command", () => {
     const result = faultline("--help")
@@ -22,7 +28,7 @@ describe("faultline", () => {
   })
 
   it("replay --docker refuses an unknown planted bug and --bugs with --correct, before touching Docker", () => {
-    const file = join(import.meta.dirname, "..", "..", "containers", "regressions", "stale-read-isolated-leader.json")
+    const file = join(import.meta.dirname, "..", "..", "containers", "regressions", "zoo-ackBeforePersist.json")
     const unknown = faultline("replay", file, "--docker", "--bugs", "noSuchBug")
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain('unknown bug "noSuchBug"')
@@ -140,5 +146,69 @@ describe("faultline", () => {
     } finally {
       rmSync(directory, { recursive: true, force: true })
     }
+  })
+
+  describe("a command line that behaves", () => {
+    it("refuses an unknown option with its reason first (naming the nearest option) and the usage after it", () => {
+      const result = faultline("repro", regression, "--contxt", "40")
+      expect(result.status).toBe(2)
+      expect(reasonOf(result.stderr)).toBe("faultline repro: unknown option --contxt (did you mean --context?)")
+      expect(result.stderr).toContain("usage: faultline repro")
+    })
+
+    it("refuses an option the command does not have, a missing value and a flag given a value", () => {
+      expect(reasonOf(faultline("repro", regression, "--json").stderr)).toBe("faultline repro: unknown option --json")
+      expect(reasonOf(faultline("timeline", regression, "--from").stderr)).toBe(
+        "faultline timeline: --from needs a value"
+      )
+      expect(reasonOf(faultline("scenarios", "--jsn").stderr)).toBe("faultline scenarios: unknown option --jsn")
+      expect(reasonOf(faultline("sim", "--all", "--json=yes").stderr)).toBe("faultline sim: --json takes no value")
+    })
+
+    it("refuses an option given twice rather than keeping the last (sim --scenario a --scenario b)", () => {
+      const result = faultline("sim", "--scenario", "baseline", "--scenario", "combined", "--seeds", "1")
+      expect(result.status).toBe(2)
+      expect(reasonOf(result.stderr)).toBe("faultline sim: --scenario given more than once; give it once")
+      expect(result.stdout).toBe("")
+    })
+
+    it("still takes a repeatable option more than once", () => {
+      const result = faultline("timeline", regression, "--node", "0", "--node", "1", "--no-legend")
+      expect(result.status, result.stderr).toBe(0)
+    })
+
+    it("gives a counterexample that fails its Schema its reason in one line", () => {
+      const directory = mkdtempSync(join(tmpdir(), "faultline-cli-"))
+      try {
+        const file = join(directory, "bad.json")
+        writeFileSync(file, JSON.stringify({ scenario: "combined" }))
+        const result = faultline("repro", file)
+        expect(result.status).toBe(2)
+        expect(result.stderr.trim()).toBe(`faultline repro: ${file} is not a valid counterexample: version: is missing`)
+      } finally {
+        rmSync(directory, { recursive: true, force: true })
+      }
+    })
+
+    it("check-history detects the format when --format is not given", () => {
+      expect(faultline("check-history", join(porcupine, "kv", "c01-ok.txt")).status).toBe(0)
+      expect(faultline("check-history", join(porcupine, "kv", "c01-bad.txt")).status).toBe(1)
+      expect(faultline("check-history", join(porcupine, "jepsen", "etcd_000.log")).status).toBe(1)
+      const unknown = faultline("check-history", regression)
+      expect(unknown.status).toBe(2)
+      expect(unknown.stderr).toContain("cannot tell the format")
+      expect(reasonOf(faultline("check-history", regression, "--format", "jepsen-etcd", "--format", "x").stderr)).toBe(
+        "faultline check-history: --format given more than once; give it once"
+      )
+    })
+
+    it("ends quietly when the reader closes the pipe early (| head)", () => {
+      const result = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" sim --all --seeds 2 --json | head -c 1`], {
+        encoding: "utf8",
+        timeout: 120_000
+      })
+      expect(result.status).toBe(0)
+      expect(result.stderr).toBe("")
+    })
   })
 })

@@ -6,8 +6,8 @@ import { readCommandLine } from "./commandLine.ts"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { parseArgs } from "node:util"
 import { LocalCluster } from "../node/localCluster.ts"
+import { parseOptions } from "../options.ts"
 
 const usage = `usage: faultline cluster --nodes N [--base-port P] [--data-dir D] [--election-timeout-ms MS]
 
@@ -22,7 +22,7 @@ interface ClusterOptions {
 }
 
 const parseClusterOptions = (argv: ReadonlyArray<string>): ClusterOptions => {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: [...argv],
     strict: true,
     options: {

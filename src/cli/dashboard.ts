@@ -8,13 +8,13 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import { join, resolve, sep } from "node:path"
-import { parseArgs } from "node:util"
 import { Either, Schema } from "effect"
 import { numberOption, readCommandLine } from "./commandLine.ts"
 import { rerun } from "./counterexampleRun.ts"
 import { CampaignSummary } from "./campaignSummary.ts"
 import { asset, pageHtml } from "./dashboard/page.ts"
 import { runView } from "./dashboard/runView.ts"
+import { parseOptions } from "../options.ts"
 
 const usage = `usage: faultline dashboard [--dir <directory>] [--port <P>]
 
@@ -28,7 +28,7 @@ interface DashboardArguments {
 }
 
 const parse = (argv: ReadonlyArray<string>): DashboardArguments => {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: [...argv],
     options: { dir: { type: "string", default: "counterexamples" }, port: { type: "string", default: "8080" } },
     strict: true,

@@ -57,7 +57,21 @@ const usage = (): string => {
   ].join("\n")
 }
 
+/**
+ * A reader that stops early (`faultline timeline FILE | head`) closes the pipe; what is left of the output has
+ * nowhere to go, and that is the reader's choice, not an error: end at once, without a stack trace.
+ */
+const endQuietlyWhenThePipeCloses = (): void => {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error
+      process.exit(0)
+    })
+  }
+}
+
 export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  endQuietlyWhenThePipeCloses()
   const [name, ...rest] = argv
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(usage())

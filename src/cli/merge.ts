@@ -4,11 +4,11 @@
  * failures and counterexample files; only the wall-clock figures are summed from the shards' own.
  */
 import { readFileSync } from "node:fs"
-import { parseArgs } from "node:util"
 import { Either, Schema } from "effect"
 import { describeParseError } from "../schemaIssue.ts"
 import { CampaignSummary, describeFailures, mergeShards, MergeError, summaryTable } from "./campaignSummary.ts"
 import { readCommandLine } from "./commandLine.ts"
+import { parseOptions } from "../options.ts"
 
 const usage = `usage: faultline merge <shard.json>... [--json]
 
@@ -21,7 +21,7 @@ interface MergeArguments {
 }
 
 export const parseMergeArguments = (argv: ReadonlyArray<string>): MergeArguments => {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: [...argv],
     options: { json: { type: "boolean", default: false } },
     strict: true,

@@ -6,11 +6,11 @@
  */
 import { spawn } from "node:child_process"
 import { join } from "node:path"
-import { parseArgs } from "node:util"
 import { bugCatalog, bugNames, type BugName } from "../protocol/bugs.ts"
 import { huntBug, huntCorrect, type BugOutcome, type CorrectOutcome } from "../../properties/zoo/campaign.ts"
 import { repositoryRoot } from "../../properties/counterexample.ts"
 import { bugOptions, numberOption, readCommandLine } from "./commandLine.ts"
+import { parseOptions } from "../options.ts"
 
 interface MutantsArguments {
   readonly budgetSeconds: number
@@ -33,7 +33,7 @@ const usage = `usage: faultline mutants [--budget-seconds S] [--bug NAME] [--jso
   --seed             the first seed of every scenario (default 1)`
 
 const parse = (argv: ReadonlyArray<string>): MutantsArguments => {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: [...argv],
     options: {
       "budget-seconds": { type: "string", default: "60" },

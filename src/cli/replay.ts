@@ -4,9 +4,9 @@
  * is clean, 1 when any invariant failed (the violation reproduced or another one showed), 2 for a usage error
  * or an invalid file, 3 when no Docker engine is reachable.
  */
-import { parseArgs } from "node:util"
 import { Either } from "effect"
 import { bugNames, isBugName } from "../protocol/bugs.ts"
+import { parseOptions } from "../options.ts"
 
 const usage = `usage: faultline replay <counterexample.json> --docker [--bugs A,B | --correct] [--time-scale X] [--max-wall-ms MS] [--json]
 
@@ -78,7 +78,7 @@ interface ReplayArguments {
 }
 
 const parse = (argv: ReadonlyArray<string>): ReplayArguments => {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: [...argv],
     allowPositionals: true,
     strict: true,

@@ -5,12 +5,12 @@
  * prints everything). `--html OUT` writes the dashboard's view of the run as one file. Exit 1 if it still
  * fails, 0 if it no longer does, 2 if the file is not a valid counterexample.
  */
-import { parseArgs } from "node:util"
 import { Either } from "effect"
 import { describeSchedule } from "../schedule/index.ts"
 import { numberOption, readCommandLine } from "./commandLine.ts"
 import { rerun } from "./counterexampleRun.ts"
 import { formatEntry, legend, timelineEntries, violationWindow } from "./timelineView.ts"
+import { parseOptions } from "../options.ts"
 
 const usage = `usage: faultline repro <counterexample.json> [--context <events>] [--html OUT]
 
@@ -24,7 +24,7 @@ interface ReproArguments {
 }
 
 const parse = (argv: ReadonlyArray<string>): ReproArguments => {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: [...argv],
     options: { context: { type: "string", default: "15" }, html: { type: "string" } },
     strict: true,

@@ -7,12 +7,12 @@
  * campaign.ts, never inside src/sim) to measure speed.
  */
 import { resolve } from "node:path"
-import { parseArgs } from "node:util"
 import type { BugName } from "../protocol/bugs.ts"
 import { scenarios, type CatalogScenario } from "../../properties/scenarios/index.ts"
 import { runScenario, type CampaignOptions, type ScenarioSummary } from "./campaign.ts"
 import { describeFailures, summarise, summaryTable, type CampaignSummary } from "./campaignSummary.ts"
 import { bugOptions, numberOption, readCommandLine } from "./commandLine.ts"
+import { parseOptions } from "../options.ts"
 
 interface SimArguments extends CampaignOptions {
   /** One scenario, every scenario (`--all`) or a phase's. */
@@ -60,7 +60,7 @@ const parseSelection = (values: { scenario?: string; all?: boolean; phase?: stri
 }
 
 export const parseSimArguments = (argv: ReadonlyArray<string>): SimArguments => {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: [...argv],
     options: {
       scenario: { type: "string" },

@@ -3,7 +3,6 @@
  * in time order, heartbeats folded, with filters, a legend, `--json` for tools and `--html OUT` for the same view
  * the dashboard draws, as one file to attach to a bug report.
  */
-import { parseArgs } from "node:util"
 import { Either } from "effect"
 import { numberOption, readCommandLine } from "./commandLine.ts"
 import { rerun } from "./counterexampleRun.ts"
@@ -17,6 +16,7 @@ import {
   type TimelineFilter,
   type TimelineKind
 } from "./timelineView.ts"
+import { parseOptions } from "../options.ts"
 
 const usage = `usage: faultline timeline <counterexample.json> [--node N]... [--from MS] [--to MS] [--kinds K,K]
                           [--heartbeats] [--no-legend] [--json] [--html OUT]
@@ -47,7 +47,7 @@ const parseKinds = (text: string | undefined): ReadonlyArray<TimelineKind> | und
 }
 
 const parse = (argv: ReadonlyArray<string>): TimelineArguments => {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: [...argv],
     options: {
       node: { type: "string", multiple: true },

@@ -3,7 +3,8 @@
  * that the node image bundles it without the CLI, the simulator or the model.
  */
 import { startNode } from "./node.ts"
-import { parseServeOptions, serveUsage, UsageError, type ServeOptions } from "./serveOptions.ts"
+import { UsageError } from "../options.ts"
+import { parseServeOptions, serveUsage, type ServeOptions } from "./serveOptions.ts"
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   if (argv.includes("--help") || argv.includes("-h")) {

@@ -2,7 +2,7 @@
  * `faultline serve` options: parsed with node:util's parseArgs and checked with reasons a user can act on.
  * There is deliberately no option for the replica's test-only bug set.
  */
-import { parseArgs } from "node:util"
+import { parseOptions, UsageError } from "../options.ts"
 import type { PeerAddress } from "./peerLink.ts"
 
 export interface ServeOptions {
@@ -28,15 +28,11 @@ export const serveUsage = `usage: faultline serve --id N --peers 0=HOST:PORT,1=H
   --fault-injection    enable POST /admin/faults, guarded by --admin-token (or FAULTLINE_ADMIN_TOKEN)
   --election-timeout-ms  minimum election timeout (default 1000; the maximum is twice it)`
 
-export class UsageError extends Error {
-  override readonly name = "UsageError"
-}
-
 const integerOption = (name: string, text: string | undefined, min: number, max: number): number | undefined => {
   if (text === undefined) return undefined
   const value = Number(text)
   if (!/^\d+$/.test(text) || value < min || value > max)
-    throw new UsageError(`--${name} should be an integer from ${min} to ${max}, got "${text}"`)
+    throw new UsageError({ message: `--${name} should be an integer from ${min} to ${max}, got "${text}"` })
   return value
 }
 
@@ -44,18 +40,18 @@ export const parseMembers = (text: string): ReadonlyMap<number, PeerAddress> => 
   const members = new Map<number, PeerAddress>()
   for (const part of text.split(",")) {
     const match = /^(\d{1,4})=([^:=,]+):(\d{1,5})$/.exec(part.trim())
-    if (match === null) throw new UsageError(`--peers entry "${part}" should look like 0=127.0.0.1:7000`)
+    if (match === null) throw new UsageError({ message: `--peers entry "${part}" should look like 0=127.0.0.1:7000` })
     const id = Number(match[1])
     const port = Number(match[3])
-    if (members.has(id)) throw new UsageError(`--peers names node ${id} twice`)
-    if (port < 1 || port > 65535) throw new UsageError(`--peers port ${port} is out of range`)
+    if (members.has(id)) throw new UsageError({ message: `--peers names node ${id} twice` })
+    if (port < 1 || port > 65535) throw new UsageError({ message: `--peers port ${port} is out of range` })
     members.set(id, { host: match[2] ?? "", port })
   }
   return members
 }
 
 export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): ServeOptions => {
-  const { values } = parseArgs({
+  const { values } = parseOptions({
     args: [...argv],
     strict: true,
     options: {
@@ -74,21 +70,22 @@ export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.Proce
   const id = integerOption("id", values.id, 0, 1023)
   const httpPort = integerOption("http-port", values["http-port"], 1, 65535)
   if (id === undefined || values.peers === undefined || httpPort === undefined || values["data-dir"] === undefined) {
-    throw new UsageError("--id, --peers, --http-port and --data-dir are required")
+    throw new UsageError({ message: "--id, --peers, --http-port and --data-dir are required" })
   }
   const members = parseMembers(values.peers)
-  if (!members.has(id)) throw new UsageError(`--peers should include this node's id ${id}`)
+  if (!members.has(id)) throw new UsageError({ message: `--peers should include this node's id ${id}` })
   const clusterSecret = values["cluster-secret"] ?? env.FAULTLINE_CLUSTER_SECRET
   if (clusterSecret === undefined || clusterSecret.length < 8) {
-    throw new UsageError(
-      "a cluster secret of at least 8 characters is required (--cluster-secret or FAULTLINE_CLUSTER_SECRET)"
-    )
+    throw new UsageError({
+      message: "a cluster secret of at least 8 characters is required (--cluster-secret or FAULTLINE_CLUSTER_SECRET)"
+    })
   }
   const adminToken = values["admin-token"] ?? env.FAULTLINE_ADMIN_TOKEN
   if (values["fault-injection"] === true && (adminToken === undefined || adminToken.length < 8)) {
-    throw new UsageError(
-      "--fault-injection needs an admin token of at least 8 characters (--admin-token or FAULTLINE_ADMIN_TOKEN)"
-    )
+    throw new UsageError({
+      message:
+        "--fault-injection needs an admin token of at least 8 characters (--admin-token or FAULTLINE_ADMIN_TOKEN)"
+    })
   }
   return {
     id,

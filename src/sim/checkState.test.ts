@@ -28,7 +28,7 @@ describe("replica state checks in the simulator", () => {
     // Act
     const checked = runSchedule(schedule, { bugs: new Set(["applyBeyondCommit"]), checkLinearizability: false })
     // Assert
-    const failure = checked.violations.find((violation) => violation.invariant === "AssertionFailure")
+    const failure = checked.violations.find((violation) => violation.invariant === "assertion_failure")
     expect(failure?.message).toMatch(/on Receive: AssertionFailure: checkReplicaState: lastApplied ≤ commitIndex: /)
     expect(failure?.message).toContain("(seed 23)")
     expect(failure?.seed).toBe(23)
@@ -43,7 +43,7 @@ describe("replica state checks in the simulator", () => {
     })
     const correct = runSchedule(schedule)
     // Assert
-    expect(unchecked.violations.filter((violation) => violation.invariant === "AssertionFailure")).toEqual([])
+    expect(unchecked.violations.filter((violation) => violation.invariant === "assertion_failure")).toEqual([])
     expect(correct.violations).toEqual([])
   })
 })

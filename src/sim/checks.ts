@@ -33,7 +33,7 @@ export interface SimObserver {
 const none: ReadonlyArray<Finding> = []
 
 export class ElectionSafety implements SimObserver {
-  readonly name = "ElectionSafety"
+  readonly name = "election_safety"
   private readonly leaderOfTerm = new Map<number, number>()
 
   afterStep(observation: StepObservation): ReadonlyArray<Finding> {
@@ -55,7 +55,7 @@ export class ElectionSafety implements SimObserver {
 }
 
 export class StateMachineSafety implements SimObserver {
-  readonly name = "StateMachineSafety"
+  readonly name = "state_machine_safety"
   /** The first entry applied at each index; compared by identity first (replicas share the entries they were sent). */
   private readonly entryAt: Array<Entry | undefined> = []
   private readonly digestAt: Array<string | undefined> = []

@@ -47,7 +47,7 @@ export type SimEvent =
   | { readonly _tag: "LeaderFaultEnd"; readonly node: number; readonly trigger: number; readonly incarnation: number }
 
 export interface Violation {
-  /** A stable name: an invariant from model/, "AssertionFailure", or a simulator check. */
+  /** A stable name: an invariant from model/ (snake_case, one name everywhere), "assertion_failure", or a simulator check of the same name. */
   readonly invariant: string
   readonly message: string
   readonly atMs: number

@@ -81,9 +81,9 @@ export const ledgerLinearizabilityStepsMax = 2_000_000
 export const checkLedgerHistory = (history: ReadonlyArray<LedgerHistoryEvent>): Finding | string | undefined => {
   if (history.length === 0) return undefined
   const checked = checkHistory(ledgerSpec, history, { budget: { maxSteps: ledgerLinearizabilityStepsMax } })
-  if (Either.isLeft(checked)) return { invariant: "LedgerHistoryWellFormed", message: checked.left.message }
+  if (Either.isLeft(checked)) return { invariant: "ledger_history_well_formed", message: checked.left.message }
   const result = checked.right
-  if (result.verdict === "not linearizable") return { invariant: "LedgerLinearizability", message: result.summary }
+  if (result.verdict === "not linearizable") return { invariant: "ledger_linearizability", message: result.summary }
   return `ledger linearizability: ${result.summary}`
 }
 

@@ -95,9 +95,9 @@ const loop = (simulation: Simulation, schedule: Schedule): { cap: Cap; nextMs: n
 /** Not cheap (a search), so it runs once at the end of a run rather than after every step. */
 const checkHistoryAtEnd = (simulation: Simulation): void => {
   const verdict = checkLinearizable(simulation.history)
-  if (verdict._tag === "MalformedHistory") return simulation.violation("HistoryWellFormed", verdict.message)
+  if (verdict._tag === "MalformedHistory") return simulation.violation("history_well_formed", verdict.message)
   const result = verdict.result
-  if (result.verdict === "not linearizable") simulation.violation("Linearizability", result.summary)
+  if (result.verdict === "not linearizable") simulation.violation("linearizability", result.summary)
   else simulation.note(`linearizability: ${result.summary}`)
   const ledger = checkLedgerHistory(simulation.ledgerHistory)
   if (typeof ledger === "string") simulation.note(ledger)

@@ -272,7 +272,11 @@ export class Simulation implements ClientHost, FaultWorld {
     if (result instanceof StepDefect) {
       const defect = result.defect
       const text = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
-      this.violation("AssertionFailure", `n${replica.node} on ${input._tag}: ${text} (seed ${this.seed})`, replica.node)
+      this.violation(
+        "assertion_failure",
+        `n${replica.node} on ${input._tag}: ${text} (seed ${this.seed})`,
+        replica.node
+      )
       this.stopped = true
       return
     }
