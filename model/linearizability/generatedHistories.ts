@@ -5,6 +5,7 @@
  */
 import { applyKv, emptyKvStore, type KvCommand, type KvResult, type KvStore } from "../kv/kv.ts"
 import type { HistoryEvent } from "./history.ts"
+import type { Settlement } from "./settle.ts"
 
 /** What happens to an operation after it is invoked. */
 export type Fate = "completes" | "times-out-after-effect" | "times-out-before-effect" | "fails"
@@ -16,6 +17,8 @@ export interface PlannedOperation {
 }
 
 interface InFlight {
+  /** The operation's id: the position of its invocation among the history's invocations. */
+  readonly id: number
   readonly command: KvCommand
   readonly fate: Fate
   result: KvResult | undefined
@@ -24,6 +27,11 @@ interface InFlight {
 export interface GeneratedHistory {
   readonly events: ReadonlyArray<HistoryEvent<KvCommand, KvResult>>
   readonly finalStore: KvStore
+  /**
+   * The ground truth for every operation that timed out, by operation id: applied (with its result and the time
+   * it took effect) or not — what a simulator learns from the replicas' applied logs.
+   */
+  readonly truth: ReadonlyMap<number, Settlement<KvResult>>
 }
 
 /**
@@ -38,13 +46,15 @@ export const runPlannedHistory = (
   for (const operation of plan) queues.set(operation.process, [...(queues.get(operation.process) ?? []), operation])
   const inFlight = new Map<number, InFlight>()
   const events: Array<HistoryEvent<KvCommand, KvResult>> = []
+  const truth = new Map<number, Settlement<KvResult>>()
+  let invocations = 0
   let store = emptyKvStore
   const advance = (process: number): void => {
     const current = inFlight.get(process)
     if (current === undefined) {
       const next = queues.get(process)?.shift()
       if (next === undefined) return
-      inFlight.set(process, { command: next.command, fate: next.fate, result: undefined })
+      inFlight.set(process, { id: invocations++, command: next.command, fate: next.fate, result: undefined })
       events.push({ _tag: "Invoke", process, atTime: events.length, input: next.command })
       return
     }
@@ -53,13 +63,18 @@ export const runPlannedHistory = (
       const step = applyKv(store, current.command)
       store = step.store
       current.result = step.result
+      if (current.fate === "times-out-after-effect")
+        truth.set(current.id, { _tag: "Applied", output: step.result, atTime: events.length })
       return
     }
     inFlight.delete(process)
     if (current.fate === "completes")
       events.push({ _tag: "Ok", process, atTime: events.length, output: current.result! })
     else if (current.fate === "fails") events.push({ _tag: "Fail", process, atTime: events.length })
-    else events.push({ _tag: "Unknown", process, atTime: events.length })
+    else {
+      if (current.fate === "times-out-before-effect") truth.set(current.id, { _tag: "NotApplied" })
+      events.push({ _tag: "Unknown", process, atTime: events.length })
+    }
   }
   for (const process of schedule) advance(process)
   // Drain: every process finishes its plan, one step at a time.
@@ -72,5 +87,5 @@ export const runPlannedHistory = (
       }
     }
   }
-  return { events, finalStore: store }
+  return { events, finalStore: store, truth }
 }

@@ -6,7 +6,7 @@
  */
 import type { ModelEvent } from "../../model/invariants/observation.ts"
 import type { AppResult } from "../app/machine.ts"
-import { entryDigest } from "../protocol/entry.ts"
+import { entryDigest, type Session } from "../protocol/entry.ts"
 import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { SimContext } from "./events.ts"
 import type { SimRandom } from "./random.ts"
@@ -60,7 +60,8 @@ export interface ClientHost extends SimContext {
   nextRequestId(): RequestId
   nextProcessId(): number
   register(requestId: RequestId, client: number): void
-  record(event: HistoryEvent): void
+  /** Records a key-value event; an invocation of a command comes with its session (the key to the applied logs). */
+  record(event: HistoryEvent, session?: Session): void
   recordLedger(event: LedgerHistoryEvent): void
   modelEvent(event: ModelEvent): void
   /** Whether model/'s invariants run: the client's events for them are built only then. */
@@ -128,18 +129,19 @@ export class SimClient {
   private invoke(op: ClientOperation): void {
     const host = this.host
     const ledger = isLedgerOperation(op)
-    if (ledger)
-      host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
-    else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) })
-    host.trace.clientInvoke(host.nowMs, this.index, this.process, op)
     let request: ClientRequest
     if (op._tag === "Read" || op._tag === "ReadAccount") request = { _tag: "Query", query: op }
     else {
       this.sequence += 1
       request = { _tag: "Command", session: { clientId: this.clientId, sequence: this.sequence }, command: op }
-      if (host.modelEnabled)
-        host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     }
+    const session = request._tag === "Command" ? request.session : undefined
+    if (ledger)
+      host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
+    else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) }, session)
+    host.trace.clientInvoke(host.nowMs, this.index, this.process, op)
+    if (session !== undefined && host.modelEnabled)
+      host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     this.current = {
       op,
       ledger,

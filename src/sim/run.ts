@@ -94,11 +94,17 @@ const loop = (simulation: Simulation, schedule: Schedule): { cap: Cap; nextMs: n
 
 /** Not cheap (a search), so it runs once at the end of a run rather than after every step. */
 const checkHistoryAtEnd = (simulation: Simulation): void => {
-  const verdict = checkLinearizable(simulation.history)
+  const verdict = checkLinearizable(simulation.history, simulation.groundTruth.settlements())
   if (verdict._tag === "MalformedHistory") return simulation.violation("history_well_formed", verdict.message)
   const result = verdict.result
-  if (result.verdict === "not linearizable") simulation.violation("linearizability", result.summary)
-  else simulation.note(`linearizability: ${result.summary}`)
+  const settled = verdict.settled
+  const settledNote =
+    settled === undefined
+      ? "unknown outcomes not settled (the applied logs disagree)"
+      : `${settled.applied + settled.notApplied} unknown outcomes settled from the applied logs (${settled.applied} applied, ${settled.notApplied} not)`
+  if (result.verdict === "not linearizable")
+    simulation.violation("linearizability", `${result.summary}; ${settledNote}`)
+  else simulation.note(`linearizability: ${result.summary}; ${settledNote}`)
   const ledger = checkLedgerHistory(simulation.ledgerHistory)
   if (typeof ledger === "string") simulation.note(ledger)
   else if (ledger !== undefined) simulation.violation(ledger.invariant, ledger.message)

@@ -7,7 +7,7 @@ import { Either, Schema } from "effect"
 import { makeReplicaConfig } from "../protocol/config.ts"
 import type { Input, Output, RequestId } from "../protocol/io.ts"
 import { Message } from "../protocol/messages.ts"
-import { entryDigest } from "../protocol/entry.ts"
+import { entryDigest, type Session } from "../protocol/entry.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { ModelEvent } from "../../model/invariants/observation.ts"
 import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
@@ -16,6 +16,7 @@ import { ModelInvariants } from "./modelInvariants.ts"
 import { SimClient, type ClientHost, type HistoryEvent } from "./client.ts"
 import { LedgerApplied, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import { EventQueue } from "./eventQueue.ts"
+import { GroundTruth } from "./groundTruth.ts"
 import type { SimEvent, Violation } from "./events.ts"
 import { Network } from "./network.ts"
 import { SimRandom } from "./random.ts"
@@ -88,6 +89,8 @@ export class Simulation implements ClientHost, FaultWorld {
   readonly nodes: ReadonlyArray<SimReplica>
   readonly clients = new Map<number, SimClient>()
   readonly history: Array<HistoryEvent> = []
+  /** Which commands the replicas applied: the truth that settles the history's unknown outcomes at the end. */
+  readonly groundTruth = new GroundTruth()
   /** Ledger operations, checked against model/ledger's spec apart from the key-value history. */
   readonly ledgerHistory: Array<LedgerHistoryEvent> = []
   /** Replicas crashed and still down, most recent last: what a "crashed" target resolves to. */
@@ -136,7 +139,7 @@ export class Simulation implements ClientHost, FaultWorld {
     this.checkStates = options.checkReplicaState ?? true
     this.bugsUntilStep = options.bugsUntilStep ?? Number.POSITIVE_INFINITY
     this.stopAfterStep = options.stopAfterStep ?? Number.POSITIVE_INFINITY
-    this.observers = [...builtinObservers(), new LedgerApplied(), ...(options.observers ?? [])]
+    this.observers = [...builtinObservers(), new LedgerApplied(), this.groundTruth, ...(options.observers ?? [])]
     this.network = new Network(schedule.replicas, schedule.profile.network, new SimRandom(schedule.seed, "network"))
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
     this.nodes = voters.map((node) => {
@@ -160,9 +163,11 @@ export class Simulation implements ClientHost, FaultWorld {
     this.queue.push(atMs, event)
   }
 
-  record(event: HistoryEvent): void {
+  record(event: HistoryEvent, session?: Session): void {
     this.history.push(event)
-    if (event._tag === "Invoke") this.counters.clientInvocations += 1
+    if (event._tag !== "Invoke") return
+    this.counters.clientInvocations += 1
+    this.groundTruth.invoked(session)
   }
 
   recordLedger(event: LedgerHistoryEvent): void {
