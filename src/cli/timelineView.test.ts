@@ -114,6 +114,18 @@ describe("heartbeat folding", () => {
     expect(folded.filter((item) => item.kind === "timer").every((item) => item.nodes.length === 1)).toBe(true)
   })
 
+  it("names the winner's own vote, and a win in the very step the timer fired (quorumOfF counts one vote of three)", () => {
+    const judged = judge(schedule([{ _tag: "Heal", at: 3_000 }]), {
+      traceLinesKept: 100_000,
+      bugs: new Set(["quorumOfF"])
+    })
+    const wins = timelineEntries([], judged.result.events).filter((item) => item.text.includes("won the election"))
+    expect(wins[0]?.text).toMatch(
+      /^n(\d) leader t1 voted n\1 \(election timeout fired: candidacy and won the election with the votes of n\1 in the same step\)$/
+    )
+    expect(wins[0]?.kind).toBe("timer")
+  })
+
   it("shows what a clog held and what a partition dropped, and each fault with the replicas it struck", () => {
     // Arrange: the leader elected by 2 s; its links to n1 clogged, then n0 cut off from n2.
     const steps: ReadonlyArray<Step> = [

@@ -379,7 +379,12 @@ export const roleCause = (input: Input, before: ReplicaState, after: ReplicaStat
       input._tag === "Receive" && input.message._tag === "RequestVoteResponse" && input.message.granted
         ? [...before.votesGranted, input.from]
         : before.votesGranted
-    return `won the election with the votes of ${[...new Set(granted)].map((node) => `n${node}`).join(" ")}`
+    // The candidate's own vote counts too; under a planted quorum bug it may be the only one.
+    const voters = [...new Set([...(after.votedFor === null ? [] : [after.votedFor]), ...granted])]
+    const won = `won the election with the votes of ${voters.map((node) => `n${node}`).join(" ")}`
+    if (before.role === "candidate") return won
+    // Only the election timer starts a candidacy; it fires before whatever input the step was given.
+    return `election timeout fired: candidacy and ${won} in the same step`
   }
   if (input._tag === "Receive" && input.message.term > before.term)
     return `saw term ${input.message.term} from n${input.from}`
