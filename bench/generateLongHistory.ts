@@ -2,8 +2,9 @@
  * Writes a long linearizable single-register history in the jepsen-etcd format, for measuring the checker's time
  * and memory budgets: 8 clients, read/write/cas over values 0–4, each operation taking effect at one instant
  * between its call and return, and a share of writes and cas ending with an unknown outcome (half of those took
- * effect). Deterministic for a seed.
- * Usage: npx tsx bench/generateLongHistory.ts --out FILE [--operations 100000] [--unknown 0.05] [--seed 1]
+ * effect). Deterministic for a seed. With --unique, reads and writes only, each write of a new value (as the
+ * simulator's clients can write): the history the polynomial-time unique-writes check decides.
+ * Usage: npx tsx bench/generateLongHistory.ts --out FILE [--operations 100000] [--unknown 0.05] [--seed 1] [--unique]
  */
 import { writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
@@ -13,7 +14,8 @@ const { values } = parseArgs({
     out: { type: "string" },
     operations: { type: "string", default: "100000" },
     unknown: { type: "string", default: "0.05" },
-    seed: { type: "string", default: "1" }
+    seed: { type: "string", default: "1" },
+    unique: { type: "boolean", default: false }
   }
 })
 if (values.out === undefined) throw new Error("--out FILE is required")
@@ -33,18 +35,19 @@ const pending = new Map<number, Pending>()
 let register: number | null = null
 let started = 0
 let nextProcess = 8
+let nextUniqueValue = 0
 const idle = Array.from({ length: 8 }, (_, index) => index)
 while (started < total || pending.size > 0) {
   const draw = random()
   if (idle.length > 0 && started < total && (draw < 0.4 || pending.size === 0)) {
     const process = idle.splice(Math.floor(random() * idle.length), 1)[0]!
     const kind = random()
-    const value = Math.floor(random() * 5)
+    const value = values.unique ? nextUniqueValue++ : Math.floor(random() * 5)
     const from = Math.floor(random() * 5)
     const op: Pending =
       kind < 0.4
         ? { process, f: "read", args: "nil", applied: false, result: "", unknown: false }
-        : kind < 0.7
+        : values.unique || kind < 0.7
           ? { process, f: "write", args: String(value), applied: false, result: "", unknown: false }
           : { process, f: "cas", args: `[${from} ${value}]`, applied: false, result: "", unknown: false }
     op.unknown = op.f !== "read" && random() < unknownShare

@@ -21,7 +21,8 @@ export class BudgetMeter {
   private readonly maxSteps: number
   private readonly deadline: number
   private readonly clock: (() => number) | undefined
-  private readonly maxMemoBytes: number
+  /** The memo of each partition's search may allocate at most this much (memo.ts stops short of it). */
+  readonly maxMemoBytes: number
 
   constructor(budget: Budget) {
     if (budget.maxSteps !== undefined && !(budget.maxSteps >= 1)) throw new RangeError("maxSteps should be at least 1")
@@ -41,10 +42,5 @@ export class BudgetMeter {
       return this.clock() >= this.deadline
     }
     return false
-  }
-
-  /** True when a memo of `bytes` is over the budget. */
-  overMemory(bytes: number): boolean {
-    return bytes > this.maxMemoBytes
   }
 }

@@ -123,6 +123,22 @@ describe("the linearizability checker", () => {
     expect(result.summary).toContain("budget")
   })
 
+  test("a memory budget stops the search with unknown before its memo outgrows it", () => {
+    // Arrange: 12 overlapping puts, then a read no order explains: the search (not the unique-writes check) goes
+    // through thousands of subsets before it can say so.
+    const operations = Array.from({ length: 12 }, (_, index) =>
+      operation(index, index, put("a", String(index)), ok(), 0, 10)
+    )
+    operations.push(operation(12, 12, get("a"), ok("nothing wrote this"), 11, 12))
+    // Act
+    const tight = checkOperations(kvSpec, operations, { budget: { maxMemoBytes: 100_000 }, polynomial: false })
+    const roomy = checkOperations(kvSpec, operations, { polynomial: false })
+    // Assert
+    expect(tight.verdict).toBe("unknown")
+    expect(tight.undecidedPartitions).toEqual(["a"])
+    expect(roomy.verdict).toBe("not linearizable")
+  })
+
   test("a time budget reads only the clock it is given", () => {
     // Arrange: a fake clock that jumps a second at every reading; the search, not the unique-writes check.
     let now = 0

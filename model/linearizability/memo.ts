@@ -2,13 +2,15 @@
  * The memo of (linearized set, state) pairs already explored. It allocates nothing per entry: the sets live as
  * compact keys (bitset.ts) in one growing word pool and the entries chain through an open hash table, because a
  * search can visit millions of configurations and a typed array per entry made garbage collection the
- * bottleneck. `bytes` is what the memo holds, so that a check can stop at a memory budget.
+ * bottleneck. `bytes` is what the memo has allocated (capacity, not use: the arrays grow by doubling), and it never
+ * grows past `maxBytes`: when the next doubling would, the memo stops recording and says it is `full`, and the
+ * search stops with "unknown" (a search without its memo is correct but may take exponential time).
  */
 import type { Bitset } from "./bitset.ts"
 
 const initialCapacity = 1024
-/** What an entry costs besides its key words: hash, chain link, offset, a state reference, a head slot. */
-const bytesPerEntry = 4 + 4 + 4 + 8 + 8
+/** What an entry slot costs besides its key words: hash, chain link, offset, a state reference, two head slots. */
+const bytesPerEntry = 4 + 4 + 4 + 8 + 2 * 4
 
 export class Memo<State> {
   private pool: Uint32Array
@@ -20,11 +22,14 @@ export class Memo<State> {
   private readonly states: Array<State> = []
   private readonly key: Uint32Array
   private count = 0
+  /** True once an insert found no room within `maxBytes`; nothing is recorded after that. */
+  full = false
 
   constructor(
     linearized: Bitset,
     private readonly statesEqual: (left: State, right: State) => boolean,
-    private readonly hashState: ((state: State) => number) | undefined
+    private readonly hashState: ((state: State) => number) | undefined,
+    private readonly maxBytes: number = Infinity
   ) {
     this.key = new Uint32Array(linearized.maxKeyLength)
     this.pool = new Uint32Array(initialCapacity * 4)
@@ -39,7 +44,7 @@ export class Memo<State> {
   }
 
   get bytes(): number {
-    return this.poolLength * 4 + this.count * bytesPerEntry
+    return this.pool.length * 4 + this.hashes.length * bytesPerEntry
   }
 
   /** Records (linearized plus `operation`, state); false when that pair was recorded before. */
@@ -57,8 +62,16 @@ export class Memo<State> {
         return false
       }
     }
-    if (this.count === this.hashes.length) this.grow()
-    if (this.poolLength + keyLength > this.pool.length) this.growPool(keyLength)
+    if (this.count === this.hashes.length) {
+      // Growing keeps the old arrays alive while it copies them: the peak is the old size plus the new one.
+      if (this.bytes + this.hashes.length * 2 * bytesPerEntry > this.maxBytes) return this.fill()
+      this.grow()
+    }
+    if (this.poolLength + keyLength > this.pool.length) {
+      if (this.bytes + Math.max(this.pool.length * 2, this.poolLength + keyLength) * 4 > this.maxBytes)
+        return this.fill()
+      this.growPool(keyLength)
+    }
     const index = this.count++
     this.hashes[index] = hash
     this.states.push(state)
@@ -68,6 +81,12 @@ export class Memo<State> {
     const slot = hash & mask
     this.chain[index] = this.heads[slot]!
     this.heads[slot] = index
+    return true
+  }
+
+  /** No room: from now on the memo is not consulted, and the search must stop. */
+  private fill(): boolean {
+    this.full = true
     return true
   }
 

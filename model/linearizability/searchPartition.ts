@@ -85,7 +85,7 @@ const searchNumbered = <State, Input, Output>(
   const { head } = lists
   const groups = new UnknownGroups(spec, operations, lists.unknownEntries)
   const linearized = new Bitset(operations.length, definiteCount)
-  const memo = new Memo<State>(linearized, spec.statesEqual, spec.hashState)
+  const memo = new Memo<State>(linearized, spec.statesEqual, spec.hashState, meter.maxMemoBytes)
   const tracker = new DeadEndTracker<State>()
   const stackEntries: Array<Entry> = []
   const stackStates: Array<State> = []
@@ -93,7 +93,7 @@ const searchNumbered = <State, Input, Output>(
   let state = spec.initialState
   let entry: Entry = head.next ?? head
   while (definiteLeft > 0) {
-    if (meter.spend() || meter.overMemory(memo.bytes)) {
+    if (meter.spend() || memo.full) {
       return { _tag: "Exhausted", longestPrefix: Math.max(tracker.longest, stackEntries.length) }
     }
     if (entry.isCall) {
