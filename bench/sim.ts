@@ -2,7 +2,8 @@
  * Simulator throughput: replica steps per second and simulated-to-wall time ratio for 3 and 5 replicas under a
  * steady client load (100 operations per simulated second) at etcd's timing (100 ms heartbeats, 1 s election
  * timeout: the replica's defaults), with and without faults. Also compares `step` through Effect.runSync with
- * the bare `stepPure`, and the cost of running model/'s invariants after every step.
+ * the bare `stepPure`, the cost of running model/'s invariants after every step, and that of checkReplicaState
+ * (interleaved with runs without it).
  * Goal on one core: ≥100,000 replica steps/s and ≥1,000x real time for 3 replicas. Measures, never asserts.
  */
 import { allFaultKinds, generateSchedule, noisyProfile } from "../properties/scenarios/generate.ts"
@@ -31,14 +32,17 @@ const rows: ReadonlyArray<Row> = [
   { name: "effect + model invariants", replicas: 5, faults: true, options: { ...fast, modelInvariants: true } }
 ]
 
-const measure = (row: Row): string => {
-  const schedule = generateSchedule({
+const scheduleFor = (row: Pick<Row, "replicas" | "faults">) =>
+  generateSchedule({
     seed: 42,
     replicas: row.replicas,
     workload,
     faults: row.faults ? allFaultKinds : [],
     ...(row.faults ? { profile: noisyProfile, faultEveryMs: 1000 } : {})
   })
+
+const measure = (row: Row): string => {
+  const schedule = scheduleFor(row)
   for (let warmUp = 0; warmUp < 3; warmUp += 1) runSchedule(schedule, row.options) // warm-up: JIT and module initialisation
   // The best of five: the JIT keeps improving over the first runs, and other processes add noise.
   let wallMs = Number.POSITIVE_INFINITY
@@ -68,3 +72,41 @@ console.log(
   `faultline bench:sim — ${simulatedSeconds} s simulated at ${workload.opsPerSecond} ops/s, 100 ms heartbeats, 1 s election timeout`
 )
 for (const row of rows) console.log(measure(row))
+
+/**
+ * The cost of checkReplicaState (src/protocol/checkState.ts), which runs after every step unless switched off:
+ * the same schedule with and without it, the two interleaved run by run so that load from other processes falls
+ * on both alike, the best of `rounds` each.
+ */
+const stateCheckCost = (replicas: number, faults: boolean, rounds: number): string => {
+  const schedule = scheduleFor({ replicas, faults })
+  const withCheck: RunOptions = { ...fast, checkReplicaState: true }
+  const withoutCheck: RunOptions = { ...fast, checkReplicaState: false }
+  const best = { with: Number.POSITIVE_INFINITY, without: Number.POSITIVE_INFINITY }
+  for (let warmUp = 0; warmUp < 3; warmUp += 1) {
+    runSchedule(schedule, withCheck)
+    runSchedule(schedule, withoutCheck)
+  }
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [key, options] of [
+      ["with", withCheck],
+      ["without", withoutCheck]
+    ] as const) {
+      const startedMs = performance.now()
+      runSchedule(schedule, options)
+      best[key] = Math.min(best[key], performance.now() - startedMs)
+    }
+  }
+  return [
+    `${replicas} replicas`.padEnd(11),
+    (faults ? "faults" : "no faults").padEnd(10),
+    `with checkReplicaState ${best.with.toFixed(1)} ms, without ${best.without.toFixed(1)} ms`,
+    `ratio ${(best.with / best.without).toFixed(3)}x (best of ${rounds} each, interleaved)`
+  ].join("  ")
+}
+
+const stateCheckRounds = Number(process.env["BENCH_STATE_CHECK_ROUNDS"] ?? 15)
+console.log(`\ncheckReplicaState after every step (effect step, no model invariants):`)
+for (const replicas of [3, 5]) {
+  for (const faults of [false, true]) console.log(stateCheckCost(replicas, faults, stateCheckRounds))
+}
