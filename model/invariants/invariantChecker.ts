@@ -20,6 +20,7 @@ import { StateMachineDeterminismMonitor } from "./stateMachineDeterminism.ts"
 import { StateMachineSafetyMonitor } from "./stateMachineSafety.ts"
 import { type Violation, ViolationLog } from "./violation.ts"
 import { VolatileMonotonicityMonitor } from "./volatileMonotonicity.ts"
+import { assert } from "../../src/assert.ts"
 
 export interface InvariantCheckerOptions {
   /** How often the whole-log checks run (default 64); they always run at `finish`. */
@@ -104,6 +105,6 @@ export class InvariantChecker {
   }
 
   private assertOpen(): void {
-    if (this.finished) throw new Error("InvariantChecker: finish() was already called")
+    assert(!this.finished, "InvariantChecker is fed nothing after finish()")
   }
 }

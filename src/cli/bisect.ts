@@ -15,7 +15,7 @@ import { findScenario } from "../../properties/scenarios/index.ts"
 import type { ReplicaSummary } from "../sim/run.ts"
 import { describeMessage } from "../sim/trace.ts"
 import { numberOption, readCommandLine } from "./commandLine.ts"
-import { parseOptions } from "../options.ts"
+import { UsageError, parseOptions } from "../options.ts"
 
 const usage = `usage: faultline bisect <counterexample.json> [--context <lines>] [--json]
 
@@ -35,7 +35,7 @@ const parse = (argv: ReadonlyArray<string>): BisectArguments => {
     strict: true,
     allowPositionals: true
   })
-  if (positionals.length !== 1) throw new Error("give exactly one counterexample file")
+  if (positionals.length !== 1) throw new UsageError({ message: "give exactly one counterexample file" })
   return {
     file: positionals[0] as string,
     contextLines: numberOption(values.context, "--context", 0, 10_000),

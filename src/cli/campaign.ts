@@ -11,6 +11,7 @@ import { sampleSchedule, type CatalogScenario } from "../../properties/catalog.t
 import { writeCounterexample } from "../../properties/counterexample.ts"
 import { judge } from "../../properties/judge.ts"
 import { counterexampleOf, shrinkSeed } from "../../properties/shrinkSeed.ts"
+import { assert } from "../assert.ts"
 
 export interface CampaignOptions {
   readonly seeds: number
@@ -82,7 +83,10 @@ const recordFailure = (
   const counterexample =
     counterexampleOf(scenario, bugs, built, { seed, path: shrunk?.path ?? "" }) ??
     counterexampleOf(scenario, bugs, original, { seed, path: "" })
-  if (counterexample === undefined) throw new Error(`seed ${seed} of ${scenario.name} failed once and then passed`)
+  assert(
+    counterexample !== undefined,
+    () => `a run is deterministic: seed ${seed} of ${scenario.name} failed once and then passed`
+  )
   const file = join(options.directory, counterexampleFileName(scenario.name, seed, options.bugs))
   writeCounterexample(counterexample, file)
   return {

@@ -4,7 +4,7 @@
  * them, and a table per scenario). Merging the shards of a campaign gives the summary of the unsharded run,
  * field for field, except the wall-clock figures (wallMs and the rates computed from it).
  */
-import { Schema } from "effect"
+import { Data, Schema } from "effect"
 
 const SeedFailure = Schema.Struct({
   seed: Schema.Int,
@@ -87,9 +87,8 @@ export const summarise = (header: CampaignHeader, scenarios: ReadonlyArray<Scena
   }
 }
 
-export class MergeError extends Error {
-  override readonly name = "MergeError"
-}
+/** Shard summaries that do not make one campaign; the message says why. */
+export class MergeError extends Data.TaggedError("MergeError")<{ readonly message: string }> {}
 
 const seedOfCap = (text: string): number => Number(/^seed (\d+)/.exec(text)?.[1] ?? 0)
 
@@ -121,12 +120,12 @@ const mergeScenario = (parts: ReadonlyArray<ScenarioSummary>): ScenarioSummary =
 /** Combines the shards k/n (every k once, the same campaign) into the unsharded run's summary. */
 export const mergeShards = (shards: ReadonlyArray<CampaignSummary>): CampaignSummary => {
   const first = shards[0]
-  if (first === undefined) throw new MergeError("no shard summaries to merge")
+  if (first === undefined) throw new MergeError({ message: "no shard summaries to merge" })
   const count = Number(first.shard.split("/")[1])
   const indexes = shards.map((shard) => shard.shard).sort()
   const expected = Array.from({ length: count }, (_, index) => `${index + 1}/${count}`).sort()
   if (indexes.join(",") !== expected.join(","))
-    throw new MergeError(`expected the shards ${expected.join(", ")}, got ${indexes.join(", ")}`)
+    throw new MergeError({ message: `expected the shards ${expected.join(", ")}, got ${indexes.join(", ")}` })
   const campaignOf = (shard: CampaignSummary): string =>
     JSON.stringify([
       shard.seedsPerScenario,
@@ -137,9 +136,9 @@ export const mergeShards = (shards: ReadonlyArray<CampaignSummary>): CampaignSum
     ])
   const different = shards.find((shard) => campaignOf(shard) !== campaignOf(first))
   if (different !== undefined)
-    throw new MergeError(
-      `shard ${different.shard} ran a different campaign (seeds, bugs, replicas or scenarios) than shard ${first.shard}`
-    )
+    throw new MergeError({
+      message: `shard ${different.shard} ran a different campaign (seeds, bugs, replicas or scenarios) than shard ${first.shard}`
+    })
   const scenarios = first.scenarios.map((entry, position) =>
     mergeScenario(shards.map((shard) => shard.scenarios[position] as ScenarioSummary))
   )

@@ -7,7 +7,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { LocalCluster } from "../node/localCluster.ts"
-import { parseOptions } from "../options.ts"
+import { UsageError, parseOptions } from "../options.ts"
 
 const usage = `usage: faultline cluster --nodes N [--base-port P] [--data-dir D] [--election-timeout-ms MS]
 
@@ -35,9 +35,10 @@ const parseClusterOptions = (argv: ReadonlyArray<string>): ClusterOptions => {
   })
   const nodes = Number(values.nodes)
   const basePort = Number(values["base-port"])
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error("--nodes should be from 1 to 9")
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9)
+    throw new UsageError({ message: "--nodes should be from 1 to 9" })
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort + 100 + nodes > 65535) {
-    throw new Error("--base-port should leave room for P + 100 + N below 65536")
+    throw new UsageError({ message: "--base-port should leave room for P + 100 + N below 65536" })
   }
   const extraArgs: Array<string> = []
   if (values["election-timeout-ms"] !== undefined)

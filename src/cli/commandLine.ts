@@ -1,4 +1,5 @@
 import { bugNames, isBugName, type BugName } from "../protocol/bugs.ts"
+import { UsageError } from "../options.ts"
 
 /**
  * The preamble every subcommand shares: `--help` prints the usage (exit 0); arguments that do not parse print
@@ -7,6 +8,11 @@ import { bugNames, isBugName, type BugName } from "../protocol/bugs.ts"
 export type CommandLine<Options> =
   | { readonly _tag: "Run"; readonly options: Options }
   | { readonly _tag: "Exit"; readonly code: number }
+
+/** Our UsageError, or one of node:util parseArgs's own refusals (`ERR_PARSE_ARGS_…`). */
+const isUsageProblem = (error: unknown): error is Error =>
+  error instanceof UsageError ||
+  (error instanceof Error && String((error as NodeJS.ErrnoException).code ?? "").startsWith("ERR_PARSE_ARGS"))
 
 export const readCommandLine = <Options>(
   command: string,
@@ -21,7 +27,9 @@ export const readCommandLine = <Options>(
   try {
     return { _tag: "Run", options: parse(argv) }
   } catch (error) {
-    console.error(`faultline ${command}: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
+    // A refusal of the arguments is a usage error; anything else is a bug, and its stack trace is the report.
+    if (!isUsageProblem(error)) throw error
+    console.error(`faultline ${command}: ${error.message}\n\n${usage}`)
     return { _tag: "Exit", code: 2 }
   }
 }
@@ -38,9 +46,9 @@ export const numberOption = (
   const valid =
     value !== undefined && value.trim() !== "" && (fractional ? Number.isFinite(parsed) : Number.isInteger(parsed))
   if (!valid || parsed < min || parsed > max) {
-    throw new Error(
-      `${name} should be ${fractional ? "a number" : "an integer"} from ${min} to ${max}, got ${value ?? "nothing"}`
-    )
+    throw new UsageError({
+      message: `${name} should be ${fractional ? "a number" : "an integer"} from ${min} to ${max}, got ${value ?? "nothing"}`
+    })
   }
   return parsed
 }
@@ -48,6 +56,6 @@ export const numberOption = (
 /** Repeated `--bug NAME` options, each a bug of the zoo. */
 export const bugOptions = (values: ReadonlyArray<string> | undefined): Array<BugName> =>
   (values ?? []).map((value) => {
-    if (!isBugName(value)) throw new Error(`--bug needs one of: ${bugNames.join(", ")}; got ${value}`)
+    if (!isBugName(value)) throw new UsageError({ message: `--bug needs one of: ${bugNames.join(", ")}; got ${value}` })
     return value
   })

@@ -8,7 +8,7 @@ import { Either, Schema } from "effect"
 import { describeParseError } from "../schemaIssue.ts"
 import { CampaignSummary, describeFailures, mergeShards, MergeError, summaryTable } from "./campaignSummary.ts"
 import { readCommandLine } from "./commandLine.ts"
-import { parseOptions } from "../options.ts"
+import { UsageError, parseOptions } from "../options.ts"
 
 const usage = `usage: faultline merge <shard.json>... [--json]
 
@@ -27,7 +27,7 @@ export const parseMergeArguments = (argv: ReadonlyArray<string>): MergeArguments
     strict: true,
     allowPositionals: true
   })
-  if (positionals.length === 0) throw new Error("give at least one shard summary")
+  if (positionals.length === 0) throw new UsageError({ message: "give at least one shard summary" })
   return { files: positionals, json: values.json }
 }
 

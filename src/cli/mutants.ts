@@ -11,6 +11,7 @@ import { huntBug, huntCorrect, type BugOutcome, type CorrectOutcome } from "../.
 import { repositoryRoot } from "../../properties/counterexample.ts"
 import { bugOptions, numberOption, readCommandLine } from "./commandLine.ts"
 import { parseOptions } from "../options.ts"
+import { assert } from "../assert.ts"
 
 interface MutantsArguments {
   readonly budgetSeconds: number
@@ -87,7 +88,7 @@ const huntInChild = (bug: BugName, options: MutantsArguments): Promise<BugOutcom
       try {
         const parsed = JSON.parse(output) as { bugs: ReadonlyArray<BugOutcome> }
         const outcome = parsed.bugs[0]
-        if (outcome === undefined) throw new Error("no outcome")
+        assert(outcome !== undefined, "a mutants child reports the one bug it was given")
         resolve(outcome)
       } catch (error) {
         reject(new Error(`the child hunting ${bug} printed no result: ${(error as Error).message}\n${output}`))

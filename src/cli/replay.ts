@@ -6,7 +6,7 @@
  */
 import { Either } from "effect"
 import { bugNames, isBugName } from "../protocol/bugs.ts"
-import { parseOptions } from "../options.ts"
+import { UsageError, parseOptions } from "../options.ts"
 
 const usage = `usage: faultline replay <counterexample.json> --docker [--bugs A,B | --correct] [--time-scale X] [--max-wall-ms MS] [--json]
 
@@ -91,16 +91,17 @@ const parse = (argv: ReadonlyArray<string>): ReplayArguments => {
       correct: { type: "boolean" }
     }
   })
-  if (positionals.length !== 1) throw new Error("exactly one counterexample file is required")
+  if (positionals.length !== 1) throw new UsageError({ message: "exactly one counterexample file is required" })
   if (values.docker !== true)
-    throw new Error("only --docker is supported here; `faultline repro FILE` replays in memory")
+    throw new UsageError({ message: "only --docker is supported here; `faultline repro FILE` replays in memory" })
   const timeScale = Number(values["time-scale"] ?? "1")
   if (!(timeScale > 0 && timeScale <= 100))
-    throw new Error(`--time-scale should be a number in (0, 100], got ${values["time-scale"]}`)
+    throw new UsageError({ message: `--time-scale should be a number in (0, 100], got ${values["time-scale"]}` })
   const maxWallMs = Number(values["max-wall-ms"] ?? "120000")
   if (!Number.isInteger(maxWallMs) || maxWallMs < 1)
-    throw new Error(`--max-wall-ms should be a positive integer, got ${values["max-wall-ms"]}`)
-  if (values.correct === true && values.bugs !== undefined) throw new Error("--bugs and --correct exclude each other")
+    throw new UsageError({ message: `--max-wall-ms should be a positive integer, got ${values["max-wall-ms"]}` })
+  if (values.correct === true && values.bugs !== undefined)
+    throw new UsageError({ message: "--bugs and --correct exclude each other" })
   const bugs = values.bugs
     ?.split(",")
     .map((name) => name.trim())

@@ -10,7 +10,7 @@ import { describeSchedule } from "../schedule/index.ts"
 import { numberOption, readCommandLine } from "./commandLine.ts"
 import { rerun } from "./counterexampleRun.ts"
 import { formatEntry, legend, timelineEntries, violationWindow } from "./timelineView.ts"
-import { parseOptions } from "../options.ts"
+import { UsageError, parseOptions } from "../options.ts"
 
 const usage = `usage: faultline repro <counterexample.json> [--context <events>] [--html OUT]
 
@@ -30,7 +30,7 @@ const parse = (argv: ReadonlyArray<string>): ReproArguments => {
     strict: true,
     allowPositionals: true
   })
-  if (positionals.length !== 1) throw new Error("give exactly one counterexample file")
+  if (positionals.length !== 1) throw new UsageError({ message: "give exactly one counterexample file" })
   return {
     file: positionals[0] as string,
     contextLines: numberOption(values.context, "--context", 1, 100_000),

@@ -12,7 +12,7 @@ import { scenarios, type CatalogScenario } from "../../properties/scenarios/inde
 import { runScenario, type CampaignOptions, type ScenarioSummary } from "./campaign.ts"
 import { describeFailures, summarise, summaryTable, type CampaignSummary } from "./campaignSummary.ts"
 import { bugOptions, numberOption, readCommandLine } from "./commandLine.ts"
-import { parseOptions } from "../options.ts"
+import { UsageError, parseOptions } from "../options.ts"
 
 interface SimArguments extends CampaignOptions {
   /** One scenario, every scenario (`--all`) or a phase's. */
@@ -47,13 +47,14 @@ const parseShard = (text: string | undefined): { index: number; count: number } 
   const index = Number(match?.[1])
   const count = Number(match?.[2])
   if (match === null || count < 1 || index < 1 || index > count)
-    throw new Error(`--shard should be k/n with 1 ≤ k ≤ n, got ${text}`)
+    throw new UsageError({ message: `--shard should be k/n with 1 ≤ k ≤ n, got ${text}` })
   return { index, count }
 }
 
 const parseSelection = (values: { scenario?: string; all?: boolean; phase?: string }): SimArguments["selection"] => {
   const chosen = [values.scenario !== undefined, values.all === true, values.phase !== undefined].filter(Boolean)
-  if (chosen.length !== 1) throw new Error("give exactly one of --scenario <name>, --all or --phase <P>")
+  if (chosen.length !== 1)
+    throw new UsageError({ message: "give exactly one of --scenario <name>, --all or --phase <P>" })
   if (values.scenario !== undefined) return { _tag: "Scenario", name: values.scenario }
   if (values.phase !== undefined) return { _tag: "Phase", phase: values.phase }
   return { _tag: "All" }

@@ -16,7 +16,7 @@ import {
   type TimelineFilter,
   type TimelineKind
 } from "./timelineView.ts"
-import { parseOptions } from "../options.ts"
+import { UsageError, parseOptions } from "../options.ts"
 
 const usage = `usage: faultline timeline <counterexample.json> [--node N]... [--from MS] [--to MS] [--kinds K,K]
                           [--heartbeats] [--no-legend] [--json] [--html OUT]
@@ -42,7 +42,8 @@ const parseKinds = (text: string | undefined): ReadonlyArray<TimelineKind> | und
   if (text === undefined) return undefined
   const kinds = text.split(",").map((kind) => kind.trim())
   const unknown = kinds.find((kind) => !(timelineKinds as ReadonlyArray<string>).includes(kind))
-  if (unknown !== undefined) throw new Error(`--kinds takes ${timelineKinds.join(", ")}; got ${unknown}`)
+  if (unknown !== undefined)
+    throw new UsageError({ message: `--kinds takes ${timelineKinds.join(", ")}; got ${unknown}` })
   return kinds as ReadonlyArray<TimelineKind>
 }
 
@@ -62,7 +63,7 @@ const parse = (argv: ReadonlyArray<string>): TimelineArguments => {
     strict: true,
     allowPositionals: true
   })
-  if (positionals.length !== 1) throw new Error("give exactly one counterexample file")
+  if (positionals.length !== 1) throw new UsageError({ message: "give exactly one counterexample file" })
   const kinds = parseKinds(values.kinds)
   const filter: TimelineFilter = {
     ...(values.node !== undefined ? { nodes: values.node.map((node) => numberOption(node, "--node", 0, 6)) } : {}),

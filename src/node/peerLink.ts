@@ -20,6 +20,7 @@ import {
   verifyAccept,
   type HandshakeTranscript
 } from "./handshake.ts"
+import { assert } from "../assert.ts"
 
 export interface PeerAddress {
   readonly host: string
@@ -152,7 +153,7 @@ export class PeerLink {
     messages: ReadonlyArray<string>
   ): boolean {
     const frameKey = this.frameKey
-    if (frameKey === undefined) throw new Error("a frame was written before the handshake completed")
+    assert(frameKey !== undefined, "a link writes frames only after its handshake completed")
     const header = { from: this.options.selfId, to: this.options.peerId, ...extra }
     const frame = encodeFrame(frameKey, this.nextSequence, header, messages)
     this.nextSequence += 1

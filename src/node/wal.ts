@@ -11,15 +11,47 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { Context, Data, Effect, Layer } from "effect"
 import type { DurableState } from "../protocol/index.ts"
-import { describeFinding, isCorruption, WriteAheadLog } from "../storage/index.ts"
+import { assert, AssertionFailure } from "../assert.ts"
+import {
+  describeFinding,
+  isCorruption,
+  isWalStorageError,
+  WriteAheadLog,
+  type WalStorageError
+} from "../storage/index.ts"
 import { encodePersist, replayWalRecords, type WalRecord } from "../storage/walRecord.ts"
 import { rewriteTrustingPayloads } from "./walTrustingPayloads.ts"
 
-export class WalError extends Data.TaggedError("WalError")<{ readonly operation: string; readonly cause: unknown }> {
+/**
+ * A file operation of the adapter or the storage layer that is not already a typed storage error: opening the
+ * file, the `recovering` marker, a directory sync. `code` is the errno name (ENOSPC, EACCES, EIO…) when there is one.
+ */
+export class WalIoFailed extends Data.TaggedError("WalIoFailed")<{
+  readonly operation: "recover" | "append" | "markRecovered"
+  readonly code: string | undefined
+  readonly detail: string
+}> {
   override get message(): string {
-    return `WAL ${this.operation} failed: ${String(this.cause)}`
+    return `WAL ${this.operation} failed${this.code === undefined ? "" : ` (${this.code})`}: ${this.detail}`
   }
 }
+
+/**
+ * A record that is intact and correctly chained, yet does not decode as a WalRecord: a writer bug or a format change,
+ * not a disk fault. Recovery refuses to guess rather than silently drop records that were acknowledged.
+ */
+export class WalRecordUnreadable extends Data.TaggedError("WalRecordUnreadable")<{
+  /** 1-based position of the record in the file. */
+  readonly position: number
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `WAL record ${this.position} is intact but unreadable: ${this.reason}`
+  }
+}
+
+/** What the node's WAL fails with: the storage layer's own tagged errors, kept as they are, and the adapter's. */
+export type WalError = WalStorageError | WalIoFailed | WalRecordUnreadable
 
 export interface WalRecovery {
   readonly durable: DurableState
@@ -59,8 +91,23 @@ const recoveringMarkerName = "recovering"
 /** Keeps each append call well under the storage layer's 8 MiB batch bound. */
 const appendBytesTarget = 4 * 1024 * 1024
 
-const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, WalError> =>
-  Effect.tryPromise({ try: run, catch: (cause) => new WalError({ operation, cause }) })
+const asWalError = (operation: WalIoFailed["operation"], cause: unknown): WalError => {
+  if (isWalStorageError(cause) || cause instanceof WalRecordUnreadable) return cause
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  return new WalIoFailed({
+    operation,
+    code: typeof code === "string" ? code : undefined,
+    detail: cause instanceof Error ? cause.message : String(cause)
+  })
+}
+
+/** A failed assertion stays a defect (a bug report); everything else becomes a typed WalError. */
+const attempt = <A>(operation: WalIoFailed["operation"], run: () => Promise<A>): Effect.Effect<A, WalError> =>
+  Effect.tryPromise({ try: run, catch: (cause) => cause }).pipe(
+    Effect.catchAll((cause) =>
+      cause instanceof AssertionFailure ? Effect.die(cause) : Effect.fail(asWalError(operation, cause))
+    )
+  )
 
 const markerExists = async (directory: string): Promise<boolean> =>
   fs.access(path.join(directory, recoveringMarkerName)).then(
@@ -90,7 +137,7 @@ const recoverLog = async (
   if (replay.badRecordPosition !== undefined) {
     // Intact, correctly chained, yet unreadable: a writer bug or a format change, not a disk fault. Refuse to
     // guess rather than silently drop records that were acknowledged.
-    throw new Error(`WAL record ${replay.badRecordPosition + 1} is intact but unreadable: ${replay.badRecordReason}`)
+    throw new WalRecordUnreadable({ position: replay.badRecordPosition + 1, reason: String(replay.badRecordReason) })
   }
   const corruptionDetected = isCorruption(recovered.finding)
   const recoveringFromEarlierStart = await markerExists(directory)
@@ -137,7 +184,7 @@ const appendGroups = (records: ReadonlyArray<WalRecord>): Array<Array<Uint8Array
 const makeLiveWal = (directory: string, options: WalLiveOptions): WalService => {
   let log: WriteAheadLog | undefined
   const opened = (): WriteAheadLog => {
-    if (log === undefined) throw new Error("the WAL is used before recover")
+    assert(log !== undefined, "the node appends to its WAL only after recovering it")
     return log
   }
   return {

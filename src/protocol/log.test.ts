@@ -66,7 +66,7 @@ describe("Log, a persistent value over a shared backing array", () => {
     const log = Log.fromEntries(source)
     source.push(entry(3, 1))
     expect(shape(Log.append(log, [entry(3, 2)]))).toBe("1:1 2:1 3:2")
-    expect(() => Log.append(log, [entry(4, 1)])).toThrow(/out of order/)
+    expect(() => Log.append(log, [entry(4, 1)])).toThrow(/the log grows in index order/)
   })
 
   it("keeps every version of a long random history equal to a copying reference", () => {

@@ -15,6 +15,7 @@
  */
 import { jsonSizeBytes } from "./encodedSize.ts"
 import type { Entry } from "./entry.ts"
+import { assert } from "../assert.ts"
 
 export interface Log {
   readonly baseIndex: number
@@ -99,9 +100,10 @@ export const truncateFrom = (log: Log, fromIndex: number): Log => {
 export const append = (log: Log, entries: ReadonlyArray<Entry>): Log => {
   if (entries.length === 0) return log
   const first = entries[0]
-  if (first === undefined || first.index !== lastIndex(log) + 1) {
-    throw new Error(`log append out of order: expected index ${lastIndex(log) + 1}, got ${first?.index}`)
-  }
+  assert(
+    first !== undefined && first.index === lastIndex(log) + 1,
+    () => `the log grows in index order: expected index ${lastIndex(log) + 1}, got ${first?.index}`
+  )
   // Only the newest version may extend the shared array; the empty log's array is shared by every replica.
   const extendsInPlace = log.length > 0 && log.length === log.backing.length
   const backing = extendsInPlace ? (log.backing as Array<Entry>) : log.backing.slice(0, log.length)

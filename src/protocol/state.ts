@@ -11,6 +11,7 @@ import type { Entry, HardState, NodeId } from "./entry.ts"
 import type { Output, RequestId, Role } from "./io.ts"
 import { fromEntries, type Log } from "./log.ts"
 import type { Rejection, RejectionCounts } from "./rejection.ts"
+import { assert } from "../assert.ts"
 
 /** A follower as the leader tracks it (etcd-raft's Progress). */
 export interface Progress {
@@ -133,7 +134,10 @@ const emptyStats: ReplicaStats = {
 export const recover = (config: ReplicaConfig, durable: DurableState): ReplicaState => {
   const log: Log = fromEntries(durable.log)
   durable.log.forEach((entry, position) => {
-    if (entry.index !== position + 1) throw new Error(`recovered log is not contiguous at position ${position}`)
+    assert(
+      entry.index === position + 1,
+      () => `a recovered log is contiguous from index 1: position ${position} holds ${entry.index}`
+    )
   })
   return {
     role: "follower",

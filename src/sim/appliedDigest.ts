@@ -7,6 +7,7 @@
  * executes later), so it is hashed itself rather than trusted to show up in a later execution.
  */
 import type { ReplicaState } from "../protocol/state.ts"
+import { assert } from "../assert.ts"
 
 /** Two independent 32-bit lanes (a 64-bit digest): a false alarm over a whole campaign stays negligible. */
 const mix = (hash: number, value: number, multiplier: number): number => {
@@ -34,7 +35,7 @@ export class AppliedStateDigest {
 
   /** Folds in one applied entry; entries arrive in index order from 1 (a restart starts a fresh digest). */
   applied(index: number, executed: boolean): void {
-    if (index !== this.lastIndex + 1) throw new Error(`applied-state digest: entry ${index} after ${this.lastIndex}`)
+    assert(index === this.lastIndex + 1, () => `entries are applied in index order: ${index} after ${this.lastIndex}`)
     this.lastIndex = index
     const value = index * 2 + (executed ? 1 : 0)
     this.executedLow = mix(this.executedLow, value, 0x2c1b3c6d)
@@ -44,10 +45,10 @@ export class AppliedStateDigest {
 
   /** The digest of the state at state.lastApplied, which must be the last entry folded in. */
   of(state: ReplicaState): string {
-    if (state.lastApplied !== this.lastIndex)
-      throw new Error(
-        `applied-state digest: the replica applied ${state.lastApplied}, the digest saw ${this.lastIndex}`
-      )
+    assert(
+      state.lastApplied === this.lastIndex,
+      () => `the digest saw every applied entry: the replica applied ${state.lastApplied}, the digest ${this.lastIndex}`
+    )
     if (state.sessions !== this.sessions) {
       this.sessions = state.sessions
       this.sessionsDigest = sessionTableDigest(state.sessions)

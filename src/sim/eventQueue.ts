@@ -3,8 +3,14 @@
  * ties in insertion order, so two events at the same millisecond always run in the same order. The heap keeps
  * times, sequences and events in three parallel arrays, so queueing an event allocates nothing of its own.
  */
-export class QueueFull extends Error {
-  override readonly name = "QueueFull"
+import { Data } from "effect"
+import { assert } from "../assert.ts"
+
+/** The queue holds its capacity: a bound of the run, which the simulator reports as a cap hit. */
+export class QueueFull extends Data.TaggedError("QueueFull")<{ readonly capacity: number }> {
+  override get message(): string {
+    return `the event queue is full (${this.capacity} events)`
+  }
 }
 
 export class EventQueue<Event> {
@@ -22,9 +28,8 @@ export class EventQueue<Event> {
   }
 
   push(atMs: number, event: Event): void {
-    if (this.events.length >= this.capacity) throw new QueueFull(`the event queue is full (${this.capacity} events)`)
-    if (!Number.isInteger(atMs) || atMs < 0)
-      throw new Error(`events happen at whole non-negative milliseconds, got ${atMs}`)
+    if (this.events.length >= this.capacity) throw new QueueFull({ capacity: this.capacity })
+    assert(Number.isInteger(atMs) && atMs >= 0, () => `events happen at whole non-negative milliseconds, got ${atMs}`)
     const sequence = this.nextSequence
     this.nextSequence += 1
     const { times, sequences, events } = this

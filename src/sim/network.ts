@@ -5,6 +5,7 @@
  */
 import type { SimRandom } from "./random.ts"
 import type { NetworkProfile } from "../schedule/index.ts"
+import { assert } from "../assert.ts"
 
 /** Why a message did not arrive, for the trace. */
 export type DropReason = "loss" | "partition"
@@ -33,9 +34,10 @@ export class Network {
   }
 
   private link(from: number, to: number): number {
-    if (from < 0 || to < 0 || from >= this.replicas || to >= this.replicas) {
-      throw new Error(`no link n${from}→n${to} in a cluster of ${this.replicas}`)
-    }
+    assert(
+      from >= 0 && to >= 0 && from < this.replicas && to < this.replicas,
+      () => `a link joins two replicas of the cluster: n${from}→n${to} in a cluster of ${this.replicas}`
+    )
     return from * this.replicas + to
   }
 

@@ -7,6 +7,7 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64"
 import { uniformInt } from "pure-rand/distribution/uniformInt"
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus"
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator"
+import { assert } from "../assert.ts"
 
 /** FNV-1a over the component name, mixed with the seed: a stable 32-bit seed per (seed, component). */
 const componentSeed = (seed: number, component: string): number => {
@@ -40,7 +41,7 @@ export class SimRandom {
   }
 
   pick<Item>(items: ReadonlyArray<Item>): Item {
-    if (items.length === 0) throw new Error("pick needs at least one item")
+    assert(items.length > 0, "pick is given at least one item")
     return items[this.integer(0, items.length - 1)] as Item
   }
 }

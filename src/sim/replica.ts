@@ -131,8 +131,7 @@ export class SimReplica {
     // A wake is queued only when it is earlier than every one already queued, so the last is the earliest.
     const earliest = this.queuedWakesMs[this.queuedWakesMs.length - 1] ?? Number.POSITIVE_INFINITY
     if (earliest <= desired) return
-    if (this.queuedWakesMs.length >= 64)
-      throw new Error(`n${this.node} has 64 wakes queued; the wake bookkeeping is broken`)
+    assert(this.queuedWakesMs.length < 64, () => `a replica has fewer than 64 wakes queued: n${this.node} has 64`)
     this.queuedWakesMs.push(desired)
     context.enqueue(desired, { _tag: "Wake", node: this.node, incarnation: this.incarnation })
   }

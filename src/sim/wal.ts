@@ -25,6 +25,7 @@ import {
   type WalRecord
 } from "../storage/walRecord.ts"
 import type { SimDisk } from "./disk.ts"
+import { assert } from "../assert.ts"
 
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true })
@@ -83,7 +84,7 @@ export class Wal {
   private open(): MemoryLog {
     const log = new MemoryLog(this.disk.medium)
     const recovery = log.recover()
-    if (Either.isLeft(recovery)) throw new Error("open after an unreadable sector was cut away should read cleanly")
+    assert(Either.isRight(recovery), "a log whose unreadable sector was cut away reads cleanly")
     if (recovery.right.finding._tag !== "Clean" && recovery.right.finding._tag !== "TornTail")
       log.discardDamagedSuffix()
     return log
@@ -158,7 +159,7 @@ export class Wal {
     medium.truncate(0)
     medium.sync()
     const rewritten = new MemoryLog(medium)
-    if (Either.isLeft(rewritten.recover())) throw new Error("an empty log should read cleanly")
+    assert(Either.isRight(rewritten.recover()), "an empty log reads cleanly")
     if (kept.length > 0 && Either.isLeft(rewritten.append(kept.map((record) => record.payload))))
       throw new Error("the simulated disk is full")
     rewritten.sync()
@@ -174,7 +175,7 @@ export class Wal {
   private replayAll(damaged: boolean, finding: string): Recovered {
     const log = new MemoryLog(this.disk.medium)
     const recovery = log.recover()
-    if (Either.isLeft(recovery)) throw new Error("the log should read cleanly after recovery")
+    assert(Either.isRight(recovery), "a log reads cleanly after its recovery")
     this.log = log
     return this.replay(recovery.right.records, damaged, finding)
   }

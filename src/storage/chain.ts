@@ -16,6 +16,7 @@
  * payload is covered by its CRC32C, which is in the hashed header bytes.
  */
 import { hash } from "node:crypto"
+import { assert } from "../assert.ts"
 
 export const chainBytes = 16
 
@@ -30,9 +31,7 @@ export const genesisAnchor: ChainAnchor = Object.freeze({ sequence: 0, chain: ne
 
 /** The chain value of a record whose linked header fields are `linkedHeaderBytes`, following `previousChain`. */
 export const linkChain = (previousChain: Uint8Array, linkedHeaderBytes: Uint8Array): Uint8Array => {
-  if (previousChain.length !== chainBytes) {
-    throw new Error(`previous chain must be ${chainBytes} bytes, got ${previousChain.length}`)
-  }
+  assert(previousChain.length === chainBytes, () => `a chain value is ${chainBytes} bytes, got ${previousChain.length}`)
   // One-shot hashing of one buffer: a Hash object per record cost more than the hashing itself.
   const input = new Uint8Array(chainBytes + linkedHeaderBytes.length)
   input.set(previousChain, 0)

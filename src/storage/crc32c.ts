@@ -10,13 +10,15 @@
  * format is unchanged; crc32c.test.ts checks the standard check value and a bitwise reference).
  */
 import CRC32C from "crc-32/crc32c"
+import { assert } from "../assert.ts"
 
 /** The CRC32C of `bytes` as an unsigned 32-bit integer. */
 export const crc32c = (bytes: Uint8Array): number => {
   // The package returns a signed 32-bit integer; `>>> 0` makes it the unsigned value the framing stores.
   const checksum = CRC32C.buf(bytes) >>> 0
-  if (!Number.isInteger(checksum) || checksum < 0 || checksum > 0xffff_ffff) {
-    throw new Error(`crc32c returned ${checksum}, expected an unsigned 32-bit integer`)
-  }
+  assert(
+    Number.isInteger(checksum) && checksum >= 0 && checksum <= 0xffff_ffff,
+    () => `crc32c gives an unsigned 32-bit integer, got ${checksum}`
+  )
   return checksum
 }

@@ -17,6 +17,7 @@ import {
   validateLimits,
   type RecordLimits
 } from "./record.ts"
+import { assert } from "../assert.ts"
 
 export interface DecodedRecord {
   readonly offset: number
@@ -77,7 +78,7 @@ export const decodeRecords = (bytes: Uint8Array, options: DecodeOptions = {}): D
     last = { sequence: step.record.sequence, chain: step.chain }
     offset += step.length
   }
-  throw new Error(`decoder did not finish within ${iterationsMax} records of a ${bytes.length}-byte buffer`)
+  assert(false, () => `the decoder finishes within ${iterationsMax} records of a ${bytes.length}-byte buffer`)
 }
 
 /** Checks, in order: room for a header, magic, length bound, header checksum, room for the payload, payload

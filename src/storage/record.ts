@@ -21,6 +21,7 @@
  */
 import { chainBytes, linkChain, type ChainAnchor } from "./chain.ts"
 import { crc32c } from "./crc32c.ts"
+import { assert } from "../assert.ts"
 
 export const recordMagic = 0xf1
 export const headerBytes = 40
@@ -157,6 +158,9 @@ export const encodeRecords = (
     chain = encodeRecordInto(bytes, offset, payload, sequence, chain)
     offset += encodedLength(payload)
   }
-  if (offset !== totalBytes) throw new Error(`encoded ${offset} bytes, planned ${totalBytes}`)
+  assert(
+    offset === totalBytes,
+    () => `a batch encodes to its planned size: encoded ${offset} bytes, planned ${totalBytes}`
+  )
   return { bytes, next: { sequence, chain } }
 }

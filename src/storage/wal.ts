@@ -27,8 +27,10 @@ import {
   WalFileTooLarge,
   WalNotReady,
   WalNothingToDiscard,
-  WalOverloaded
+  WalOverloaded,
+  WalQuarantineExhausted
 } from "./walErrors.ts"
+import { assert } from "../assert.ts"
 
 export interface WalOptions {
   readonly directory: string
@@ -125,9 +127,11 @@ export class WriteAheadLog {
     this.state = isCorruption(decoded.finding) ? "Damaged" : "Ready"
     this.endOffset = decoded.validEndOffset
     this.next = decoded.last
-    if (this.state === "Ready" && this.endOffset !== sizeBytes - truncatedBytes) {
-      throw new Error(`recovered end ${this.endOffset} differs from the file size ${sizeBytes - truncatedBytes}`)
-    }
+    assert(
+      this.state !== "Ready" || this.endOffset === sizeBytes - truncatedBytes,
+      () =>
+        `a clean recovery ends at the file's end: recovered end ${this.endOffset}, file ${sizeBytes - truncatedBytes}`
+    )
     return { records: decoded.records, finding: decoded.finding, truncatedBytes }
   }
 
@@ -163,7 +167,7 @@ export class WriteAheadLog {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
       }
     }
-    throw new Error(`${quarantineAttemptsMax} quarantine copies of ${this.fileName} already exist`)
+    throw new WalQuarantineExhausted({ fileName: this.fileName, copies: quarantineAttemptsMax })
   }
 
   /** Appends `payloads` as consecutive records; resolves once they are durable (after fdatasync returned). */
@@ -261,8 +265,10 @@ export class WriteAheadLog {
       pending.resolve({ firstSequence: sequence + 1, lastSequence: sequence + pending.payloads.length })
       sequence += pending.payloads.length
     }
-    if (sequence !== this.next.sequence)
-      throw new Error(`resolved up to ${sequence}, wrote up to ${this.next.sequence}`)
+    assert(
+      sequence === this.next.sequence,
+      () => `a written batch resolves every append in it: resolved up to ${sequence}, wrote up to ${this.next.sequence}`
+    )
   }
 
   private rejectAll(batch: ReadonlyArray<PendingAppend>, error?: unknown): void {

@@ -47,3 +47,33 @@ export class WalFileTooLarge extends Data.TaggedError("WalFileTooLarge")<{
 export class WalNothingToDiscard extends Data.TaggedError("WalNothingToDiscard")<{
   readonly finding: Finding
 }> {}
+
+/** Every quarantine name for a damaged file is taken: an operator must look at the copies already kept. */
+export class WalQuarantineExhausted extends Data.TaggedError("WalQuarantineExhausted")<{
+  readonly fileName: string
+  readonly copies: number
+}> {
+  override get message(): string {
+    return `${this.copies} quarantine copies of ${this.fileName} already exist`
+  }
+}
+
+/** Everything the storage layer refuses or fails with, as one closed union of tagged errors. */
+export type WalStorageError =
+  | WalNotReady
+  | WalFailed
+  | WalOverloaded
+  | WalAppendRejected
+  | WalFileTooLarge
+  | WalNothingToDiscard
+  | WalQuarantineExhausted
+
+/** Whether a rejection came from the storage layer already typed (rather than from a file operation's errno). */
+export const isWalStorageError = (error: unknown): error is WalStorageError =>
+  error instanceof WalNotReady ||
+  error instanceof WalFailed ||
+  error instanceof WalOverloaded ||
+  error instanceof WalAppendRejected ||
+  error instanceof WalFileTooLarge ||
+  error instanceof WalNothingToDiscard ||
+  error instanceof WalQuarantineExhausted

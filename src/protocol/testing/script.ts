@@ -16,19 +16,19 @@
  *   expect oversized-drops <n>            messages dropped for exceeding `frame=`
  *   expect largest-message-at-most <bytes>
  */
+import { Data } from "effect"
 import type { BugName } from "../bugs.ts"
 import type { AppCommand } from "../../app/machine.ts"
 import type { NodeId } from "../entry.ts"
 import { describeRejection, type RejectionTag } from "../rejection.ts"
 import { Interaction } from "./interaction.ts"
 
-class ScriptFailure extends Error {
-  override readonly name = "ScriptFailure"
-}
+/** A script that does not parse or whose expectation fails; the message names the line. */
+class ScriptFailure extends Data.TaggedError("ScriptFailure")<{ readonly message: string }> {}
 
 const parseNode = (word: string | undefined): NodeId => {
   const value = Number(word)
-  if (!Number.isInteger(value)) throw new ScriptFailure(`expected a node id, got "${word}"`)
+  if (!Number.isInteger(value)) throw new ScriptFailure({ message: `expected a node id, got "${word}"` })
   return value
 }
 
@@ -52,12 +52,12 @@ const parseCommand = (words: ReadonlyArray<string>): AppCommand => {
     case "cas":
       return { _tag: "Cas", key, expected: parseNullable(first), value: second ?? "" }
     default:
-      throw new ScriptFailure(`unknown command "${verb}"`)
+      throw new ScriptFailure({ message: `unknown command "${verb}"` })
   }
 }
 
 const check = (condition: boolean, message: string): void => {
-  if (!condition) throw new ScriptFailure(message)
+  if (!condition) throw new ScriptFailure({ message })
 }
 
 const expectReply = (cluster: Interaction, words: ReadonlyArray<string>): void => {
@@ -149,7 +149,7 @@ const expectation = (cluster: Interaction, words: ReadonlyArray<string>): void =
       return equal(value ?? "nil", third, `value of ${second} at ${first}`)
     }
     default:
-      throw new ScriptFailure(`unknown expectation "${what}"`)
+      throw new ScriptFailure({ message: `unknown expectation "${what}"` })
   }
 }
 
@@ -199,7 +199,7 @@ const perform = (cluster: Interaction, words: ReadonlyArray<string>, rawLine: st
     case "expect":
       return expectation(cluster, words.slice(1))
     default:
-      throw new ScriptFailure(`unknown command "${verb}"`)
+      throw new ScriptFailure({ message: `unknown command "${verb}"` })
   }
 }
 
@@ -224,7 +224,7 @@ const parseCluster = (words: ReadonlyArray<string>): Interaction => {
     else if (name === "entrybytes") options.entryBytes = Number(value)
     else if (name === "frame") options.frameBytes = Number(value)
     else if (name === "bugs") options.bugs = value.split(",") as Array<BugName>
-    else throw new ScriptFailure(`unknown cluster option "${option}"`)
+    else throw new ScriptFailure({ message: `unknown cluster option "${option}"` })
   }
   return new Interaction(Number(words[1]), options)
 }
@@ -239,14 +239,14 @@ export const runScript = (text: string): Interaction => {
     const words = line.split(/\s+/)
     try {
       if (words[0] === "cluster") cluster = parseCluster(words)
-      else if (cluster === undefined) throw new ScriptFailure("the script must start with `cluster N`")
+      else if (cluster === undefined) throw new ScriptFailure({ message: "the script must start with `cluster N`" })
       else perform(cluster, words, line)
     } catch (error) {
       const recent = cluster?.transcript.slice(-12).join("\n    ") ?? ""
       const message = error instanceof Error ? error.message : String(error)
-      throw new ScriptFailure(`line ${position + 1}: ${line}\n  ${message}\n  recent:\n    ${recent}`)
+      throw new ScriptFailure({ message: `line ${position + 1}: ${line}\n  ${message}\n  recent:\n    ${recent}` })
     }
   })
-  if (cluster === undefined) throw new ScriptFailure("empty script")
+  if (cluster === undefined) throw new ScriptFailure({ message: "empty script" })
   return cluster
 }
