@@ -99,6 +99,16 @@ describe("the peer port against strangers", () => {
           ? true
           : undefined
       })
+      // Applying what the leader sends does not show that the leader hears the follower: with the third node
+      // stopped, a write commits only if the restarted follower's acknowledgements reach the leader.
+      const third = [0, 1, 2].find((id) => id !== leader && id !== follower) as number
+      await test.cluster.stopNode(third, "SIGKILL")
+      const withTwo = await call(
+        `${urlOf(leader)}/kv/with-the-restarted-follower`,
+        { method: "PUT", body: "v", headers: { "x-deadline-ms": "20000" } },
+        30_000
+      )
+      expect(withTwo.status).toBe(200)
     } finally {
       await Promise.all(holders.map((holder) => holder.release()))
     }

@@ -93,7 +93,8 @@ export interface HeldConnections {
 /**
  * Holds `count` connections to a peer port as an attacker without the secret would: each sends `payload` (say a
  * length prefix of a huge frame and part of its body) and then nothing. With `reopen`, a connection the node closes
- * is opened again after `reopenDelayMs`, at most `maxOpens` times in all (the loop is bounded).
+ * is opened again after `reopenDelayMs`, at most `maxOpens` accepted connections in all; a refused dial is retried
+ * the same way (at most 10 × `maxOpens` dials), so a node that restarts finds the strangers waiting.
  */
 export const holdConnections = (
   port: number,
@@ -107,15 +108,22 @@ export const holdConnections = (
 ): HeldConnections => {
   const sockets = new Set<net.Socket>()
   const maxOpens = options.maxOpens ?? count * 100
+  // A refused dial (the node is down or restarting) is retried too, so the strangers are there the moment a
+  // restarted node listens; only connections the node accepted count towards maxOpens, and dials are bounded apart.
+  const maxDials = maxOpens * 10
+  let dials = 0
   let opened = 0
   let closedByNode = 0
   let released = false
   const openOne = (): void => {
-    if (released || opened >= maxOpens) return
-    opened += 1
+    if (released || opened >= maxOpens || dials >= maxDials) return
+    dials += 1
     const socket = net.connect({ host: "127.0.0.1", port })
+    let connected = false
     sockets.add(socket)
     socket.on("connect", () => {
+      connected = true
+      opened += 1
       if (options.payload !== undefined) socket.write(options.payload)
     })
     socket.on("data", () => undefined)
@@ -123,7 +131,7 @@ export const holdConnections = (
     socket.on("close", () => {
       sockets.delete(socket)
       if (released) return
-      closedByNode += 1
+      if (connected) closedByNode += 1
       if (options.reopen === true) setTimeout(openOne, options.reopenDelayMs ?? 20)
     })
   }
