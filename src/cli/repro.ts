@@ -9,7 +9,10 @@ import { Either } from "effect"
 import { describeSchedule } from "../schedule/index.ts"
 import { numberOption, readCommandLine } from "./commandLine.ts"
 import { rerun } from "./counterexampleRun.ts"
-import { formatEntry, legend, timelineEntries, violationWindow } from "./timelineView.ts"
+import type { Explanation } from "../../model/linearizability/index.ts"
+import type { Judgement } from "../../properties/judge.ts"
+import { checkLinearizable } from "../sim/linearizability.ts"
+import { explainedWindow, formatEntry, legend, timelineEntries, violationWindow } from "./timelineView.ts"
 import { UsageError, parseOptions } from "../options.ts"
 
 const usage = `usage: faultline repro <counterexample.json> [--context <events>] [--html OUT]
@@ -36,6 +39,13 @@ const parse = (argv: ReadonlyArray<string>): ReproArguments => {
     contextLines: numberOption(values.context, "--context", 1, 100_000),
     html: values.html
   }
+}
+
+/** The checker's explanation of a history that is not linearizable, judged as the run judged it (settled). */
+const explanationOf = (invariant: string, judged: Judgement): Explanation | null => {
+  if (invariant.toLowerCase() !== "linearizability") return null
+  const verdict = checkLinearizable(judged.result.history, judged.result.settlements())
+  return verdict._tag === "Checked" ? verdict.result.explanation : null
 }
 
 export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
@@ -73,6 +83,15 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   console.log(`\nSTILL FAILS: ${finding.invariant} at ${finding.atMs} ms — ${finding.message}`)
   const entries = timelineEntries(counterexample.schedule.steps, judged.result.events)
+  const explanation = explanationOf(finding.invariant, judged)
+  if (explanation !== null) {
+    console.log(`\n${explanation.text}`)
+    console.log(
+      `\nwhat happened while those operations ran (npx faultline timeline ${path} prints everything):\n${legend}\n`
+    )
+    for (const entry of explainedWindow(entries, explanation, contextLines)) console.log(formatEntry(entry))
+    return 1
+  }
   console.log(
     `\nthe events that led to it (the replicas it names; npx faultline timeline ${path} prints everything):\n${legend}\n`
   )

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest"
 import { judge } from "../../properties/judge.ts"
 import { defaultProfile, type Schedule, type Step } from "../schedule/index.ts"
 import {
+  explainedWindow,
   filterEntries,
   foldHeartbeats,
   timelineEntries,
@@ -183,5 +184,27 @@ describe("the window repro shows", () => {
       "n2 leader t1 (won the election)",
       "VIOLATION ElectionSafety: n0 and n2 both became leader in term 1"
     ])
+  })
+
+  it("for a history that is not linearizable, shows what happened while the operations the checker names ran", () => {
+    // Arrange: a write returns at 2506, a read of the same key from a follower at 2507-2509 misses it.
+    const entries: ReadonlyArray<TimelineEntry> = [
+      entry(1554, "role", [1], "n1 leader t1"),
+      entry(2500, "client", [], "client 1 p0 invoke put"),
+      entry(2505, "apply", [1], "n1 apply 2/t1 Command"),
+      entry(2505, "persist", [1]),
+      entry(2506, "client", [], "client 1 p0 ok"),
+      entry(2509, "client", [0], "client 0 <- n0 Read (request 2)"),
+      entry(2515, "apply", [0], "n0 apply 2/t1 Command"),
+      entry(9501, "violation", [], "VIOLATION linearizability: not linearizable")
+    ]
+    const explanation = {
+      blocking: { callTime: 2507, returnTime: 2509 },
+      longestPrefix: [{ callTime: 2500, returnTime: 2506 }]
+    }
+    // Act
+    const window = explainedWindow(entries, explanation, 16)
+    // Assert
+    expect(window.map((item) => item.atMs)).toEqual([2500, 2505, 2506, 2509, 9501])
   })
 })

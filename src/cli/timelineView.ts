@@ -222,5 +222,37 @@ export const violationWindow = (
   return [...kept, ...violations.slice(0, 3)]
 }
 
+/** An operation as the linearizability checker's explanation names it (model/linearizability's OperationSummary). */
+interface NamedOperation {
+  readonly callTime: number
+  readonly returnTime: number | null
+}
+
+/**
+ * The window `repro` shows for a history that is not linearizable, whose violation is found only at the end of
+ * the run: what happened while the operations the checker names were in flight (the one it could not place, the
+ * last operations of its longest linearizable prefix), heartbeats and persists left out, at most `count` times
+ * three entries, then the violation.
+ */
+export const explainedWindow = (
+  entries: ReadonlyArray<TimelineEntry>,
+  explanation: { readonly blocking: NamedOperation; readonly longestPrefix: ReadonlyArray<NamedOperation> },
+  count: number
+): ReadonlyArray<TimelineEntry> => {
+  const named = [explanation.blocking, ...explanation.longestPrefix.slice(-2)]
+  const fromMs = Math.min(...named.map((operation) => operation.callTime))
+  const toMs = Math.max(...named.map((operation) => operation.returnTime ?? operation.callTime))
+  const during = entries.filter(
+    (entry) =>
+      entry.atMs >= fromMs &&
+      entry.atMs <= toMs &&
+      entry.kind !== "heartbeat" &&
+      entry.kind !== "persist" &&
+      entry.kind !== "violation"
+  )
+  const violations = entries.filter((entry) => entry.kind === "violation")
+  return [...during.slice(-count * 3), ...violations.slice(0, 3)]
+}
+
 export const formatEntry = (entry: TimelineEntry): string =>
   `${String(entry.atMs).padStart(7)} ms  ${entry.kind === "step" ? "" : "     "}${entry.text}`

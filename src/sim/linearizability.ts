@@ -30,9 +30,11 @@ export type LinearizabilityVerdict =
 
 export const checkLinearizable = (
   history: ReadonlyArray<HistoryEvent>,
-  truth?: (id: number) => Settlement<HistoryOutput> | undefined
+  truth?: (id: number) => Settlement<HistoryOutput> | undefined,
+  /** `core`: also look for a minimal core of a failing history (the dashboard draws it; runs do not need it). */
+  extra: { readonly core?: boolean } = {}
 ): LinearizabilityVerdict => {
-  const options = { budget: { maxSteps: linearizabilityStepsMax } }
+  const options = { budget: { maxSteps: linearizabilityStepsMax }, ...(extra.core === true ? { core: true } : {}) }
   if (truth === undefined) {
     const checked = checkHistory(kvSpec, history, options)
     return Either.isLeft(checked)

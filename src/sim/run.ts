@@ -4,12 +4,13 @@
  * or when a cap on simulated time or events is hit — which the result says explicitly.
  */
 import type { ReplicaState } from "../protocol/state.ts"
-import type { HistoryEvent } from "./client.ts"
+import type { HistoryEvent, HistoryOutput } from "./client.ts"
 import type { Violation } from "./events.ts"
 import { QueueFull } from "./eventQueue.ts"
 import { applyStep } from "./faults.ts"
 import { checkLedgerHistory, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import { checkLinearizable } from "./linearizability.ts"
+import type { Settlement } from "../../model/linearizability/index.ts"
 import { checkSchedule, Schedule, type Step } from "../schedule/index.ts"
 import { Simulation, type Counters, type RunOptions } from "./simulation.ts"
 import type { TraceEvent, TraceLine } from "./trace.ts"
@@ -41,6 +42,8 @@ export interface RunResult {
   readonly trace: ReadonlyArray<TraceLine>
   /** The same events as data (rendered lazily: the timeline and the dashboard read these). */
   readonly events: ReadonlyArray<TraceEvent>
+  /** The unknown outcomes settled from the applied logs, as the end-of-run check settled them (computed on demand). */
+  readonly settlements: () => ((id: number) => Settlement<HistoryOutput> | undefined) | undefined
   readonly traceLines: number
 }
 
@@ -147,6 +150,7 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
     })),
     trace: simulation.trace.recent(),
     events: simulation.trace.events(),
+    settlements: () => simulation.groundTruth.settlements(),
     traceLines: simulation.trace.lineCount
   }
 }

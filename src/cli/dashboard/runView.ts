@@ -245,15 +245,15 @@ const compact = (value: unknown): string => {
 
 const operationsOf = (judged: Judgement): { operations: ReadonlyArray<Operation>; explanation: string | null } => {
   const history = judged.result.history
-  const verdict = checkLinearizable(history)
+  // The same settled history the run's own check judged, and its minimal core where the checker finds one.
+  const verdict = checkLinearizable(history, judged.result.settlements(), { core: true })
   const explanation = verdict._tag === "Checked" ? verdict.result.explanation : null
   const key = (process: number, callMs: number): string => `${process}@${callMs}`
   const inPrefix = new Set((explanation?.longestPrefix ?? []).map((summary) => key(summary.process, summary.callTime)))
   const blocking = explanation === null ? "" : key(explanation.blocking.process, explanation.blocking.callTime)
-  // The minimal core arrives with the checker's rewrite; drawn when the explanation carries it.
   const core = new Set(
-    ((explanation as { core?: ReadonlyArray<{ process: number; callTime: number }> } | null)?.core ?? []).map(
-      (summary) => key(summary.process, summary.callTime)
+    (verdict._tag === "Checked" ? (verdict.result.core ?? []) : []).map((summary) =>
+      key(summary.process, summary.callTime)
     )
   )
   const open = new Map<number, { id: number; callMs: number; text: string }>()
