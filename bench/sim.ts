@@ -5,9 +5,17 @@
  * the bare `stepPure`, the cost of running model/'s invariants after every step, and that of checkReplicaState
  * (interleaved with runs without it).
  * Goal on one core: ≥100,000 replica steps/s and ≥1,000x real time for 3 replicas. Measures, never asserts.
+ *
+ * `-- --against DIR` also runs every row on the checkout in DIR (a worktree of an earlier commit), the two
+ * alternating run by run in this one process, and prints the ratio of their simulated-to-wall time: the
+ * before/after comparison on the same machine and the same schedules. (Steps per second is not compared: a
+ * change that batches inputs takes fewer steps for the same work.)
  */
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import { allFaultKinds, generateSchedule, noisyProfile } from "../properties/scenarios/generate.ts"
-import { runSchedule, type RunOptions } from "../src/sim/run.ts"
+import { runSchedule, type RunOptions, type RunResult } from "../src/sim/run.ts"
+import type { Schedule } from "../src/schedule/index.ts"
 
 const simulatedSeconds = Number(process.env["BENCH_SECONDS"] ?? 30)
 const workload = { clients: 4, keys: 8, opsPerSecond: 100, startMs: 2000, durationMs: simulatedSeconds * 1000 }
@@ -32,8 +40,23 @@ const rows: ReadonlyArray<Row> = [
   { name: "effect + model invariants", replicas: 5, faults: true, options: { ...fast, modelInvariants: true } }
 ]
 
-const scheduleFor = (row: Pick<Row, "replicas" | "faults">) =>
-  generateSchedule({
+interface Simulator {
+  readonly generate: typeof generateSchedule
+  readonly run: (schedule: Schedule, options: RunOptions) => RunResult
+}
+
+const current: Simulator = { generate: generateSchedule, run: runSchedule }
+
+/** The simulator of another checkout, loaded from its sources. */
+const loadSimulator = async (directory: string): Promise<Simulator> => {
+  const load = (file: string) => import(pathToFileURL(path.resolve(directory, file)).href)
+  const generate = await load("properties/scenarios/generate.ts")
+  const run = await load("src/sim/run.ts")
+  return { generate: generate.generateSchedule, run: run.runSchedule }
+}
+
+const scheduleOf = (simulator: Simulator, row: Pick<Row, "replicas" | "faults">): Schedule =>
+  simulator.generate({
     seed: 42,
     replicas: row.replicas,
     workload,
@@ -41,17 +64,33 @@ const scheduleFor = (row: Pick<Row, "replicas" | "faults">) =>
     ...(row.faults ? { profile: noisyProfile, faultEveryMs: 1000 } : {})
   })
 
-const measure = (row: Row): string => {
-  const schedule = scheduleFor(row)
-  for (let warmUp = 0; warmUp < 3; warmUp += 1) runSchedule(schedule, row.options) // warm-up: JIT and module initialisation
-  // The best of five: the JIT keeps improving over the first runs, and other processes add noise.
-  let wallMs = Number.POSITIVE_INFINITY
-  let result = runSchedule(schedule, row.options)
-  for (let repetition = 0; repetition < 5; repetition += 1) {
+interface Timed {
+  readonly result: RunResult
+  readonly wallMs: number
+}
+
+/** The best of five runs after three warm-ups, each simulator's runs alternating with the other's. */
+const measureAll = (simulators: ReadonlyArray<Simulator>, row: Row): Array<Timed> => {
+  const schedules = simulators.map((simulator) => scheduleOf(simulator, row))
+  const runOnce = (position: number): Timed => {
+    const simulator = simulators[position] as Simulator
     const startedMs = performance.now()
-    result = runSchedule(schedule, row.options)
-    wallMs = Math.min(wallMs, performance.now() - startedMs)
+    const result = simulator.run(schedules[position] as Schedule, row.options)
+    return { result, wallMs: performance.now() - startedMs }
   }
+  // Warm-up: JIT and module initialisation.
+  for (let warmUp = 0; warmUp < 3; warmUp += 1) simulators.forEach((_, position) => runOnce(position))
+  // The best of five: the JIT keeps improving over the first runs, and other processes add noise.
+  const best = simulators.map((_, position) => runOnce(position))
+  for (let repetition = 0; repetition < 5; repetition += 1)
+    simulators.forEach((_, position) => {
+      const timed = runOnce(position)
+      if (timed.wallMs < (best[position] as Timed).wallMs) best[position] = timed
+    })
+  return best
+}
+
+const describeRow = (row: Row, { result, wallMs }: Timed): string => {
   const stepsPerSecond = Math.round(result.counters.replicaSteps / (wallMs / 1000))
   const ratio = result.counters.simulatedMs / wallMs
   const completed = result.history.filter((event) => event._tag === "Ok").length
@@ -68,10 +107,26 @@ const measure = (row: Row): string => {
   ].join("  ")
 }
 
+const realTime = ({ result, wallMs }: Timed): number => result.counters.simulatedMs / wallMs
+
+const againstIndex = process.argv.indexOf("--against")
+const againstDirectory = againstIndex >= 0 ? process.argv[againstIndex + 1] : undefined
+if (againstIndex >= 0 && againstDirectory === undefined) throw new Error("usage: bench:sim [--against DIR]")
+const simulators = againstDirectory === undefined ? [current] : [current, await loadSimulator(againstDirectory)]
+
 console.log(
   `faultline bench:sim — ${simulatedSeconds} s simulated at ${workload.opsPerSecond} ops/s, 100 ms heartbeats, 1 s election timeout`
 )
-for (const row of rows) console.log(measure(row))
+if (againstDirectory !== undefined) console.log(`each row: this checkout, then ${againstDirectory}, then after/before`)
+for (const row of rows) {
+  const [now, before] = measureAll(simulators, row)
+  console.log(describeRow(row, now as Timed))
+  if (before === undefined) continue
+  console.log(describeRow(row, before))
+  console.log(
+    `${"".padEnd(49)}after/before: ${(realTime(now as Timed) / realTime(before)).toFixed(2)}x real-time ratio`
+  )
+}
 
 /**
  * The cost of checkReplicaState (src/protocol/checkState.ts), which runs after every step unless switched off:
@@ -79,7 +134,7 @@ for (const row of rows) console.log(measure(row))
  * on both alike, the best CPU time of `rounds` each.
  */
 const stateCheckCost = (replicas: number, faults: boolean, rounds: number): string => {
-  const schedule = scheduleFor({ replicas, faults })
+  const schedule = scheduleOf(current, { replicas, faults })
   const withCheck: RunOptions = { ...fast, checkReplicaState: true }
   const withoutCheck: RunOptions = { ...fast, checkReplicaState: false }
   const best = { with: Number.POSITIVE_INFINITY, without: Number.POSITIVE_INFINITY }
@@ -108,8 +163,11 @@ const stateCheckCost = (replicas: number, faults: boolean, rounds: number): stri
   ].join("  ")
 }
 
-const stateCheckRounds = Number(process.env["BENCH_STATE_CHECK_ROUNDS"] ?? 15)
-console.log(`\ncheckReplicaState after every step (effect step, no model invariants):`)
-for (const replicas of [3, 5]) {
-  for (const faults of [false, true]) console.log(stateCheckCost(replicas, faults, stateCheckRounds))
+// The state check's cost is measured on this checkout only (not in a --against comparison).
+if (againstDirectory === undefined) {
+  const stateCheckRounds = Number(process.env["BENCH_STATE_CHECK_ROUNDS"] ?? 15)
+  console.log(`\ncheckReplicaState after every step (effect step, no model invariants):`)
+  for (const replicas of [3, 5]) {
+    for (const faults of [false, true]) console.log(stateCheckCost(replicas, faults, stateCheckRounds))
+  }
 }

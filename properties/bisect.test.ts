@@ -68,7 +68,7 @@ describe("faultline bisect on the bug zoo", () => {
   })
 
   it("commitOldTermByCounting: the commit by counting", { timeout: 180_000 }, () => {
-    const result = bisectZoo("commitOldTermByCounting", "zoo_figure8_leader_faults", 589, 5)
+    const result = bisectZoo("commitOldTermByCounting", "zoo_figure8_leader_faults", 368, 3)
     expect(result.method).toBe("replay")
     const step = result.observation
     expect(step?.after.role).toBe("leader")

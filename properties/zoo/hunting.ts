@@ -7,7 +7,7 @@ import type { BugName } from "../../src/protocol/bugs.ts"
 
 export const hunting: Readonly<Record<BugName, ReadonlyArray<string>>> = {
   commitOldTermByCounting: ["zoo_figure8_leader_faults"],
-  voteWithoutLogCheck: ["zoo_divergent_logs", "zoo_crash_during_elections", "combined"],
+  voteWithoutLogCheck: ["zoo_divergent_logs", "zoo_crash_during_elections", "zoo_power_loss_slow_fsync", "combined"],
   votedForNotPersisted: ["zoo_crash_during_elections", "zoo_power_loss_slow_fsync", "crash_during_view_change"],
   voteBeforePersist: ["zoo_power_loss_slow_fsync", "zoo_crash_during_elections"],
   countDuplicateVotes: ["zoo_duplicated_votes", "combined"],

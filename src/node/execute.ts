@@ -6,7 +6,7 @@
 import type { AppCommand, AppQuery } from "../app/machine.ts"
 import type { ClientRequest, ClientResult, NodeId } from "../protocol/index.ts"
 import type { AutomaticSessions, SessionSource } from "./clientSessions.ts"
-import type { ReplicaHost } from "./host.ts"
+import type { ReplicaHost } from "../host/host.ts"
 import { sleep } from "./httpBody.ts"
 
 export type Outcome =
@@ -35,8 +35,10 @@ export const execute = async (
     const remainingMs = deadlineAtMs - performance.now()
     if (remainingMs <= 0) break
     const request = requestOf(operation, sessions)
-    const submission = host.submit(request)
-    const result = await withTimeout(submission.result, remainingMs)
+    let resolveResult: (result: ClientResult) => void = () => undefined
+    const answered = new Promise<ClientResult>((resolve) => (resolveResult = resolve))
+    const submission = host.submit(request, resolveResult)
+    const result = await withTimeout(answered, remainingMs)
     if (result === undefined) {
       submission.cancel()
       return { _tag: "Timeout", proposed: operation._tag === "Command" }

@@ -13,7 +13,7 @@ import type { AppResult } from "../app/machine.ts"
 import { sessionSourceOf, type AutomaticSessions } from "./clientSessions.ts"
 import { answerOf, refusalOf } from "./answers.ts"
 import { execute, type Operation } from "./execute.ts"
-import type { ReplicaHost } from "./host.ts"
+import type { ReplicaHost } from "../host/host.ts"
 import { deadlineOf, decodeJsonBody, readBodyText, sendJson } from "./httpBody.ts"
 import { respondToForeignResult, respondToOutcome, sendAnswer, type Position } from "./respond.ts"
 

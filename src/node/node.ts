@@ -12,7 +12,8 @@ import { NodeClock } from "./clock.ts"
 import { ConnectionQueue } from "./connectionQueue.ts"
 import { noFaults, type FaultSettings } from "./faults.ts"
 import { maxFrameBytesDefault } from "./frame.ts"
-import { ReplicaHost } from "./host.ts"
+import { ReplicaHost } from "../host/host.ts"
+import { liveWorld } from "./liveWorld.ts"
 import { createApiServer, type ApiContext } from "./httpApi.ts"
 import type { ServeOptions } from "./serveOptions.ts"
 import { PeerTransport } from "./transport.ts"
@@ -107,19 +108,21 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     httpUrl,
     maxQueueMessages: maxSendQueueMessages,
     maxFrameBytes: maxFrameBytesDefault,
-    deliver: (inputs) => host?.deliver(inputs)
+    deliver: (inputs) => void host?.deliver(inputs)
   })
   const started = new ReplicaHost({
     config,
     initialState: recover(config, recovery.durable),
-    wal,
-    clock,
-    send: (output) => {
-      witness.sending(output.to, output.message)
-      transport.send(output.to, output.message)
-    },
-    onFatal: options.onFatal,
-    log: options.log
+    world: liveWorld({
+      clock,
+      wal,
+      send: (output) => {
+        witness.sending(output.to, output.message)
+        transport.send(output.to, output.message)
+      },
+      onFatal: options.onFatal,
+      log: options.log
+    })
   })
   host = started
   await transport.listen()
@@ -198,7 +201,7 @@ const closeNode = async (
   transport: PeerTransport,
   wal: WalService
 ): Promise<void> => {
-  host.stop()
+  host.close()
   server.closeAllConnections()
   await new Promise<void>((resolve) => server.close(() => resolve()))
   await transport.close()

@@ -17,6 +17,8 @@ export class SimDisk {
   readonly medium = new MemoryDisk({ capacityBytes })
   private tearArmed = false
   slowUntilMs = 0
+  /** The recovering marker, kept beside the log as the node keeps its file: survives crashes. */
+  recoveringMarker = false
   /** Called before the disk's bytes are looked at: the WAL performs the writes it has deferred. */
   beforeAccess: () => void = () => {}
 

@@ -23,8 +23,11 @@ export type SimEvent =
       readonly node: number
       readonly incarnation: number
       readonly wrote: boolean
-      readonly ioId: number
+      /** The host's completion of the write. */
+      readonly done: () => void
     }
+  /** The host's "later in this turn": runs after every event already queued for this millisecond. */
+  | { readonly _tag: "Later"; readonly node: number; readonly incarnation: number; readonly run: () => void }
   | {
       readonly _tag: "ClientArrive"
       readonly node: number

@@ -81,7 +81,7 @@ const restart = (simulation: FaultWorld, replica: SimReplica): void => {
 
 const pause = (simulation: FaultWorld, replica: SimReplica, forMs: number): void => {
   if (!replica.up || replica.paused) return simulation.note(`pause n${replica.node}: not running`)
-  replica.paused = true
+  replica.host?.pause()
   replica.pauseId += 1
   simulation.fault({ _tag: "Pause", node: replica.node, forMs }, `pause n${replica.node} for ${forMs} ms`)
   simulation.enqueue(simulation.nowMs + forMs, { _tag: "Resume", node: replica.node, pauseId: replica.pauseId })

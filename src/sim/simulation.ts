@@ -21,6 +21,7 @@ import type { SimEvent, Violation } from "./events.ts"
 import { Network } from "./network.ts"
 import { SimRandom } from "./random.ts"
 import { SimReplica, StepDefect, type StepMode } from "./replica.ts"
+import type { HostWorld, Stepper } from "../host/host.ts"
 import type { OnLeaderStep, Schedule } from "../schedule/index.ts"
 import { leaderFault, leaderFaultEnd, type FaultWorld } from "./faults.ts"
 import { describeMessage, Trace, type FaultRecord } from "./trace.ts"
@@ -153,6 +154,11 @@ export class Simulation implements ClientHost, FaultWorld {
       })
       return new SimReplica(node, config, schedule.profile.disk, new SimRandom(schedule.seed, `disk:${node}`))
     })
+    const wiring = {
+      world: (replica: SimReplica) => this.worldOf(replica),
+      stepper: (replica: SimReplica) => this.stepperOf(replica)
+    }
+    for (const replica of this.nodes) replica.wire(wiring)
     this.model = options.modelInvariants === false ? undefined : new ModelInvariants(this.nodes)
     this.faultRandom = voters.map((node) => new SimRandom(schedule.seed, `faults:${node}`))
   }
@@ -244,17 +250,13 @@ export class Simulation implements ClientHost, FaultWorld {
   // Replica inputs -----------------------------------------------------------------------------------------
 
   /**
-   * Gives a replica an input now, or holds it while the process is paused. Every input carries the replica's
-   * clock reading (io.ts), taken by the caller when it builds the input: the replica fires due timers before
-   * handling it, so no separate Tick step is needed when the clock has moved.
+   * Gives a replica an input: its host steps it now, or holds it while the process is paused. Every input carries
+   * the replica's clock reading (io.ts); the host stamps it when the input is stepped.
    */
   feed(replica: SimReplica, input: Input): void {
-    if (replica.state === null) return
-    if (replica.paused) {
-      if (!replica.defer(input)) this.note(`n${replica.node} paused: input buffer full, dropped ${input._tag}`)
-      return
-    }
-    this.runInput(replica, input)
+    const host = replica.host
+    if (host === null) return
+    if (host.deliver([input]) === 0) this.note(`n${replica.node} paused: input buffer full, dropped ${input._tag}`)
   }
 
   /** The replica's clock reading now. */
@@ -262,34 +264,71 @@ export class Simulation implements ClientHost, FaultWorld {
     return replica.localNowMs(this.nowMs)
   }
 
+  /** A Tick now, its timer armed afresh (a start, a restart, a clock change); nothing while paused. */
   tick(replica: SimReplica): void {
-    if (replica.state === null || replica.paused) return
-    this.runInput(replica, { _tag: "Tick", nowMs: this.clockOf(replica) })
+    if (replica.host === null || replica.paused) return
+    replica.host.tick()
   }
 
-  private runInput(replica: SimReplica, input: Input): void {
-    const before = replica.state
-    if (before === null || this.stopped) return
-    const withBugs = this.counters.replicaSteps < this.bugsUntilStep
-    const result = replica.runStep(input, this.stepMode, this.checkStates, withBugs)
-    this.counters.replicaSteps += 1
-    if (this.counters.replicaSteps >= this.stopAfterStep) this.stopped = true
-    if (result instanceof StepDefect) {
-      const defect = result.defect
-      const text = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
-      this.violation(
-        "assertion_failure",
-        `n${replica.node} on ${input._tag}: ${text} (seed ${this.seed})`,
-        replica.node
-      )
-      this.stopped = true
-      return
+  // The replica's world (src/host/world.ts) ----------------------------------------------------------------
+
+  private worldOf(replica: SimReplica): HostWorld {
+    const node = replica.node
+    const incarnation = replica.incarnation
+    return {
+      nowMs: () => this.clockOf(replica),
+      later: (run) => this.enqueue(this.nowMs, { _tag: "Later", node, incarnation, run }),
+      timerAt: (atMs, run) => replica.timerAt(this, atMs, run),
+      storage: {
+        append: (records, done) => replica.append(this, records, done),
+        markRecovered: (done) => replica.markRecovered(done)
+      },
+      send: (output) => this.send(node, output.to, output.message),
+      persisting: (output) => {
+        this.counters.persists += 1
+        this.trace.persist(this.nowMs, node, output)
+      },
+      applied: (output) => this.applied(replica, output),
+      stepped: (input, before, transition) =>
+        this.stepped(replica, input, before, transition.state, transition.outputs),
+      fatal: (error) => this.violation("assertion_failure", `n${node} storage failed: ${String(error)}`, node),
+      log: (line) => this.note(`n${node} ${line}`)
     }
-    const { state: after, outputs } = result
-    replica.state = after
-    if (after.role !== before.role || after.term !== before.term)
-      this.trace.role(this.nowMs, replica.node, input, before, after)
-    for (const output of outputs) this.perform(replica, output)
+  }
+
+  /** How the host runs a step here: with the planted bugs until bisect's cut, and the replica state's checks. */
+  private stepperOf(replica: SimReplica): Stepper {
+    return (before, input) => {
+      if (this.stopped) return undefined
+      const withBugs = this.counters.replicaSteps < this.bugsUntilStep
+      const result = replica.runStep(before, input, this.stepMode, this.checkStates, withBugs)
+      this.counters.replicaSteps += 1
+      if (this.counters.replicaSteps >= this.stopAfterStep) this.stopped = true
+      if (result instanceof StepDefect) {
+        const defect = result.defect
+        const text = defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
+        this.violation(
+          "assertion_failure",
+          `n${replica.node} on ${input._tag}: ${text} (seed ${this.seed})`,
+          replica.node
+        )
+        this.stopped = true
+        return undefined
+      }
+      const after = result.state
+      if (after.role !== before.role || after.term !== before.term)
+        this.trace.role(this.nowMs, replica.node, input, before, after)
+      return result
+    }
+  }
+
+  private stepped(
+    replica: SimReplica,
+    input: Input,
+    before: ReplicaState,
+    after: ReplicaState,
+    outputs: ReadonlyArray<Output>
+  ): void {
     if (after.role === "leader" && before.role !== "leader" && this.leaderTriggers.length > 0)
       this.onLeader(replica.node, after.term)
     this.observe(replica, input, before, after, outputs)
@@ -333,44 +372,21 @@ export class Simulation implements ClientHost, FaultWorld {
     }
   }
 
-  private perform(replica: SimReplica, output: Output): void {
-    switch (output._tag) {
-      case "Persist":
-        this.counters.persists += 1
-        replica.persist(this, output)
-        this.trace.persist(this.nowMs, replica.node, output)
-        return
-      case "Send":
-        this.send(replica.node, output.to, output.message)
-        return
-      case "Reply":
-        this.enqueue(this.nowMs + replyDelayMs, {
-          _tag: "ClientReply",
-          from: replica.node,
-          requestId: output.requestId,
-          result: output.result
-        })
-        return
-      case "Applied":
-        this.trace.apply(this.nowMs, replica.node, output.entry)
-        if (this.model !== undefined)
-          this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry, output.executed))
-        // The host knows which entries came from records that failed their checksum (applyCorruptRecords).
-        if (
-          replica.corruptEntries.size > 0 &&
-          replica.corruptEntries.get(output.entry.index) === entryDigest(output.entry)
-        ) {
-          this.modelEvent({
-            _tag: "CorruptRecordApplied",
-            atMs: this.nowMs,
-            node: replica.node,
-            index: output.entry.index
-          })
-        }
-        return
-      case "WakeAt":
-        replica.wantWake(this, output.atMs)
-        return
+  private applied(replica: SimReplica, output: Extract<Output, { _tag: "Applied" }>): void {
+    this.trace.apply(this.nowMs, replica.node, output.entry)
+    if (this.model !== undefined)
+      this.modelEvent(this.model.applied(this.nowMs, replica.node, output.entry, output.executed))
+    // The host knows which entries came from records that failed their checksum (applyCorruptRecords).
+    if (
+      replica.corruptEntries.size > 0 &&
+      replica.corruptEntries.get(output.entry.index) === entryDigest(output.entry)
+    ) {
+      this.modelEvent({
+        _tag: "CorruptRecordApplied",
+        atMs: this.nowMs,
+        node: replica.node,
+        index: output.entry.index
+      })
     }
   }
 
@@ -402,25 +418,28 @@ export class Simulation implements ClientHost, FaultWorld {
       case "Wake": {
         const replica = this.nodes[event.node] as SimReplica
         if (replica.incarnation !== event.incarnation || !replica.up) return
-        if (replica.wakeFired(this) && !replica.paused) this.tick(replica)
-        return
+        return replica.wake(this)
+      }
+      case "Later": {
+        const replica = this.nodes[event.node] as SimReplica
+        if (replica.incarnation !== event.incarnation || !replica.up) return
+        return event.run()
       }
       case "FsyncDone": {
         const replica = this.nodes[event.node] as SimReplica
         if (replica.incarnation !== event.incarnation || !replica.up) return
         // fdatasync makes everything written so far durable, as on a real file.
         if (event.wrote) replica.synced()
-        return this.feed(replica, { _tag: "PersistDone", ioId: event.ioId, nowMs: this.clockOf(replica) })
+        return event.done()
       }
       case "ClientArrive": {
         const replica = this.nodes[event.node] as SimReplica
-        if (!replica.up) return this.note(`client request ${event.requestId} lost: n${event.node} is down`)
-        return this.feed(replica, {
-          _tag: "ClientRequest",
-          requestId: event.requestId,
-          request: event.request,
-          nowMs: this.clockOf(replica)
-        })
+        if (replica.host === null) return this.note(`client request ${event.requestId} lost: n${event.node} is down`)
+        const { requestId } = event
+        replica.host.submit(event.request, (result) =>
+          this.enqueue(this.nowMs + replyDelayMs, { _tag: "ClientReply", from: event.node, requestId, result })
+        )
+        return
       }
       case "ClientReply": {
         const client = this.pendingRequests.get(event.requestId)
@@ -478,15 +497,10 @@ export class Simulation implements ClientHost, FaultWorld {
 
   private resume(node: number, pauseId: number): void {
     const replica = this.nodes[node] as SimReplica
-    if (!replica.paused || replica.pauseId !== pauseId) return
-    replica.paused = false
-    this.fault({ _tag: "Resume", node }, `resume n${node} (${replica.deferred.length} inputs held)`)
-    // Timers fire late: the first thing a resumed process sees is the clock having jumped.
-    this.tick(replica)
-    // Held inputs are stamped with the clock reading of when they run.
-    const held = replica.deferred.splice(0, replica.deferred.length)
-    for (const input of held)
-      this.feed(replica, input._tag === "Tick" ? input : { ...input, nowMs: this.clockOf(replica) })
+    if (!replica.paused || replica.pauseId !== pauseId || replica.host === null) return
+    this.fault({ _tag: "Resume", node }, `resume n${node} (${replica.host.queued} inputs held)`)
+    // Timers fire late: the first thing a resumed process sees is the clock having jumped, then the held inputs.
+    replica.host.resume()
   }
 
   faultRandomOf(node: number): SimRandom {

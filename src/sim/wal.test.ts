@@ -51,7 +51,7 @@ const eagerDisk = (): SimDisk => {
 const deferredWal = (): Wal => {
   const wal = new Wal(new SimDisk())
   persists.forEach((persist, position) => {
-    expect(wal.append(persist)).toBe(true)
+    expect(wal.append(walRecordOf(persist))).toBe(true)
     if (position < 3) wal.sync()
   })
   return wal

@@ -11,7 +11,6 @@
  */
 import { Either } from "effect"
 import { entryDigest, type Entry } from "../protocol/entry.ts"
-import type { Output } from "../protocol/io.ts"
 import type { DurableState } from "../protocol/state.ts"
 import { describeFinding } from "../storage/finding.ts"
 import { decodeTrustingPayloads } from "../storage/trustingDecode.ts"
@@ -20,7 +19,6 @@ import {
   decodeWalRecordText,
   isEmptyWalRecord,
   replayWalRecords,
-  walRecordOf,
   walRecordTexts,
   type WalRecord
 } from "../storage/walRecord.ts"
@@ -29,8 +27,6 @@ import { assert } from "../assert.ts"
 
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true })
-
-type Persist = Extract<Output, { _tag: "Persist" }>
 
 export interface Recovered {
   readonly durable: DurableState
@@ -44,7 +40,7 @@ export interface Recovered {
 
 const noCorruptEntries: ReadonlyMap<number, string> = new Map()
 
-type Deferred = Persist | "sync"
+type Deferred = WalRecord | "sync"
 
 export class Wal {
   private log: MemoryLog
@@ -71,8 +67,7 @@ export class Wal {
     this.deferred.length = 0
   }
 
-  private write(persist: Persist): void {
-    const record = walRecordOf(persist)
+  private write(record: WalRecord): void {
     const texts = walRecordTexts(record)
     if (texts.length === 1) this.written.set(texts[0] as string, record)
     const payloads = texts.map((text) => textEncoder.encode(text))
@@ -90,10 +85,10 @@ export class Wal {
     return log
   }
 
-  /** Buffers the Persist's records; false when there was nothing to write. */
-  append(persist: Persist): boolean {
-    if (isEmptyWalRecord(persist)) return false
-    this.deferred.push(persist)
+  /** Buffers the record; false when there was nothing to write. */
+  append(record: WalRecord): boolean {
+    if (isEmptyWalRecord(record)) return false
+    this.deferred.push(record)
     return true
   }
 
