@@ -1,7 +1,7 @@
 /**
  * The compiled `faultline` (what bin/faultline.mjs runs after `npm ci`): built into a scratch directory, it
- * prints its usage, checks a history and refuses an unknown command as the sources do, and its node reads no
- * test-only bug list.
+ * prints its usage, checks a history, writes a counterexample's page (the dashboard's assets compiled in) and
+ * refuses an unknown command as the sources do, and its node reads no test-only bug list.
  */
 import { execFile } from "node:child_process"
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
@@ -57,6 +57,35 @@ describe("the compiled faultline command", () => {
     const answer = await faultline("check-history", history, "--format", "porcupine-kv")
     expect(answer.stdout).toMatch(/^not linearizable/)
     expect(answer.code).toBe(1)
+  })
+
+  it("writes a counterexample's page with the dashboard's renderer and styles inlined", async () => {
+    // Arrange: a failing seed's counterexample, written by the compiled command itself.
+    const out = join(directory, "counterexamples")
+    const campaign = await faultline(
+      "sim",
+      "--scenario",
+      "zoo_divergent_logs",
+      "--seed",
+      "2",
+      "--seeds",
+      "1",
+      "--bug",
+      "quorumOfF",
+      "--no-shrink",
+      "--out",
+      out
+    )
+    expect(campaign.code, campaign.stderr).toBe(1)
+    const [file] = (await readdir(out)).filter((name) => name.endsWith(".json"))
+    // Act
+    const page = join(directory, "run.html")
+    const answer = await faultline("timeline", join(out, file ?? ""), "--html", page)
+    // Assert
+    expect(answer.code, answer.stderr).toBe(0)
+    const html = await readFile(page, "utf8")
+    expect(html).toContain("violation-marker")
+    expect(html).toContain(".band.leader")
   })
 
   it("refuses an unknown command", async () => {

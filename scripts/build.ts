@@ -5,7 +5,8 @@
  * (bin/faultline.mjs turns them on). Compiling at install time is what lets a command start in a few tens of
  * milliseconds instead of the second and more that compiling the sources at every start took.
  */
-import { rm } from "node:fs/promises"
+import { readFile, rm } from "node:fs/promises"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
 import { nodeBundleOptions } from "./bundleOptions.ts"
@@ -18,10 +19,21 @@ const requireShim =
   'import { createRequire as __faultlineCreateRequire } from "node:module";\n' +
   "const require = __faultlineCreateRequire(import.meta.url);"
 
+/** The dashboard's page assets, compiled into the command as text (src/cli/dashboard/page.ts reads them). */
+const dashboardAssets = async (): Promise<Record<string, string>> => {
+  const directory = join(root, "src", "cli", "dashboard")
+  return {
+    "app.js": await readFile(join(directory, "app.js"), "utf8"),
+    "style.css": await readFile(join(directory, "style.css"), "utf8")
+  }
+}
+
 export const buildCli = async (outdir: string = distDirectory): Promise<void> => {
   await rm(outdir, { recursive: true, force: true })
+  const options = nodeBundleOptions()
   await build({
-    ...nodeBundleOptions(),
+    ...options,
+    define: { ...options.define, FAULTLINE_DASHBOARD_ASSETS: JSON.stringify(await dashboardAssets()) },
     absWorkingDir: root,
     entryPoints: { main: "src/cli/main.ts" },
     outdir,

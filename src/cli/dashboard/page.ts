@@ -10,9 +10,16 @@ import type { Counterexample } from "../../../properties/counterexample.ts"
 import type { Judgement } from "../../../properties/judge.ts"
 import { runView } from "./runView.ts"
 
-export const assetsDirectory = import.meta.dirname
+type AssetName = "app.js" | "style.css"
 
-export const asset = (name: "app.js" | "style.css"): string => readFileSync(join(assetsDirectory, name), "utf8")
+// The compiled `faultline` command carries the assets as text (scripts/build.ts defines this constant with
+// esbuild), since dist/ has no src/cli/dashboard/ to read them from; under tsx the global does not exist.
+declare const FAULTLINE_DASHBOARD_ASSETS: Readonly<Record<AssetName, string>> | undefined
+
+const compiledAssets = typeof FAULTLINE_DASHBOARD_ASSETS === "object" ? FAULTLINE_DASHBOARD_ASSETS : undefined
+
+export const asset = (name: AssetName): string =>
+  compiledAssets?.[name] ?? readFileSync(join(import.meta.dirname, name), "utf8")
 
 /** JSON inside a <script> element: "<" escaped so that no "</script>" can end it early. */
 const embed = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c")
