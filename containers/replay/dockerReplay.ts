@@ -16,6 +16,7 @@ import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
 import { DockerCluster, sleep } from "../fixture/cluster.ts"
 import type { WalDamage } from "../fixture/corrupt.ts"
 import { describeVerdicts, electionSafetyVerdict, linearizabilityVerdict, type Verdict } from "../fixture/verdicts.ts"
+import { readClusterTruth } from "./walTruth.ts"
 import type { ReplayableCounterexample } from "./counterexample.ts"
 import { NodeReportCollector } from "./nodeReports.ts"
 
@@ -186,8 +187,15 @@ export const replayOnDocker = async (
   }
   await cluster.monitor.pollOnce()
   await reports.poll(cluster).catch(() => undefined)
+  // Unknown outcomes are settled from the WALs, as the simulator settles them from its applied logs.
+  const truth =
+    failure === undefined
+      ? await readClusterTruth(cluster, recorder).catch(
+          (error: unknown) => `the WALs could not be read: ${String(error)}`
+        )
+      : "the cluster did not converge"
   const verdicts: Array<Verdict> = [
-    linearizabilityVerdict(recorder.events),
+    linearizabilityVerdict(recorder.events, truth),
     electionSafetyVerdict(cluster.monitor.violations()),
     ...reports.verdicts()
   ]
