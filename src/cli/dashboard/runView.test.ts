@@ -76,4 +76,13 @@ describe("the dashboard's run view", () => {
     expect(down).toEqual([])
     expect(view.bands.some((band) => band.node === 1 && band.fromMs === 3_000)).toBe(true)
   })
+
+  it("draws the acks of heartbeats as heartbeats, and acks that move a follower's match index as AppendOk", () => {
+    const judged = judge(schedule, { traceLinesKept: 100_000 })
+    const view = runView("faults.json", counterexample, judged)
+    const acks = view.arrows.filter((arrow) => arrow.text.includes(" AppendOk("))
+    expect(acks.some((arrow) => arrow.kind === "Heartbeat")).toBe(true)
+    expect(acks.some((arrow) => arrow.kind === "AppendOk")).toBe(true)
+    expect(acks.filter((arrow) => arrow.kind === "AppendOk").length).toBeLessThan(acks.length / 2)
+  })
 })

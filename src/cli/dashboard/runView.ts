@@ -216,8 +216,21 @@ const marksOf = (events: ReadonlyArray<TraceEvent>): ReadonlyArray<Mark> =>
     return []
   })
 
-const arrowsOf = (events: ReadonlyArray<TraceEvent>): ReadonlyArray<Arrow> =>
-  events.flatMap((event): ReadonlyArray<Arrow> => {
+/**
+ * Every message as an arrow. An acknowledgement that matches no more than the last one on its link answers a
+ * heartbeat and is drawn (and filtered) with the heartbeats, so that a quiet leader's lane is not a wall of acks.
+ */
+const arrowsOf = (events: ReadonlyArray<TraceEvent>): ReadonlyArray<Arrow> => {
+  const lastMatch = new Map<string, number>()
+  const kindOf = (event: Extract<TraceEvent, { _tag: "Deliver" | "Drop" }>): string => {
+    const message = event.message
+    if (message._tag !== "AppendEntriesResponse" || !message.success) return messageKind(event)
+    const link = `${event.from}-${event.to}`
+    const quiet = lastMatch.get(link) === message.matchIndex
+    lastMatch.set(link, message.matchIndex)
+    return quiet ? "Heartbeat" : "AppendOk"
+  }
+  return events.flatMap((event): ReadonlyArray<Arrow> => {
     if (event._tag !== "Deliver" && event._tag !== "Drop") return []
     if (event.to < 0) return []
     return [
@@ -226,13 +239,14 @@ const arrowsOf = (events: ReadonlyArray<TraceEvent>): ReadonlyArray<Arrow> =>
         to: event.to,
         sentAtMs: event.sentAtMs,
         atMs: event.atMs,
-        kind: messageKind(event),
+        kind: kindOf(event),
         text: `n${event.from}->n${event.to} ${describeMessage(event.message)}`,
         dropped: event._tag === "Drop" ? event.reason : null,
         heldMs: event._tag === "Deliver" ? event.heldMs : 0
       }
     ]
   })
+}
 
 /** A command or result as a person writes it: `Put(k0, v0)`, `Read(k0)`, `Ok`, `Value(v3)`, not its JSON. */
 const compact = (value: unknown): string => {
