@@ -14,7 +14,7 @@
  */
 import type { BugName } from "../src/protocol/bugs.ts"
 import type { ReplicaSummary } from "../src/sim/run.ts"
-import type { StepObservation, SimObserver } from "../src/sim/checks.ts"
+import type { StepObservation, SimObserver } from "../src/sim/observer.ts"
 import type { TraceLine } from "../src/sim/trace.ts"
 import type { Counterexample } from "./counterexample.ts"
 import { judge, type Finding } from "./judge.ts"

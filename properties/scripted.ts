@@ -5,7 +5,7 @@
  * resolved when a step runs.
  */
 import fc from "fast-check"
-import type { Finding, SimObserver, StepObservation } from "../src/sim/checks.ts"
+import type { Finding, SimObserver, StepObservation } from "../src/sim/observer.ts"
 import type { RunResult } from "../src/sim/run.ts"
 import {
   defaultProfile,

@@ -10,7 +10,7 @@
  * A correct replica meets both: CheckQuorum steps an isolated leader down within two election timeouts, and a
  * replica that cannot reach a majority never wins a pre-vote, so its term does not grow while it is cut off.
  */
-import type { Finding, SimObserver, StepObservation } from "../../src/sim/checks.ts"
+import type { Finding, SimObserver, StepObservation } from "../../src/sim/observer.ts"
 import type { Output } from "../../src/protocol/io.ts"
 import { lastIndex } from "../../src/protocol/log.ts"
 import type { Message } from "../../src/protocol/messages.ts"

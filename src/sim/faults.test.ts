@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest"
 import { defaultWorkload, generateSchedule } from "../../properties/scenarios/generate.ts"
 import { attackKinds, forge } from "./adversary.ts"
-import type { StepObservation } from "./checks.ts"
+import type { StepObservation } from "./observer.ts"
 import { SimDisk } from "./disk.ts"
 import { SimRandom } from "./random.ts"
 import { runSchedule, type RunResult } from "./run.ts"

@@ -11,7 +11,7 @@
 import type { Settlement } from "../../model/linearizability/index.ts"
 import { applyApp, type AppCommand, emptyAppState, isLedgerCommand } from "../app/machine.ts"
 import { entryDigest, type Session } from "../protocol/entry.ts"
-import type { Finding, SimObserver, StepObservation } from "./checks.ts"
+import type { Finding, SimObserver, StepObservation } from "./observer.ts"
 import type { HistoryOutput } from "./client.ts"
 
 interface AppliedCommand {

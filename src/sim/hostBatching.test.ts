@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest"
 import type { Input, Output } from "../protocol/io.ts"
 import { defaultProfile, scheduleVersion, type Schedule, type Step } from "../schedule/index.ts"
-import type { SimObserver } from "./checks.ts"
+import type { SimObserver } from "./observer.ts"
 import { runSchedule } from "./run.ts"
 
 const clients = 12

@@ -19,7 +19,7 @@ import {
 } from "../app/ledger/index.ts"
 import { isLedgerCommand, type AppResult } from "../app/machine.ts"
 import type { ReplicaState } from "../protocol/state.ts"
-import type { Finding, SimObserver, StepObservation } from "./checks.ts"
+import type { Finding, SimObserver, StepObservation } from "./observer.ts"
 import type { ClientOperation } from "../schedule/index.ts"
 
 export type LedgerHistoryEvent = HistoryEvent<LedgerInput, LedgerOutput>

@@ -11,7 +11,7 @@ import { entryDigest, type Session } from "../protocol/entry.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { ModelEvent } from "../../model/invariants/observation.ts"
 import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
-import { builtinObservers, type SimObserver } from "./checks.ts"
+import type { SimObserver } from "./observer.ts"
 import { ModelInvariants } from "./modelInvariants.ts"
 import { SimClient, type ClientHost, type HistoryEvent } from "./client.ts"
 import { LedgerApplied, type LedgerHistoryEvent } from "./ledgerHistory.ts"
@@ -140,7 +140,7 @@ export class Simulation implements ClientHost, FaultWorld {
     this.checkStates = options.checkReplicaState ?? true
     this.bugsUntilStep = options.bugsUntilStep ?? Number.POSITIVE_INFINITY
     this.stopAfterStep = options.stopAfterStep ?? Number.POSITIVE_INFINITY
-    this.observers = [...builtinObservers(), new LedgerApplied(), this.groundTruth, ...(options.observers ?? [])]
+    this.observers = [new LedgerApplied(), this.groundTruth, ...(options.observers ?? [])]
     this.network = new Network(schedule.replicas, schedule.profile.network, new SimRandom(schedule.seed, "network"))
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
     this.nodes = voters.map((node) => {
