@@ -4,7 +4,7 @@
  */
 import type * as http from "node:http"
 import * as os from "node:os"
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import { describeRejection, makeReplicaConfig, recover, type ReplicaConfig } from "../protocol/index.ts"
 import { Log } from "../protocol/index.ts"
 import { AutomaticSessions } from "./clientSessions.ts"
@@ -71,18 +71,26 @@ const framingAllowanceBytes = 4096
  * Every AppendEntries the replica may send must fit one peer frame, and every entry it may append one WAL record;
  * otherwise a batch is dropped on every retry and a follower never catches up (issue 13, F2).
  */
+/** A node configuration that cannot work; the message says why. */
+class NodeConfigInvalid extends Data.TaggedError("NodeConfigInvalid")<{ readonly message: string }> {}
+
 const checkMessageBounds = (config: ReplicaConfig): void => {
   if (config.maxBytesPerMessage + framingAllowanceBytes > maxFrameBytesDefault - 256) {
-    throw new Error(`maxBytesPerMessage ${config.maxBytesPerMessage} does not fit a ${maxFrameBytesDefault}-byte frame`)
+    throw new NodeConfigInvalid({
+      message: `maxBytesPerMessage ${config.maxBytesPerMessage} does not fit a ${maxFrameBytesDefault}-byte frame`
+    })
   }
   if (config.maxEntryBytes + framingAllowanceBytes > payloadBytesMaxDefault) {
-    throw new Error(`maxEntryBytes ${config.maxEntryBytes} does not fit a ${payloadBytesMaxDefault}-byte WAL record`)
+    throw new NodeConfigInvalid({
+      message: `maxEntryBytes ${config.maxEntryBytes} does not fit a ${payloadBytesMaxDefault}-byte WAL record`
+    })
   }
 }
 
 export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   const listen = options.members.get(options.id)
-  if (listen === undefined) throw new Error(`--peers should include this node's own id ${options.id}`)
+  if (listen === undefined)
+    throw new NodeConfigInvalid({ message: `--peers should include this node's own id ${options.id}` })
   const config = configOf(options)
   checkMessageBounds(config)
   const opened = await openWal(options.dataDirectory)

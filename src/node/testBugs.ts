@@ -5,6 +5,7 @@
  * does not exist, so there the set is empty. Nothing a user passes to `faultline serve` can reach it.
  */
 import { isBugName, type BugName } from "../protocol/bugs.ts"
+import { assert } from "../assert.ts"
 
 // Replaced by esbuild's define in the bundles; deliberately never assigned anywhere at run time.
 declare const FAULTLINE_TEST_BUGS: string | undefined
@@ -16,7 +17,7 @@ export const parseTestBugs = (text: string): ReadonlySet<BugName> => {
     .map((name) => name.trim())
     .filter((name) => name.length > 0)
   const unknown = names.filter((name) => !isBugName(name))
-  if (unknown.length > 0) throw new Error(`the image was built with unknown test bugs: ${unknown.join(", ")}`)
+  assert(unknown.length === 0, () => `a test image is built with known bugs only, got ${unknown.join(", ")}`)
   return new Set(names as ReadonlyArray<BugName>)
 }
 

@@ -4,6 +4,7 @@
  */
 import type { NodeId } from "./entry.ts"
 import type { BugName } from "./bugs.ts"
+import { Data } from "effect"
 
 export interface ReplicaConfig {
   readonly id: NodeId
@@ -68,6 +69,13 @@ export interface ReplicaConfigOptions {
 export const maxBytesPerMessageDefault = 1024 * 1024
 export const maxEntryBytesDefault = 1024 * 1024 - 4096
 
+/** A replica configuration that breaks its own bounds; `problem` says which. */
+class ReplicaConfigInvalid extends Data.TaggedError("ReplicaConfigInvalid")<{ readonly problem: string }> {
+  override get message(): string {
+    return `invalid replica configuration: ${this.problem}`
+  }
+}
+
 export const makeReplicaConfig = (options: ReplicaConfigOptions): ReplicaConfig => {
   const config: ReplicaConfig = {
     id: options.id,
@@ -87,7 +95,7 @@ export const makeReplicaConfig = (options: ReplicaConfigOptions): ReplicaConfig 
     bugs: options.bugs ?? new Set()
   }
   const problem = checkReplicaConfig(config)
-  if (problem !== undefined) throw new Error(`invalid replica configuration: ${problem}`)
+  if (problem !== undefined) throw new ReplicaConfigInvalid({ problem })
   return config
 }
 

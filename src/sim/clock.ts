@@ -3,6 +3,7 @@
  * replica's local reading; a WakeAt (in local time) is converted back to simulated time. Changing the clock is
  * continuous from "now": the local reading jumps by the new offset, then runs at the new rate.
  */
+import { assert } from "../assert.ts"
 export class ReplicaClock {
   private anchorSimulatedMs = 0
   private anchorLocalMs = 0
@@ -26,7 +27,7 @@ export class ReplicaClock {
 
   /** From `nowMs` on, the clock reads `offsetMs` away from simulated time and runs at 1 + driftPpm/10^6. */
   set(nowMs: number, offsetMs: number, driftPpm: number): void {
-    if (driftPpm <= -1_000_000) throw new Error(`driftPpm should be above -1000000, got ${driftPpm}`)
+    assert(driftPpm > -1_000_000, () => `a clock runs forwards: driftPpm above -1000000, got ${driftPpm}`)
     this.anchorSimulatedMs = nowMs
     // A clock set backwards below zero would be a negative reading; the replica keeps its own time monotonic.
     this.anchorLocalMs = Math.max(0, nowMs + offsetMs)

@@ -20,7 +20,7 @@ export class EventQueue<Event> {
   private nextSequence = 0
 
   constructor(readonly capacity: number) {
-    if (!(capacity >= 1)) throw new Error("the event queue's capacity should be at least 1")
+    assert(capacity >= 1, "the event queue holds at least one event")
   }
 
   get size(): number {

@@ -10,6 +10,7 @@ import type { SimRandom } from "./random.ts"
 import type { SimReplica } from "./replica.ts"
 import type { OnLeaderStep, Step, Target } from "../schedule/index.ts"
 import type { FaultRecord } from "./trace.ts"
+import { assert } from "../assert.ts"
 
 /**
  * The part of the simulation a fault acts on. `Simulation` implements it; naming it here rather than importing
@@ -154,7 +155,7 @@ export const leaderFaultEnd = (simulation: FaultWorld, node: number, trigger: nu
 
 const nodeOf = (simulation: FaultWorld, node: number): SimReplica => {
   const replica = simulation.nodes[node]
-  if (replica === undefined) throw new Error(`no replica n${node}`)
+  assert(replica !== undefined, () => `a step names a replica of the cluster: no replica n${node}`)
   return replica
 }
 

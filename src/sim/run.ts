@@ -14,6 +14,7 @@ import type { Settlement } from "../../model/linearizability/index.ts"
 import { checkSchedule, Schedule, type Step } from "../schedule/index.ts"
 import { Simulation, type Counters, type RunOptions } from "./simulation.ts"
 import type { TraceEvent, TraceLine } from "./trace.ts"
+import { Data } from "effect"
 
 export type { RunOptions } from "./simulation.ts"
 
@@ -113,10 +114,17 @@ const checkHistoryAtEnd = (simulation: Simulation): void => {
   else if (ledger !== undefined) simulation.violation(ledger.invariant, ledger.message)
 }
 
+/** A schedule that fails its semantic checks (src/schedule/check.ts); `problem` says which. */
+class ScheduleInvalid extends Data.TaggedError("ScheduleInvalid")<{ readonly problem: string }> {
+  override get message(): string {
+    return `invalid schedule: ${this.problem}`
+  }
+}
+
 /** Runs one schedule to its end or its cap. Same schedule, same options → same trace hash. */
 export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunResult => {
   const problem = checkSchedule(schedule)
-  if (problem !== undefined) throw new Error(`invalid schedule: ${problem}`)
+  if (problem !== undefined) throw new ScheduleInvalid({ problem })
   const simulation = new Simulation(schedule, options)
   for (const replica of simulation.nodes) simulation.tick(replica)
   let outcome: { cap: Cap; nextMs: number }

@@ -9,7 +9,7 @@
  * the disk — byte for byte as if done at once — the moment anything looks at the disk: a crash, an injected
  * fault, a recovery.
  */
-import { Either } from "effect"
+import { Data, Either } from "effect"
 import { entryDigest, type Entry } from "../protocol/entry.ts"
 import type { DurableState } from "../protocol/state.ts"
 import { describeFinding } from "../storage/finding.ts"
@@ -24,6 +24,13 @@ import {
 } from "../storage/walRecord.ts"
 import type { SimDisk } from "./disk.ts"
 import { assert } from "../assert.ts"
+
+/** The simulated disk ran out of room: a bound of the run (its medium's capacity), not a bug. */
+class SimulatedDiskFull extends Data.TaggedError("SimulatedDiskFull")<{ readonly capacityBytes: number | undefined }> {
+  override get message(): string {
+    return `the simulated disk is full${this.capacityBytes === undefined ? "" : ` (${this.capacityBytes} bytes)`}`
+  }
+}
 
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true })
@@ -72,7 +79,7 @@ export class Wal {
     if (texts.length === 1) this.written.set(texts[0] as string, record)
     const payloads = texts.map((text) => textEncoder.encode(text))
     const appended = this.log.append(payloads)
-    if (Either.isLeft(appended)) throw new Error(`the simulated disk is full (${appended.left.capacityBytes} bytes)`)
+    if (Either.isLeft(appended)) throw new SimulatedDiskFull({ capacityBytes: appended.left.capacityBytes })
   }
 
   /** A fresh MemoryLog over the disk, recovered and ready for appends (discarding a damaged suffix). */
@@ -156,7 +163,7 @@ export class Wal {
     const rewritten = new MemoryLog(medium)
     assert(Either.isRight(rewritten.recover()), "an empty log reads cleanly")
     if (kept.length > 0 && Either.isLeft(rewritten.append(kept.map((record) => record.payload))))
-      throw new Error("the simulated disk is full")
+      throw new SimulatedDiskFull({ capacityBytes: undefined })
     rewritten.sync()
     this.log = rewritten
     const finding = `${corruptEntries.size} entries recovered from records that failed their checksum (applyCorruptRecords)`

@@ -58,6 +58,19 @@ export class WalQuarantineExhausted extends Data.TaggedError("WalQuarantineExhau
   }
 }
 
+/** A read or write of the WAL file moved fewer bytes than asked after every retry: the file or the disk misbehaves. */
+export class WalShortIo extends Data.TaggedError("WalShortIo")<{
+  readonly path: string
+  readonly operation: "read" | "write"
+  readonly position: number
+  readonly doneBytes: number
+  readonly wantedBytes: number
+}> {
+  override get message(): string {
+    return `${this.path}: ${this.operation} at ${this.position} moved ${this.doneBytes} of ${this.wantedBytes} bytes`
+  }
+}
+
 /** Everything the storage layer refuses or fails with, as one closed union of tagged errors. */
 export type WalStorageError =
   | WalNotReady
@@ -67,6 +80,7 @@ export type WalStorageError =
   | WalFileTooLarge
   | WalNothingToDiscard
   | WalQuarantineExhausted
+  | WalShortIo
 
 /** Whether a rejection came from the storage layer already typed (rather than from a file operation's errno). */
 export const isWalStorageError = (error: unknown): error is WalStorageError =>
@@ -76,4 +90,5 @@ export const isWalStorageError = (error: unknown): error is WalStorageError =>
   error instanceof WalAppendRejected ||
   error instanceof WalFileTooLarge ||
   error instanceof WalNothingToDiscard ||
-  error instanceof WalQuarantineExhausted
+  error instanceof WalQuarantineExhausted ||
+  error instanceof WalShortIo

@@ -3,6 +3,7 @@
  * test can hold a sync in flight (to observe group commit deterministically) or make one fail, without timing.
  */
 import { constants, open, type FileHandle } from "node:fs/promises"
+import { WalShortIo } from "./walErrors.ts"
 
 export interface WalFile {
   readonly path: string
@@ -35,10 +36,12 @@ const fileOf = (path: string, handle: FileHandle): WalFile => ({
     let done = 0
     for (let attempt = 0; done < length && attempt < shortWritesMax; attempt += 1) {
       const { bytesRead } = await handle.read(bytes, done, length - done, position + done)
-      if (bytesRead === 0) throw new Error(`${path}: unexpected end of file at ${position + done}`)
+      if (bytesRead === 0)
+        throw new WalShortIo({ path, operation: "read", position, doneBytes: done, wantedBytes: length })
       done += bytesRead
     }
-    if (done !== length) throw new Error(`${path}: read ${done} of ${length} bytes`)
+    if (done !== length)
+      throw new WalShortIo({ path, operation: "read", position, doneBytes: done, wantedBytes: length })
     return bytes
   },
   writeFully: async (bytes, position) => {
@@ -47,7 +50,8 @@ const fileOf = (path: string, handle: FileHandle): WalFile => ({
       const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done)
       done += bytesWritten
     }
-    if (done !== bytes.length) throw new Error(`${path}: wrote ${done} of ${bytes.length} bytes`)
+    if (done !== bytes.length)
+      throw new WalShortIo({ path, operation: "write", position, doneBytes: done, wantedBytes: bytes.length })
   },
   datasync: () => handle.datasync(),
   truncate: (lengthBytes) => handle.truncate(lengthBytes),
