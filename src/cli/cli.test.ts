@@ -148,6 +148,31 @@ describe("faultline", () => {
     }
   })
 
+  it("the README's tour: sim with quorumOfF writes the counterexample the tour replays, and repro still fails on it", () => {
+    const directory = mkdtempSync(join(tmpdir(), "faultline-tour-"))
+    try {
+      const campaign = faultline(
+        "sim",
+        "--scenario",
+        "zoo_divergent_logs",
+        "--seeds",
+        "10",
+        "--bug",
+        "quorumOfF",
+        "--out",
+        directory
+      )
+      expect(campaign.status, campaign.stderr).toBe(1)
+      expect(campaign.stdout).toContain("zoo_divergent_logs seed 2: election_safety")
+      // README.md, "A five-minute tour", step 3 replays this file: if this changes, change the tour with it.
+      const repro = faultline("repro", join(directory, "zoo_divergent_logs-seed2-quorumOfF.json"))
+      expect(repro.status, repro.stderr).toBe(1)
+      expect(repro.stdout).toContain('at 2500 ms: client 0 put("k0", "v0")')
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
+  })
+
   describe("a command line that behaves", () => {
     it("refuses an unknown option with its reason first (naming the nearest option) and the usage after it", () => {
       const result = faultline("repro", regression, "--contxt", "40")
