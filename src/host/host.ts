@@ -236,7 +236,8 @@ export class ReplicaHost {
         this.queueHead += 1
         // Every input carries the clock reading of when it is stepped (protocol/io.ts), so leases and deadlines
         // stay honest without a separate Tick step before it.
-        this.stepOne(input._tag === "Tick" ? input : { ...input, nowMs: this.world.nowMs() })
+        const nowMs = input._tag === "Tick" ? input.nowMs : this.world.nowMs()
+        this.stepOne(input.nowMs === nowMs ? input : { ...input, nowMs })
       }
       if (this.queueHead === this.queue.length) {
         this.queue.length = 0
