@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { Data, Either, Schema } from "effect"
+import { InvariantName } from "../model/invariants/names.ts"
 import { describeParseError } from "../src/schemaIssue.ts"
 import { Schedule } from "../src/schedule/index.ts"
 
@@ -17,7 +18,7 @@ export const Counterexample = Schema.Struct({
   /** When the liveness phase began (every fault healed). */
   healedAtMs: Schema.Number,
   schedule: Schedule,
-  violation: Schema.Struct({ invariant: Schema.String, message: Schema.String, atMs: Schema.Number }),
+  violation: Schema.Struct({ invariant: InvariantName, message: Schema.String, atMs: Schema.Number }),
   traceHash: Schema.String
 })
 export type Counterexample = typeof Counterexample.Type

@@ -3,6 +3,7 @@
  * end) and then the liveness checks of the phase after the heal — a leader, every operation invoked after
  * the heal completed, and every live replica converged on the same applied index.
  */
+import type { InvariantName } from "../model/invariants/names.ts"
 import type { BugName } from "../src/protocol/bugs.ts"
 import { runSchedule, type RunResult } from "../src/sim/run.ts"
 import type { Schedule } from "../src/schedule/index.ts"
@@ -10,7 +11,7 @@ import { leaderWithinMs } from "./arbitraries/schedule.ts"
 import type { Expectations } from "./scripted.ts"
 
 export interface Finding {
-  readonly invariant: string
+  readonly invariant: InvariantName
   readonly message: string
   readonly atMs: number
 }

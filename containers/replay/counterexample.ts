@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs"
 import { Data, Either, Schema } from "effect"
+import { InvariantName } from "../../model/invariants/names.ts"
 import { describeParseError } from "../../src/schemaIssue.ts"
 import { checkSchedule, Schedule } from "../../src/schedule/index.ts"
 
@@ -16,7 +17,7 @@ export const ReplayableCounterexample = Schema.Struct({
   fastCheck: Schema.Struct({ seed: Schema.Int, path: Schema.String }),
   healedAtMs: Schema.optional(Schema.Number),
   schedule: Schedule,
-  violation: Schema.Struct({ invariant: Schema.String, message: Schema.String, atMs: Schema.Number }),
+  violation: Schema.Struct({ invariant: InvariantName, message: Schema.String, atMs: Schema.Number }),
   traceHash: Schema.String
 })
 export type ReplayableCounterexample = typeof ReplayableCounterexample.Type

@@ -1,12 +1,13 @@
 /**
  * The second interpreter of a Schedule (the first is the simulator): the same steps as real actions on a Docker
  * cluster, at wall-clock times scaled from the schedule's, with real HTTP clients recording a history. The run
- * is judged by the same checkers (linearizability from model/, one leader per term, convergence after heal),
+ * is judged by the same checkers (linearizability from model/, one leader per term, liveness after the heal),
  * and the report says whether the counterexample's violation reproduced.
  *
  * What cannot be real is said, not faked: a forged peer message, clock drift (only the offset is applied) and a
  * slow disk are reported as approximations in `notes`.
  */
+import type { InvariantName } from "../../model/invariants/names.ts"
 import type { KvCommand } from "../../model/kv/index.ts"
 import type { BugName } from "../../src/protocol/bugs.ts"
 import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/schedule/index.ts"
@@ -88,12 +89,31 @@ const knobNotes = (knobs: Schedule["replicaConfig"], profile: FaultProfile): Rea
   return notes
 }
 
-/** Same names, same meaning: "linearizability" matches "linearizability", "election_safety" "electionSafety". */
-const sameInvariant = (left: string, right: string): boolean => {
-  const normalize = (text: string): string => text.toLowerCase().replace(/[^a-z]/g, "")
-  const a = normalize(left)
-  const b = normalize(right)
-  return a.length > 0 && b.length > 0 && (a.includes(b) || b.includes(a))
+type LivenessStage = Extract<
+  InvariantName,
+  "run_completed" | "operations_completed" | "leader_after_heal" | "replicas_converged"
+>
+
+/** The stages in the order the replay reaches them, each with what its passing means. */
+const livenessStages: ReadonlyArray<readonly [LivenessStage, string]> = [
+  ["run_completed", "every step of the schedule was performed"],
+  ["operations_completed", "every client operation ended after the heal"],
+  ["leader_after_heal", "a leader was elected after the heal"],
+  ["replicas_converged", "every node converged after the heal"]
+]
+
+/** One verdict per liveness stage: those before the failed one passed, the failed one failed, the rest did not run. */
+const livenessVerdicts = (
+  failed: { readonly stage: LivenessStage; readonly failure: unknown } | undefined
+): ReadonlyArray<Verdict> => {
+  const failedAt =
+    failed === undefined ? livenessStages.length : livenessStages.findIndex(([stage]) => stage === failed.stage)
+  return livenessStages.flatMap(([invariant, held], position): ReadonlyArray<Verdict> => {
+    if (position < failedAt) return [{ invariant, ok: true, message: held }]
+    if (position > failedAt || failed === undefined) return []
+    const message = failed.failure instanceof Error ? failed.failure.message : String(failed.failure)
+    return [{ invariant, ok: false, message }]
+  })
 }
 
 export const replayOnDocker = async (
@@ -158,6 +178,9 @@ export const replayOnDocker = async (
   await applyProfile(cluster, schedule.profile)
   const origin = performance.now()
   let failure: unknown
+  // The check the run was in when it failed: a failed step means the run did not complete, a failure after the
+  // heal names the liveness check that timed out (model/invariants/liveness.ts's names).
+  let stage: LivenessStage = "run_completed"
   const crashed: Array<number> = []
   try {
     for (const step of steps) {
@@ -179,8 +202,11 @@ export const replayOnDocker = async (
         await cluster.restart(node.getNodeId())
       }
     }
+    stage = "operations_completed"
     await Promise.all([...clients.values()].map((entry) => entry.queue))
+    stage = "leader_after_heal"
     await cluster.waitForLeader({ timeoutMs: 30_000 })
+    stage = "replicas_converged"
     await cluster.waitForConvergence({ timeoutMs: 30_000 })
   } catch (error) {
     failure = error
@@ -199,22 +225,9 @@ export const replayOnDocker = async (
     electionSafetyVerdict(cluster.monitor.violations()),
     ...reports.verdicts()
   ]
-  verdicts.push(
-    failure === undefined
-      ? {
-          invariant: "replicas_converged",
-          ok: true,
-          message: "a leader was elected and every node converged after the heal"
-        }
-      : {
-          invariant: "replicas_converged",
-          ok: false,
-          message: failure instanceof Error ? failure.message : String(failure)
-        }
-  )
-  const reproduced = verdicts.some(
-    (verdict) => !verdict.ok && sameInvariant(verdict.invariant, counterexample.violation.invariant)
-  )
+  verdicts.push(...livenessVerdicts(failure === undefined ? undefined : { stage, failure }))
+  // One closed set of names (model/invariants/names.ts) on both sides: reproduced means the same name failed.
+  const reproduced = verdicts.some((verdict) => !verdict.ok && verdict.invariant === counterexample.violation.invariant)
   const artifacts = await saveArtifacts(cluster, options.artifactsName ?? `replay-${counterexample.scenario}`, {
     history: recorder.events,
     verdicts,

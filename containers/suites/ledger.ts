@@ -91,12 +91,12 @@ class LedgerHistory {
     const checked = checkHistory(ledgerSpec, this.events, { budget: { maxSteps: 5_000_000 } })
     if (Either.isLeft(checked))
       return {
-        invariant: "ledger linearizability",
+        invariant: "ledger_history_well_formed",
         ok: false,
         message: `the history is malformed: ${checked.left.message}`
       }
     return {
-      invariant: "ledger linearizability",
+      invariant: "ledger_linearizability",
       ok: checked.right.verdict !== "not linearizable",
       message: checked.right.summary
     }

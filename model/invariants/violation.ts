@@ -1,4 +1,5 @@
 /** A broken invariant, with the evidence a person needs to see why. */
+import type { InvariantName } from "./names.ts"
 
 export type JsonValue =
   | null
@@ -9,8 +10,8 @@ export type JsonValue =
   | { readonly [key: string]: JsonValue }
 
 export interface Violation {
-  /** A stable snake_case name, for example "election_safety". */
-  readonly invariant: string
+  /** One of the closed set of names, for example "election_safety". */
+  readonly invariant: InvariantName
   /** A sentence a person can read. */
   readonly message: string
   readonly atMs: number

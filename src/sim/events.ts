@@ -2,6 +2,7 @@
  * The simulator's events and the small interface the simulated parts use to act on the run: the current
  * time, the queue, the trace and the violation list.
  */
+import type { InvariantName } from "../../model/invariants/names.ts"
 import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { Message } from "../protocol/messages.ts"
 
@@ -50,8 +51,8 @@ export type SimEvent =
   | { readonly _tag: "LeaderFaultEnd"; readonly node: number; readonly trigger: number; readonly incarnation: number }
 
 export interface Violation {
-  /** A stable name: an invariant from model/ (snake_case, one name everywhere), "assertion_failure", or a simulator check of the same name. */
-  readonly invariant: string
+  /** One of model/invariants/names.ts's closed set of names. */
+  readonly invariant: InvariantName
   readonly message: string
   readonly atMs: number
   readonly seed: number
@@ -63,5 +64,5 @@ export interface SimContext {
   readonly seed: number
   enqueue(atMs: number, event: SimEvent): void
   note(text: string): void
-  violation(invariant: string, message: string, node?: number): void
+  violation(invariant: InvariantName, message: string, node?: number): void
 }

@@ -5,6 +5,7 @@
  * (model/invariants), fed by modelInvariants.ts, so that the simulator and the Docker replay share one judge.
  */
 import type { Input, Output } from "../protocol/io.ts"
+import type { InvariantName } from "../../model/invariants/names.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 
 export interface StepObservation {
@@ -18,7 +19,7 @@ export interface StepObservation {
 }
 
 export interface Finding {
-  readonly invariant: string
+  readonly invariant: InvariantName
   readonly message: string
 }
 

@@ -4,6 +4,7 @@
  * schedule, and the trace hash proves it.
  */
 import { Either, Schema } from "effect"
+import type { InvariantName } from "../../model/invariants/names.ts"
 import { makeReplicaConfig } from "../protocol/config.ts"
 import type { Input, Output, RequestId } from "../protocol/io.ts"
 import { Message } from "../protocol/messages.ts"
@@ -203,7 +204,7 @@ export class Simulation implements ClientHost, FaultWorld {
     this.pendingRequests.set(requestId, client)
   }
 
-  violation(invariant: string, message: string, node?: number): void {
+  violation(invariant: InvariantName, message: string, node?: number): void {
     if (this.violations.length >= violationsMax) return
     const violation: Violation = {
       invariant,

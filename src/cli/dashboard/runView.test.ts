@@ -43,7 +43,7 @@ const counterexample: Counterexample = {
   fastCheck: { seed: 0, path: "" },
   healedAtMs: 6_000,
   schedule,
-  violation: { invariant: "none", message: "", atMs: 0 },
+  violation: { invariant: "linearizability", message: "", atMs: 0 },
   traceHash: ""
 }
 
