@@ -1,9 +1,12 @@
 /**
  * Judging one schedule: run it in the simulator (safety invariants after every step, linearizability at the
- * end) and then the liveness checks of the phase after the heal — a leader, every operation invoked after
- * the heal completed, and every live replica converged on the same applied index.
+ * end) and then model/'s liveness checks of the phase after the heal — a leader, every live replica converged
+ * on the same applied index, and every operation invoked after the heal completed. The judge adapts the end of
+ * the run to model/'s observations; it checks nothing itself.
  */
+import { checkConvergence, checkHistoryCompleted, checkLeaderAtEnd } from "../model/invariants/liveness.ts"
 import type { InvariantName } from "../model/invariants/names.ts"
+import type { ClusterObservation } from "../model/invariants/observation.ts"
 import type { BugName } from "../src/protocol/bugs.ts"
 import { runSchedule, type RunResult } from "../src/sim/run.ts"
 import type { Schedule } from "../src/schedule/index.ts"
@@ -37,75 +40,45 @@ export interface JudgeOptions {
   readonly stopAfterStep?: number
 }
 
-const liveReplicas = (result: RunResult) =>
-  result.replicas.filter((replica) => replica.up && !replica.paused && replica.state !== null)
-
-const leaderAfterHeal = (result: RunResult): Finding | undefined => {
-  const live = liveReplicas(result)
-  const highestTerm = Math.max(...live.map((replica) => replica.state?.term ?? 0))
-  const leader = live.find((replica) => replica.state?.role === "leader" && replica.state.term === highestTerm)
-  if (leader !== undefined) return undefined
-  const roles = live.map((replica) => `n${replica.node} ${replica.state?.role} term ${replica.state?.term}`).join(", ")
-  return {
-    invariant: "leader_after_heal",
-    message: `no leader at the end of the liveness phase (${roles})`,
-    atMs: result.counters.simulatedMs
-  }
-}
-
-const converged = (result: RunResult): Finding | undefined => {
-  const live = liveReplicas(result)
-  const applied = new Set(live.map((replica) => replica.state?.lastApplied))
-  if (applied.size <= 1) return undefined
-  const detail = live.map((replica) => `n${replica.node} at ${replica.state?.lastApplied}`).join(", ")
-  return {
-    invariant: "replicas_converged",
-    message: `live replicas ended on different applied indexes: ${detail}`,
-    atMs: result.counters.simulatedMs
-  }
-}
-
-type AnyHistory = ReadonlyArray<{
-  readonly _tag: "Invoke" | "Ok" | "Fail" | "Unknown"
-  readonly process: number
-  readonly atTime: number
-}>
-
-/** Operations invoked once a leader had time to emerge after the heal must end ok or failed, never unknown. */
-const operationsCompletedIn = (
-  history: AnyHistory,
-  what: string,
-  healedAtMs: number,
-  endMs: number
-): Finding | undefined => {
-  const invokedAt = new Map<number, number>()
-  for (const event of history) {
-    if (event._tag === "Invoke") invokedAt.set(event.process, event.atTime)
-    if (event._tag !== "Unknown") continue
-    const at = invokedAt.get(event.process) ?? 0
-    if (at >= healedAtMs + leaderWithinMs) {
-      return {
-        invariant: "operations_completed",
-        message: `process ${event.process}'s ${what} operation invoked at ${at} ms never completed after the heal`,
-        atMs: event.atTime
-      }
-    }
-  }
-  const open = [...invokedAt.keys()].filter(
-    (process) => !history.some((event) => event._tag !== "Invoke" && event.process === process)
-  )
-  if (open.length > 0)
+/**
+ * The end of the run as model/ observes a cluster, for the liveness checks: a replica that is down or paused is
+ * not live. Liveness reads roles, terms and applied indexes only, so the logs are left out.
+ */
+const finalCluster = (result: RunResult): ClusterObservation => ({
+  atMs: result.counters.simulatedMs,
+  replicas: result.replicas.map((replica) => {
+    const state = replica.state
+    const alive = replica.up && !replica.paused && state !== null
     return {
-      invariant: "operations_completed",
-      message: `${open.length} ${what} operation(s) were still pending at the end`,
-      atMs: endMs
+      node: replica.node,
+      alive,
+      role: state?.role ?? "follower",
+      term: state?.term ?? 0,
+      votedFor: state?.votedFor ?? null,
+      commitIndex: state?.commitIndex ?? 0,
+      lastApplied: state?.lastApplied ?? 0,
+      log: [],
+      durable: { term: state?.term ?? 0, votedFor: state?.votedFor ?? null }
     }
-  return undefined
-}
+  })
+})
 
-const operationsCompleted = (result: RunResult, healedAtMs: number): Finding | undefined =>
-  operationsCompletedIn(result.history, "key-value", healedAtMs, result.counters.simulatedMs) ??
-  operationsCompletedIn(result.ledgerHistory, "ledger", healedAtMs, result.counters.simulatedMs)
+/** model/'s liveness checks over the end of the run; the first violation of each, as a finding. */
+const liveness = (result: RunResult, healedAtMs: number): ReadonlyArray<Finding> => {
+  const cluster = finalCluster(result)
+  const options = { healedAtMs, leaderWithinMs, endMs: cluster.atMs }
+  const checks = [
+    checkLeaderAtEnd(cluster),
+    checkConvergence(cluster),
+    [
+      ...checkHistoryCompleted(result.history, { ...options, what: "key-value" }),
+      ...checkHistoryCompleted(result.ledgerHistory, { ...options, what: "ledger" })
+    ]
+  ]
+  return checks.flatMap((violations) =>
+    violations.slice(0, 1).map(({ invariant, message, atMs }) => ({ invariant, message, atMs }))
+  )
+}
 
 export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement => {
   const observers = options.expectations?.observers?.() ?? []
@@ -133,9 +106,7 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
       atMs: result.counters.simulatedMs
     })
   if (options.healedAtMs !== undefined && findings.length === 0) {
-    for (const check of [leaderAfterHeal(result), converged(result), operationsCompleted(result, options.healedAtMs)]) {
-      if (check !== undefined) findings.push(check)
-    }
+    findings.push(...liveness(result, options.healedAtMs))
   }
   return { result, findings }
 }

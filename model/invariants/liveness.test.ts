@@ -1,6 +1,13 @@
 import { describe, expect, test } from "vitest"
 import { cluster, replica } from "./fixtures.ts"
-import { checkConvergence, checkLeaderAfterHeal, checkOperationsCompleted } from "./liveness.ts"
+import {
+  checkConvergence,
+  checkHistoryCompleted,
+  checkLeaderAfterHeal,
+  checkLeaderAtEnd,
+  checkOperationsCompleted,
+  type HistoryOutcome
+} from "./liveness.ts"
 import type { ModelEvent } from "./observation.ts"
 
 const options = { healedAtMs: 1000, leaderWithinMs: 500 }
@@ -97,5 +104,52 @@ describe("replicas converge", () => {
       replica(3, { alive: false, lastApplied: 2 })
     ])
     expect(checkConvergence(final)).toEqual([])
+  })
+})
+
+describe("the end-state forms, for a host that has only the end of the run", () => {
+  test("a final cluster whose only leader is of an old term has no leader", () => {
+    // Arrange
+    const final = cluster(2000, [replica(1, { role: "leader", term: 4 }), replica(2, { role: "candidate", term: 5 })])
+    // Act
+    const violations = checkLeaderAtEnd(final)
+    // Assert
+    expect(violations.map((violation) => violation.invariant)).toEqual(["leader_after_heal"])
+    expect(checkLeaderAtEnd(cluster(2000, [replica(1, { role: "leader", term: 5 }), replica(2, { term: 5 })]))).toEqual(
+      []
+    )
+  })
+
+  const completion = { ...options, what: "key-value", endMs: 3000 }
+
+  test("an unknown outcome is allowed before a leader had time to emerge, not after", () => {
+    // Arrange: process 1 gave up during the faults, process 2 once a leader should have been there.
+    const history: Array<HistoryOutcome> = [
+      { _tag: "Invoke", process: 1, atTime: 1200 },
+      { _tag: "Unknown", process: 1, atTime: 1400 },
+      { _tag: "Invoke", process: 2, atTime: 1600 },
+      { _tag: "Unknown", process: 2, atTime: 2000 }
+    ]
+    // Act
+    const violations = checkHistoryCompleted(history, completion)
+    // Assert
+    expect(violations).toEqual([
+      expect.objectContaining({
+        invariant: "operations_completed",
+        atMs: 2000,
+        evidence: expect.objectContaining({ process: 2 })
+      })
+    ])
+  })
+
+  test("an operation without an outcome at the end is flagged, even after earlier ones ended", () => {
+    const history: Array<HistoryOutcome> = [
+      { _tag: "Invoke", process: 1, atTime: 1200 },
+      { _tag: "Ok", process: 1, atTime: 1300 },
+      { _tag: "Invoke", process: 1, atTime: 1400 }
+    ]
+    expect(checkHistoryCompleted(history, completion)).toEqual([
+      expect.objectContaining({ invariant: "operations_completed", atMs: 3000 })
+    ])
   })
 })

@@ -1,7 +1,10 @@
 /**
  * Liveness, judged once every fault has healed (the VOPR's liveness mode): a leader within a bound, no client
- * operation left pending, and all live replicas converged on the same applied index.
+ * operation left pending, and all live replicas converged on the same applied index. A host that watches every
+ * step feeds the monitors; a host that has only the end of the run (the property suite's judge) calls the
+ * end-state functions at the bottom, which carry the same names.
  */
+import type { HistoryEvent } from "../linearizability/history.ts"
 import type { Monitor } from "./monitor.ts"
 import type { ClusterObservation, ModelEvent } from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
@@ -123,3 +126,60 @@ export const checkOperationsCompleted = (events: ReadonlyArray<ModelEvent>, fina
 
 export const checkConvergence = (finalCluster: ClusterObservation) =>
   collect((report) => new ConvergenceMonitor().finish(finalCluster, report))
+
+/** The final cluster has a leader the others follow (the end-state form of leader_after_heal). */
+export const checkLeaderAtEnd = (finalCluster: ClusterObservation) =>
+  collect((report) => {
+    if (hasAuthoritativeLeader(finalCluster)) return
+    const live = finalCluster.replicas.filter((replica) => replica.alive)
+    const roles = live.map((replica) => `n${replica.node} ${replica.role} term ${replica.term}`).join(", ")
+    report("leader", {
+      invariant: "leader_after_heal",
+      message: `no leader at the end of the liveness phase (${roles})`,
+      atMs: finalCluster.atMs,
+      evidence: { finalRoles: live.map((replica) => ({ node: replica.node, role: replica.role, term: replica.term })) }
+    })
+  })
+
+/** What liveness reads of a client history: who invoked, and how each operation ended. */
+export type HistoryOutcome = Pick<HistoryEvent<unknown, unknown>, "_tag" | "process" | "atTime">
+
+export interface HistoryCompletionOptions extends LivenessOptions {
+  /** Names the history in messages ("key-value", "ledger"). */
+  readonly what: string
+  readonly endMs: number
+}
+
+/**
+ * operations_completed over a recorded history: an operation invoked once a leader had time to emerge after the
+ * heal must end ok or failed, never unknown, and no operation may be left without an outcome at the end.
+ */
+export const checkHistoryCompleted = (history: ReadonlyArray<HistoryOutcome>, options: HistoryCompletionOptions) =>
+  collect((report) => {
+    const invokedAt = new Map<number, number>()
+    const ended = new Set<number>()
+    for (const event of history) {
+      if (event._tag === "Invoke") {
+        invokedAt.set(event.process, event.atTime)
+        ended.delete(event.process)
+        continue
+      }
+      ended.add(event.process)
+      const at = invokedAt.get(event.process) ?? 0
+      if (event._tag !== "Unknown" || at < options.healedAtMs + options.leaderWithinMs) continue
+      report(`unknown:${event.process}:${at}`, {
+        invariant: "operations_completed",
+        message: `process ${event.process}'s ${options.what} operation invoked at ${at} ms never completed after the heal`,
+        atMs: event.atTime,
+        evidence: { process: event.process, invokedAtMs: at, healedAtMs: options.healedAtMs }
+      })
+    }
+    const open = [...invokedAt.keys()].filter((process) => !ended.has(process))
+    if (open.length === 0) return
+    report("pending", {
+      invariant: "operations_completed",
+      message: `${open.length} ${options.what} operation(s) were still pending at the end`,
+      atMs: options.endMs,
+      evidence: { processes: open.slice(0, pendingListedMax) }
+    })
+  })
