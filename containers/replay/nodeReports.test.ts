@@ -69,7 +69,7 @@ describe("node self-reports in the Docker replay", () => {
       clusterReading(new Map([[0, { term: 1, votedFor: null, recovered: { term: 1, votedFor: null } }]]))
     )
     expect(failed(forgetful)).toEqual([
-      "persisted_state_monotonic: n0's durable vote in term 1 changed from 1 to none across a restart, with no damage reported"
+      "persisted_state_monotonic: Node 0's durable vote in term 1 changed from 1 to none."
     ])
 
     const honest = new NodeReportCollector()
@@ -79,6 +79,14 @@ describe("node self-reports in the Docker replay", () => {
       clusterReading(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 0, votedFor: null }, damaged: true }]]))
     )
     expect(failed(honest)).toEqual([])
+  })
+
+  it("a restart that recovers an older durable term is persisted_state_monotonic", async () => {
+    const collector = new NodeReportCollector()
+    await collector.poll(clusterReading(new Map([[0, { term: 3, votedFor: 0 }]])))
+    collector.restarted(0)
+    await collector.poll(clusterReading(new Map([[0, { term: 3, votedFor: 0, recovered: { term: 2, votedFor: 0 } }]])))
+    expect(failed(collector)).toEqual(["persisted_state_monotonic: Node 0's durable term went back from 3 to 2."])
   })
 
   it("acknowledgements before fdatasync and trusted corrupt records fail their checks", async () => {

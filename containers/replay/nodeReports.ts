@@ -3,11 +3,16 @@
  * witness (src/node/durabilityWitness.ts: a vote or acknowledgement sent before its fdatasync returned, the
  * simulator's `persisted_before_reply`), the entries its WAL recovery took from records that failed their
  * checksum (`no_corrupt_record_applied`; only a test image with applyCorruptRecords can have any), and the planted
- * bugs it was built with; and across a restart, that the recovered hard state is not behind the durable one read
- * before the crash (`persisted_state_monotonic`). Counters live in the process, so a restart starts them again: the collector keeps, per
- * node and start, the highest reading it saw, polled after every step and at the end.
+ * bugs it was built with; and that the durable hard state never goes back, across a restart included
+ * (`persisted_state_monotonic`, judged by model/'s PersistedStateMonitor on the durable and recovered hard states
+ * read, with a restart from a damaged disk told to it as the simulator tells it). Counters live in the process,
+ * so a restart starts them again: the collector keeps, per node and start, the highest reading it saw, polled
+ * after every step and at the end.
  */
 import { Either, Schema } from "effect"
+import { PersistedStateMonitor } from "../../model/invariants/persistedState.ts"
+import type { ReplicaObservation } from "../../model/invariants/observation.ts"
+import { ViolationLog } from "../../model/invariants/violation.ts"
 import type { DockerCluster } from "../fixture/cluster.ts"
 import type { Verdict } from "../fixture/verdicts.ts"
 
@@ -28,23 +33,33 @@ const SelfReport = Schema.Struct({
 })
 type SelfReport = typeof SelfReport.Type
 
+/** A node's hard state as model/ observes a replica: the persisted-state check reads its node and `durable`. */
+const hardStateObservation = (node: number, durable: HardState): ReplicaObservation => ({
+  node,
+  alive: true,
+  role: "follower",
+  term: durable.term,
+  votedFor: durable.votedFor,
+  commitIndex: 0,
+  lastApplied: 0,
+  log: [],
+  durable
+})
+
 export class NodeReportCollector {
   /** Highest reading per node and container start ("n1#2"): a restarted process counts from zero again. */
   private readonly latest = new Map<string, SelfReport>()
   private readonly starts = new Map<number, number>()
   readonly testBugsSeen = new Set<string>()
-  /** The last durable hard state read from each node's current process. */
-  private readonly lastDurable = new Map<number, HardState>()
-  /** Restarted nodes whose new process has not been read yet: what their disk held before. */
-  private readonly awaitingRecovery = new Map<number, HardState>()
-  private readonly regressions: Array<string> = []
+  /** Restarted nodes whose new process has not been read yet. */
+  private readonly awaitingRecovery = new Set<number>()
+  private readonly persistedState = new PersistedStateMonitor()
+  private readonly persistedStateLog = new ViolationLog()
 
   /** A node was restarted: its next readings belong to a new process. */
   restarted(node: number): void {
     this.starts.set(node, (this.starts.get(node) ?? 0) + 1)
-    const before = this.lastDurable.get(node)
-    if (before !== undefined) this.awaitingRecovery.set(node, before)
-    this.lastDurable.delete(node)
+    this.awaitingRecovery.add(node)
   }
 
   async poll(cluster: Pick<DockerCluster, "statuses">): Promise<void> {
@@ -55,32 +70,27 @@ export class NodeReportCollector {
       if (Either.isLeft(decoded)) continue
       for (const bug of decoded.right.testBugs) this.testBugsSeen.add(bug)
       this.latest.set(`n${node}#${this.starts.get(node) ?? 0}`, decoded.right)
-      this.checkRecovery(node, decoded.right)
-      this.lastDurable.set(node, decoded.right.durability.durableHardState)
+      this.observeHardState(node, decoded.right)
     }
   }
 
   /**
-   * persisted_state_monotonic across a restart: the recovered term may not be lower than the durable term read
-   * before the crash, nor the vote in that term different, unless the node says its disk was damaged (then it
-   * refuses to vote until caught up, which is the correct answer to corruption).
+   * persisted_state_monotonic: every durable hard state read goes to model/'s monitor. The first reading of a
+   * restarted process first says the restart happened (and whether recovery found its disk damaged: then the node
+   * refuses to vote until caught up, the correct answer to corruption) and shows what recovery read back.
    */
-  private checkRecovery(node: number, report: SelfReport): void {
-    const before = this.awaitingRecovery.get(node)
-    if (before === undefined) return
-    this.awaitingRecovery.delete(node)
-    const after = report.durability.recoveredHardState
-    if (report.durability.recoveredDamaged) return
-    const vote = (votedFor: number | null): string => (votedFor === null ? "none" : String(votedFor))
-    if (after.term < before.term) {
-      this.regressions.push(
-        `n${node}'s durable term went from ${before.term} to ${after.term} across a restart, with no damage reported`
+  private observeHardState(node: number, report: SelfReport): void {
+    const observe = (durable: HardState): void =>
+      this.persistedState.observe(
+        { atMs: Date.now(), replicas: [hardStateObservation(node, durable)] },
+        this.persistedStateLog.report
       )
-    } else if (after.term === before.term && after.votedFor !== before.votedFor) {
-      this.regressions.push(
-        `n${node}'s durable vote in term ${before.term} changed from ${vote(before.votedFor)} to ${vote(after.votedFor)} across a restart, with no damage reported`
-      )
+    if (this.awaitingRecovery.delete(node)) {
+      const atMs = Date.now()
+      this.persistedState.record({ _tag: "Restarted", atMs, node, diskDamaged: report.durability.recoveredDamaged })
+      observe(report.durability.recoveredHardState)
     }
+    observe(report.durability.durableHardState)
   }
 
   verdicts(): ReadonlyArray<Verdict> {
@@ -88,14 +98,18 @@ export class NodeReportCollector {
     const early = reports.filter(([, report]) => report.durability.sentBeforeDurable > 0)
     const corrupt = reports.filter(([, report]) => report.wal.corruptRecordsTrusted > 0)
     return [
-      this.regressions.length === 0
+      this.persistedStateLog.violations.length === 0
         ? {
             invariant: "persisted_state_monotonic",
             ok: true,
             message:
               "every restarted node recovered at least the hard state it had made durable, or said its disk was damaged"
           }
-        : { invariant: "persisted_state_monotonic", ok: false, message: this.regressions.join("\n") },
+        : {
+            invariant: "persisted_state_monotonic",
+            ok: false,
+            message: this.persistedStateLog.violations.map((violation) => violation.message).join("\n")
+          },
       early.length === 0
         ? {
             invariant: "persisted_before_reply",
