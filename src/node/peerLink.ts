@@ -109,6 +109,18 @@ export class PeerLink {
     this.scheduleFlush()
   }
 
+  /**
+   * The peer proved the cluster secret on a connection it opened to this node, so it is up again (a restart): dial
+   * it now instead of waiting out a backoff grown while it was down. Only an authenticated peer can cause this.
+   */
+  peerIsUp(): void {
+    if (this.closed || this.socket !== undefined || this.reconnectTimer === undefined) return
+    clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = undefined
+    this.backoffMs = backoffInitialMs
+    this.connect()
+  }
+
   close(): void {
     this.closed = true
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer)
@@ -262,6 +274,9 @@ export class PeerLink {
     if (this.closed) return
     const delayMs = this.backoffMs * (0.5 + Math.random() / 2)
     this.backoffMs = Math.min(backoffMaxMs, this.backoffMs * 2)
-    this.reconnectTimer = setTimeout(() => this.connect(), delayMs)
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined
+      this.connect()
+    }, delayMs)
   }
 }

@@ -258,6 +258,8 @@ export class PeerTransport {
       previous.destroy()
     }
     this.authenticated.set(from, socket)
+    // A peer that just dialled in is up: our own link to it need not wait out its backoff.
+    this.links.get(from)?.peerIsUp()
     socket.setTimeout(this.limits.idleTimeoutMs, () => {
       this.counters.idleTimeouts += 1
       socket.destroy()
