@@ -103,7 +103,7 @@ export class NodeReportCollector {
             invariant: "persisted_state_monotonic",
             ok: true,
             message:
-              "every restarted node recovered at least the hard state it had made durable, or said its disk was damaged"
+              "no node's durable hard state went back, across restarts included, unless it said its disk was damaged"
           }
         : {
             invariant: "persisted_state_monotonic",

@@ -5,6 +5,7 @@
  * commit_number is commitIndex. `recipe` says which fault kinds a scenario turns on and how hard; the catalog
  * (index.ts) turns a recipe into a schedule generator.
  */
+import type { InvariantName } from "../../model/invariants/names.ts"
 import type { AttackKind } from "../../src/sim/adversary.ts"
 import type { LedgerWorkload } from "../arbitraries/ledger.ts"
 import type { ScheduleShape } from "../arbitraries/schedule.ts"
@@ -53,18 +54,18 @@ export interface ScenarioDescription {
   readonly description: string
   /** `runs`, or `needs <feature>` when the feature it tests has not landed. */
   readonly status: "runs" | `needs ${string}`
-  readonly invariants: ReadonlyArray<string>
+  readonly invariants: ReadonlyArray<InvariantName>
   readonly recipe: Recipe
 }
 
-const ledgerInvariants = [
+const ledgerInvariants: ReadonlyArray<InvariantName> = [
   "ledger_balance_negative",
   "ledger_money_conserved",
   "ledger_idempotency",
   "ledger_linearizability"
 ]
 
-const safety = [
+const safety: ReadonlyArray<InvariantName> = [
   "election_safety",
   "log_matching",
   "leader_completeness",
@@ -78,11 +79,11 @@ const entry = (
   phase: Phase,
   description: string,
   recipe: Recipe,
-  invariants: ReadonlyArray<string> = safety,
+  invariants: ReadonlyArray<InvariantName> = safety,
   status: ScenarioDescription["status"] = "runs"
 ): ScenarioDescription => ({ name, phase, description, status, invariants, recipe })
 
-const zoo = (name: string, description: string, recipe: Recipe, invariants: ReadonlyArray<string>) =>
+const zoo = (name: string, description: string, recipe: Recipe, invariants: ReadonlyArray<InvariantName>) =>
   entry(
     name,
     "zoo",
@@ -99,7 +100,7 @@ const attack = (
   name: string,
   description: string,
   attacks: ReadonlyArray<AttackKind>,
-  invariants: ReadonlyArray<string> = safety
+  invariants: ReadonlyArray<InvariantName> = safety
 ) =>
   entry(
     name,
@@ -346,7 +347,7 @@ export const descriptions: ReadonlyArray<ScenarioDescription> = [
     "repair",
     "When commits stall (leader cut off), followers' election timers fire and a new leader restores progress.",
     { faults: ["partition", "pause"] },
-    [...safety, "liveness"]
+    [...safety, "leader_after_heal", "operations_completed", "replicas_converged"]
   ),
   // Phase 9: scrubbing
   entry(
