@@ -12,10 +12,9 @@
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as os from "node:os"
-import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { bundleServer } from "../containers/image/buildImage.ts"
-import { freePorts, LocalCluster, waitForLeader } from "../src/node/localCluster.ts"
+import { bundledCluster } from "./bundledCluster.ts"
+import { waitForLeader } from "../src/node/localCluster.ts"
 
 const { values } = parseArgs({
   options: {
@@ -122,17 +121,7 @@ const deposit = (n: number): Spec => ({
 })
 
 const main = async (): Promise<void> => {
-  const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-keyed-flood-"))
-  const serverBundle = path.join(dataDirectory, "server.cjs")
-  fs.writeFileSync(serverBundle, await bundleServer())
-  const ports = await freePorts(6)
-  const cluster = new LocalCluster({
-    nodes: 3,
-    httpPorts: ports.slice(0, 3),
-    peerPorts: ports.slice(3),
-    dataDirectory,
-    serveCommand: [serverBundle]
-  })
+  const { cluster, dataDirectory } = await bundledCluster("keyed-flood")
   const load = (): string =>
     os
       .loadavg()
@@ -142,7 +131,7 @@ const main = async (): Promise<void> => {
   cluster.startAll()
   try {
     const leader = await waitForLeader(cluster, 120_000)
-    const port = ports[leader] ?? 0
+    const port = Number(new URL(cluster.nodeAt(leader).httpUrl).port)
     // Unmeasured: a cold process spends its first seconds compiling its hot paths.
     await flood(port, Math.min(writes, 5_000), put("warm-up", false))
     console.log(`${writes} PUTs over ${connections} connections per flood`)

@@ -11,10 +11,9 @@
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
-import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { bundleServer } from "../containers/image/buildImage.ts"
-import { fetchStatus, freePorts, LocalCluster, waitFor, waitForLeader } from "../src/node/localCluster.ts"
+import { bundledCluster } from "./bundledCluster.ts"
+import { fetchStatus, waitFor, waitForLeader } from "../src/node/localCluster.ts"
 import { holdConnections, partialFrame, type HeldConnections } from "../src/node/rawPeer.ts"
 
 const { values } = parseArgs({
@@ -48,18 +47,12 @@ const put = async (url: string): Promise<number> => {
 }
 
 const main = async (): Promise<void> => {
-  const ports = await freePorts(6)
-  const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-bench-peer-"))
-  const serverBundle = path.join(dataDirectory, "server.cjs")
-  fs.writeFileSync(serverBundle, await bundleServer())
-  const cluster = new LocalCluster({
-    nodes: 3,
-    httpPorts: ports.slice(0, 3),
-    peerPorts: ports.slice(3),
-    dataDirectory,
-    extraArgs: ["--heartbeat-interval-ms", "50", "--election-timeout-ms", "500"],
-    serveCommand: [serverBundle]
-  })
+  const { cluster, dataDirectory } = await bundledCluster("bench-peer", [
+    "--heartbeat-interval-ms",
+    "50",
+    "--election-timeout-ms",
+    "500"
+  ])
   cluster.startAll()
   const held: Array<HeldConnections> = []
   try {

@@ -10,11 +10,9 @@
  * Usage: npx tsx bench/recordCrashHistory.ts --out FILE [--operations 5000] [--seconds 600] [--kill-every-ms 2500]
  */
 import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { bundleServer } from "../containers/image/buildImage.ts"
-import { fetchStatus, freePorts, LocalCluster, waitForLeader } from "../src/node/localCluster.ts"
+import { bundledCluster } from "./bundledCluster.ts"
+import { fetchStatus, LocalCluster, waitForLeader } from "../src/node/localCluster.ts"
 
 const { values: options } = parseArgs({
   options: {
@@ -189,19 +187,12 @@ const killLoop = async (cluster: LocalCluster, deadline: number, done: () => boo
 }
 
 const main = async (): Promise<void> => {
-  const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-crash-history-"))
-  // The server bundled once: a restart under tsx compiles the sources again and takes seconds on a busy machine.
-  const serverBundle = path.join(dataDirectory, "server.cjs")
-  fs.writeFileSync(serverBundle, await bundleServer())
-  const ports = await freePorts(6)
-  const cluster = new LocalCluster({
-    nodes: 3,
-    httpPorts: ports.slice(0, 3),
-    peerPorts: ports.slice(3),
-    dataDirectory,
-    extraArgs: ["--election-timeout-ms", "300", "--heartbeat-interval-ms", "50"],
-    serveCommand: [serverBundle]
-  })
+  const { cluster, dataDirectory } = await bundledCluster("crash-history", [
+    "--election-timeout-ms",
+    "300",
+    "--heartbeat-interval-ms",
+    "50"
+  ])
   cluster.startAll()
   try {
     await waitForLeader(cluster, 20_000)

@@ -15,8 +15,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { bundleServer } from "../containers/image/buildImage.ts"
-import { fetchStatus, freePorts, LocalCluster, waitForLeader } from "../src/node/localCluster.ts"
+import { bundledCluster } from "./bundledCluster.ts"
+import { fetchStatus, waitForLeader } from "../src/node/localCluster.ts"
 
 const { values } = parseArgs({
   options: {
@@ -128,17 +128,7 @@ const seconds = (milliseconds: number | undefined): string =>
   milliseconds === undefined ? "never (within the bound)" : `${(milliseconds / 1000).toFixed(2)} s`
 
 const main = async (): Promise<void> => {
-  const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-recovery-"))
-  const serverBundle = path.join(dataDirectory, "server.cjs")
-  fs.writeFileSync(serverBundle, await bundleServer())
-  const ports = await freePorts(6)
-  const cluster = new LocalCluster({
-    nodes: 3,
-    httpPorts: ports.slice(0, 3),
-    peerPorts: ports.slice(3),
-    dataDirectory,
-    serveCommand: [serverBundle]
-  })
+  const { cluster, dataDirectory } = await bundledCluster("recovery")
   console.log(`3 nodes on loopback, ${os.cpus().length} cores, load average ${load()}`)
   cluster.startAll()
   try {

@@ -332,7 +332,20 @@ export class Simulation implements ClientHost, FaultWorld {
   ): void {
     if (after.role === "leader" && before.role !== "leader" && this.leaderTriggers.length > 0)
       this.onLeader(replica.node, after.term)
-    this.observe(replica, input, before, after, outputs)
+    const observation = {
+      atMs: this.nowMs,
+      node: replica.node,
+      incarnation: replica.incarnation,
+      input,
+      before,
+      after,
+      outputs
+    }
+    for (const observer of this.observers) {
+      if (observer.afterStep === undefined) continue
+      for (const finding of observer.afterStep(observation))
+        this.violation(finding.invariant, finding.message, replica.node)
+    }
     // A step that changed nothing the invariants look at (most ticks) needs no new observation.
     if (this.model !== undefined && observable(before, after, replica))
       this.modelViolations(this.model.observe(this.nowMs))
@@ -348,29 +361,6 @@ export class Simulation implements ClientHost, FaultWorld {
     armed.remaining -= 1
     this.note(`n${node} leads t${term}: trigger ${trigger} will ${armed.step.action} it in ${armed.step.afterMs} ms`)
     this.enqueue(this.nowMs + armed.step.afterMs, { _tag: "LeaderFault", node, term, trigger })
-  }
-
-  private observe(
-    replica: SimReplica,
-    input: Input,
-    before: ReplicaState,
-    after: ReplicaState,
-    outputs: ReadonlyArray<Output>
-  ): void {
-    const observation = {
-      atMs: this.nowMs,
-      node: replica.node,
-      incarnation: replica.incarnation,
-      input,
-      before,
-      after,
-      outputs
-    }
-    for (const observer of this.observers) {
-      if (observer.afterStep === undefined) continue
-      for (const finding of observer.afterStep(observation))
-        this.violation(finding.invariant, finding.message, replica.node)
-    }
   }
 
   private applied(replica: SimReplica, output: Extract<Output, { _tag: "Applied" }>): void {
