@@ -12,6 +12,7 @@
  * Without planted bugs (or when the correct replica fails the schedule too) there is no replica to compare
  * with, so the answer is the step after which the invariant's check failed: the run's last step.
  */
+import type { InvariantName } from "../model/invariants/names.ts"
 import type { BugName } from "../src/protocol/bugs.ts"
 import type { ReplicaSummary } from "../src/sim/run.ts"
 import type { StepObservation, SimObserver } from "../src/sim/observer.ts"
@@ -23,7 +24,7 @@ import type { Expectations } from "./scripted.ts"
 export interface Bisection {
   /** "replay": decided by switching the bugs off; "check": the step after which the check failed. */
   readonly method: "replay" | "check"
-  readonly invariant: string
+  readonly invariant: InvariantName
   readonly finding: Finding
   /** The decisive replica step, counted from 1. */
   readonly step: number

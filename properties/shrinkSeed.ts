@@ -5,6 +5,7 @@
  * failing seed of a campaign into a small counterexample file, and by the bug zoo.
  */
 import fc from "fast-check"
+import type { InvariantName } from "../model/invariants/names.ts"
 import type { BugName } from "../src/protocol/bugs.ts"
 import type { BuiltSchedule } from "./arbitraries/schedule.ts"
 import { arbitraryFor, type CatalogScenario } from "./catalog.ts"
@@ -24,7 +25,7 @@ export interface ShrinkRequest {
   readonly seed: number
   readonly bugs: ReadonlySet<BugName>
   /** The invariant the seed failed: a smaller schedule counts only if it fails the same one. */
-  readonly invariant: string
+  readonly invariant: InvariantName
   readonly budgetMs: number
   readonly replicas?: number | undefined
 }

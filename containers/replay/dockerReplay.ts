@@ -36,7 +36,7 @@ export interface ReplayReport {
   readonly scenario: string
   /** The planted bugs the nodes reported on /status (empty for the real image). */
   readonly testBugs: ReadonlyArray<string>
-  readonly expected: { readonly invariant: string; readonly message: string }
+  readonly expected: { readonly invariant: InvariantName; readonly message: string }
   readonly reproduced: boolean
   readonly verdicts: ReadonlyArray<Verdict>
   readonly notes: ReadonlyArray<string>

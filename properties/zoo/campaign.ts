@@ -7,6 +7,7 @@
  * The wall clock is the caller's (`clock`): this module, like the rest of properties/, never reads one.
  */
 import { join } from "node:path"
+import type { InvariantName } from "../../model/invariants/names.ts"
 import type { BugName } from "../../src/protocol/bugs.ts"
 import { findCatalogScenario, sampleSchedule, type CatalogScenario } from "../catalog.ts"
 import { repositoryRoot, writeCounterexample, type Counterexample } from "../counterexample.ts"
@@ -39,7 +40,7 @@ export interface CampaignOptions {
 export interface BugOutcome {
   readonly bug: BugName
   readonly caught: boolean
-  readonly invariant: string | null
+  readonly invariant: InvariantName | null
   readonly scenario: string | null
   /** Seeds tried up to and including the first failure (or all of them when not caught). */
   readonly seeds: number

@@ -6,6 +6,7 @@
  * Reads the wall clock (only here and in sim.ts, never inside src/sim) to measure speed and bound shrinking.
  */
 import { join, relative } from "node:path"
+import type { InvariantName } from "../../model/invariants/names.ts"
 import type { BugName } from "../protocol/bugs.ts"
 import { sampleSchedule, type CatalogScenario } from "../../properties/catalog.ts"
 import { writeCounterexample } from "../../properties/counterexample.ts"
@@ -29,7 +30,7 @@ export interface CampaignOptions {
 
 export interface SeedFailure {
   readonly seed: number
-  readonly invariant: string
+  readonly invariant: InvariantName
   readonly message: string
   readonly atMs: number
   readonly originalSteps: number
@@ -71,7 +72,7 @@ export const counterexampleFileName = (scenario: string, seed: number, bugs: Rea
 const recordFailure = (
   scenario: CatalogScenario,
   seed: number,
-  invariant: string,
+  invariant: InvariantName,
   options: CampaignOptions
 ): SeedFailure => {
   const bugs: ReadonlySet<BugName> = new Set(options.bugs)
@@ -112,7 +113,7 @@ export const runScenario = async (
 ): Promise<ScenarioSummary> => {
   const seeds = shardSeeds(options)
   const traceHashes: Array<string> = []
-  const failed: Array<{ seed: number; invariant: string }> = []
+  const failed: Array<{ seed: number; invariant: InvariantName }> = []
   const capsHit: Array<string> = []
   let events = 0
   let replicaSteps = 0

@@ -5,10 +5,11 @@
  * field for field, except the wall-clock figures (wallMs and the rates computed from it).
  */
 import { Data, Schema } from "effect"
+import { InvariantName } from "../../model/invariants/names.ts"
 
 const SeedFailure = Schema.Struct({
   seed: Schema.Int,
-  invariant: Schema.String,
+  invariant: InvariantName,
   message: Schema.String,
   atMs: Schema.Number,
   originalSteps: Schema.Int,

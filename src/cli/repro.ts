@@ -6,6 +6,7 @@
  * fails, 0 if it no longer does, 2 if the file is not a valid counterexample.
  */
 import { Either } from "effect"
+import type { InvariantName } from "../../model/invariants/names.ts"
 import { describeSchedule } from "../schedule/index.ts"
 import { numberOption, readCommandLine } from "./commandLine.ts"
 import { rerun } from "./counterexampleRun.ts"
@@ -42,7 +43,7 @@ const parse = (argv: ReadonlyArray<string>): ReproArguments => {
 }
 
 /** The checker's explanation of a history that is not linearizable, judged as the run judged it (settled). */
-const explanationOf = (invariant: string, judged: Judgement): Explanation | null => {
+const explanationOf = (invariant: InvariantName, judged: Judgement): Explanation | null => {
   if (invariant.toLowerCase() !== "linearizability") return null
   const verdict = checkLinearizable(judged.result.history, judged.result.settlements())
   return verdict._tag === "Checked" ? verdict.result.explanation : null

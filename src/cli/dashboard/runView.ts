@@ -5,6 +5,7 @@
  * as intervals with the linearizability checker's explanation (the longest linearizable prefix, the operation
  * that blocked it, and the minimal core of operations where the checker names one).
  */
+import type { InvariantName } from "../../../model/invariants/names.ts"
 import type { Counterexample } from "../../../properties/counterexample.ts"
 import type { Judgement } from "../../../properties/judge.ts"
 import { describeStep } from "../../schedule/index.ts"
@@ -63,8 +64,8 @@ export interface RunView {
   readonly bugs: ReadonlyArray<string>
   readonly replicas: number
   readonly endMs: number
-  readonly violation: { readonly invariant: string; readonly message: string; readonly atMs: number } | null
-  readonly recorded: { readonly invariant: string; readonly message: string; readonly atMs: number }
+  readonly violation: { readonly invariant: InvariantName; readonly message: string; readonly atMs: number } | null
+  readonly recorded: { readonly invariant: InvariantName; readonly message: string; readonly atMs: number }
   readonly steps: ReadonlyArray<{ readonly atMs: number; readonly text: string }>
   readonly bands: ReadonlyArray<Band>
   readonly spans: ReadonlyArray<Span>
