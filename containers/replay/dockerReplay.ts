@@ -10,7 +10,7 @@
 import type { InvariantName } from "../../model/invariants/names.ts"
 import type { KvCommand } from "../../model/kv/index.ts"
 import type { BugName } from "../../src/protocol/bugs.ts"
-import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/schedule/index.ts"
+import type { ClientOperation, FaultProfile, Step } from "../../src/schedule/index.ts"
 import { describeStep } from "../../src/schedule/index.ts"
 import { saveArtifacts } from "../fixture/artifacts.ts"
 import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
@@ -74,16 +74,11 @@ const applyProfile = async (cluster: DockerCluster, profile: FaultProfile): Prom
 }
 
 /**
- * `faultline serve` exposes the heartbeat and the election timeout (its maximum is twice the minimum); the
- * other replica knobs and the network's long tail have no flag or link fault yet, so they are said, not faked.
+ * Every replica knob is a `faultline serve` flag (fixture/serveArguments.ts passes them); the network's long tail
+ * has no link fault yet, so it is said, not faked.
  */
-const knobNotes = (knobs: Schedule["replicaConfig"], profile: FaultProfile): ReadonlyArray<string> => {
+const profileNotes = (profile: FaultProfile): ReadonlyArray<string> => {
   const notes: Array<string> = []
-  const unexposed = Object.keys(knobs ?? {}).filter(
-    (knob) => knob !== "electionTimeoutMinMs" && knob !== "heartbeatIntervalMs"
-  )
-  if (unexposed.length > 0)
-    notes.push(`replica knobs ${unexposed.join(", ")} are not node flags; the nodes run their defaults`)
   if ((profile.network.holdBackProbability ?? 0) > 0)
     notes.push("the network's long-tail hold-back is not replayed (no link fault for it)")
   return notes
@@ -133,12 +128,10 @@ export const replayOnDocker = async (
   }
   const startedAt = performance.now()
   const testBugs = options.testBugs ?? []
-  const knobs = schedule.replicaConfig ?? {}
   await using cluster = await DockerCluster.start({
     replicas: schedule.replicas,
     testBugs,
-    ...(knobs.electionTimeoutMinMs === undefined ? {} : { electionTimeoutMs: knobs.electionTimeoutMinMs }),
-    ...(knobs.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: knobs.heartbeatIntervalMs })
+    replicaKnobs: schedule.replicaConfig ?? {}
   })
   log(`${schedule.replicas}-node cluster started in ${(cluster.startDurationMs / 1000).toFixed(1)} s`)
   const reports = new NodeReportCollector()
@@ -147,7 +140,7 @@ export const replayOnDocker = async (
   if (seen.join(",") !== [...new Set(testBugs)].sort().join(",")) {
     throw new Error(`the nodes report planted bugs [${seen.join(", ")}], but [${testBugs.join(", ")}] were asked for`)
   }
-  const notes: Array<string> = [...knobNotes(schedule.replicaConfig, schedule.profile)]
+  const notes: Array<string> = [...profileNotes(schedule.profile)]
   if (testBugs.length > 0) notes.push(`nodes run a test image with planted bugs [${testBugs.join(", ")}] compiled in`)
   else if (counterexample.bugs.length > 0)
     notes.push(

@@ -42,7 +42,7 @@ const configOf = (options: NodeOptions): ReplicaConfig =>
     voters: [...options.members.keys()],
     // Seeded per process start so that restarted nodes do not replay the same election timeouts.
     randomSeed: (options.id * 7919 + Date.now()) % 2 ** 31,
-    maxSessions: 4_096,
+    maxSessions: options.maxSessions ?? 4_096,
     // About 30 ms of applying per step: a restart re-applies the whole log in steps the event loop runs between.
     maxAppliedEntriesPerStep: 512,
     // Empty except in a test image built with bugs (src/node/testBugs.ts); no option can set it.
@@ -50,7 +50,10 @@ const configOf = (options: NodeOptions): ReplicaConfig =>
     ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
     ...(options.electionTimeoutMs !== undefined
       ? { electionTimeoutMinMs: options.electionTimeoutMs, electionTimeoutMaxMs: 2 * options.electionTimeoutMs }
-      : {})
+      : {}),
+    ...(options.electionTimeoutMaxMs !== undefined ? { electionTimeoutMaxMs: options.electionTimeoutMaxMs } : {}),
+    ...(options.maxEntriesPerMessage !== undefined ? { maxEntriesPerMessage: options.maxEntriesPerMessage } : {}),
+    ...(options.maxInflightBatches !== undefined ? { maxInflightBatches: options.maxInflightBatches } : {})
   })
 
 const openWal = (dataDirectory: string): Promise<{ wal: WalService; recovery: WalRecovery }> =>

@@ -15,18 +15,52 @@ export interface ServeOptions {
   readonly clusterSecret: string
   /** Present only with --fault-injection: the token the admin endpoint requires. */
   readonly adminToken: string | undefined
+  /** The replica knobs a schedule may set (src/schedule's ReplicaKnobs); undefined leaves the node's default. */
   readonly heartbeatIntervalMs: number | undefined
+  /** The election timeout's minimum; its maximum is `electionTimeoutMaxMs`, or twice the minimum. */
   readonly electionTimeoutMs: number | undefined
+  readonly electionTimeoutMaxMs: number | undefined
+  readonly maxEntriesPerMessage: number | undefined
+  readonly maxInflightBatches: number | undefined
+  readonly maxSessions: number | undefined
 }
 
 export const serveUsage = `usage: faultline serve --id N --peers 0=HOST:PORT,1=HOST:PORT,... --http-port P --data-dir D
                        [--http-host H] [--cluster-secret S] [--fault-injection --admin-token T]
-                       [--heartbeat-interval-ms MS] [--election-timeout-ms MS]
+                       [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--election-timeout-max-ms MS]
+                       [--max-entries-per-message N] [--max-inflight-batches N] [--max-sessions N]
 
   --peers              every member's peer (TCP) address, this node's included
   --cluster-secret     HMAC key for peer frames (or FAULTLINE_CLUSTER_SECRET); required
   --fault-injection    enable POST /admin/faults, guarded by --admin-token (or FAULTLINE_ADMIN_TOKEN)
-  --election-timeout-ms  minimum election timeout (default 1000; the maximum is twice it)`
+  --heartbeat-interval-ms    10 to 1000 (default 100)
+  --election-timeout-ms      minimum election timeout, 100 to 10000 (default 1000)
+  --election-timeout-max-ms  maximum election timeout, 100 to 20000 (default twice the minimum)
+  --max-entries-per-message  entries in one AppendEntries, 1 to 1024 (default 64)
+  --max-inflight-batches     AppendEntries pipelined to one follower, 1 to 64 (default 8)
+  --max-sessions             client session table size, 1 to 65536 (default 4096)`
+
+/**
+ * The bounds of src/schedule's ReplicaKnobs Schema, so that every knob a counterexample can carry is a value the
+ * node accepts (the Docker replay passes them as these flags); serveOptions.test.ts holds the two together. They
+ * are copied rather than imported so that the node bundle does not carry the schedule.
+ */
+export const replicaKnobFlags = {
+  heartbeatIntervalMs: { flag: "heartbeat-interval-ms", min: 10, max: 1000 },
+  electionTimeoutMinMs: { flag: "election-timeout-ms", min: 100, max: 10_000 },
+  electionTimeoutMaxMs: { flag: "election-timeout-max-ms", min: 100, max: 20_000 },
+  maxEntriesPerMessage: { flag: "max-entries-per-message", min: 1, max: 1024 },
+  maxInflightBatches: { flag: "max-inflight-batches", min: 1, max: 64 },
+  maxSessions: { flag: "max-sessions", min: 1, max: 65_536 }
+} as const
+
+type KnobName = keyof typeof replicaKnobFlags
+
+const knobOption = (knob: KnobName, values: Readonly<Record<string, unknown>>): number | undefined => {
+  const { flag, min, max } = replicaKnobFlags[knob]
+  const text = values[flag]
+  return integerOption(flag, typeof text === "string" ? text : undefined, min, max)
+}
 
 const integerOption = (name: string, text: string | undefined, min: number, max: number): number | undefined => {
   if (text === undefined) return undefined
@@ -34,6 +68,33 @@ const integerOption = (name: string, text: string | undefined, min: number, max:
   if (!/^\d+$/.test(text) || value < min || value > max)
     throw new UsageError({ message: `--${name} should be an integer from ${min} to ${max}, got "${text}"` })
   return value
+}
+
+/** The protocol's defaults (src/protocol/config.ts), which the timeouts given are checked against. */
+const heartbeatIntervalMsDefault = 100
+const electionTimeoutMinMsDefault = 1000
+
+/**
+ * The timeouts must make a usable replica (src/protocol/config.ts's checkReplicaConfig): a heartbeat shorter than
+ * the shortest election timeout, and a maximum no less than the minimum. Refused here so that the reason is a
+ * usage line rather than a failed start.
+ */
+const checkTimeouts = (values: Readonly<Record<string, unknown>>) => {
+  const heartbeatIntervalMs = knobOption("heartbeatIntervalMs", values)
+  const electionTimeoutMs = knobOption("electionTimeoutMinMs", values)
+  const electionTimeoutMaxMs = knobOption("electionTimeoutMaxMs", values)
+  const minimumMs = electionTimeoutMs ?? electionTimeoutMinMsDefault
+  if (electionTimeoutMaxMs !== undefined && electionTimeoutMaxMs < minimumMs) {
+    throw new UsageError({
+      message: `--election-timeout-max-ms ${electionTimeoutMaxMs} should be at least the minimum election timeout ${minimumMs}`
+    })
+  }
+  if ((heartbeatIntervalMs ?? heartbeatIntervalMsDefault) >= minimumMs) {
+    throw new UsageError({
+      message: `--heartbeat-interval-ms ${heartbeatIntervalMs ?? heartbeatIntervalMsDefault} should be less than the minimum election timeout ${minimumMs}`
+    })
+  }
+  return { heartbeatIntervalMs, electionTimeoutMs, electionTimeoutMaxMs }
 }
 
 export const parseMembers = (text: string): ReadonlyMap<number, PeerAddress> => {
@@ -64,7 +125,11 @@ export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.Proce
       "fault-injection": { type: "boolean" },
       "admin-token": { type: "string" },
       "heartbeat-interval-ms": { type: "string" },
-      "election-timeout-ms": { type: "string" }
+      "election-timeout-ms": { type: "string" },
+      "election-timeout-max-ms": { type: "string" },
+      "max-entries-per-message": { type: "string" },
+      "max-inflight-batches": { type: "string" },
+      "max-sessions": { type: "string" }
     }
   })
   const id = integerOption("id", values.id, 0, 1023)
@@ -87,6 +152,7 @@ export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.Proce
         "--fault-injection needs an admin token of at least 8 characters (--admin-token or FAULTLINE_ADMIN_TOKEN)"
     })
   }
+  const { heartbeatIntervalMs, electionTimeoutMs, electionTimeoutMaxMs } = checkTimeouts(values)
   return {
     id,
     members,
@@ -95,7 +161,11 @@ export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.Proce
     dataDirectory: values["data-dir"],
     clusterSecret,
     adminToken: values["fault-injection"] === true ? adminToken : undefined,
-    heartbeatIntervalMs: integerOption("heartbeat-interval-ms", values["heartbeat-interval-ms"], 1, 60_000),
-    electionTimeoutMs: integerOption("election-timeout-ms", values["election-timeout-ms"], 2, 600_000)
+    heartbeatIntervalMs,
+    electionTimeoutMs,
+    electionTimeoutMaxMs,
+    maxEntriesPerMessage: knobOption("maxEntriesPerMessage", values),
+    maxInflightBatches: knobOption("maxInflightBatches", values),
+    maxSessions: knobOption("maxSessions", values)
   }
 }
