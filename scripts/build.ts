@@ -44,8 +44,10 @@ export const buildCli = async (outdir: string = distDirectory): Promise<void> =>
     chunkNames: "chunks/[name]-[hash]",
     banner: { js: requireShim },
     // `replay --docker` drives Docker through testcontainers, whose SSH transport loads native addons: it stays
-    // a package that Node resolves from node_modules when that command runs.
-    external: ["testcontainers"],
+    // a package that Node resolves from node_modules when that command runs. So does esbuild, which that command
+    // runs to bundle the node image (containers/image/buildImage.ts): its JavaScript API finds its own binary from
+    // __filename and refuses to be bundled, so a bundled copy failed every `replay --docker`.
+    external: ["testcontainers", "esbuild"],
     logLevel: "warning"
   })
 }

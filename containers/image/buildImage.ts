@@ -24,7 +24,21 @@ export const testImageRepository = "faultline-node-testbugs"
 export const nodePathInImage = "/usr/local/bin/node"
 export const serverPathInImage = "/app/server.cjs"
 
-const serverEntry = fileURLToPath(new URL("./server.ts", import.meta.url))
+/**
+ * The server's source, found from the repository root rather than from this module: the compiled CLI
+ * (`faultline replay --docker` from dist/) runs this code from dist/chunks/, where "./server.ts" does not exist.
+ */
+const findServerEntry = (): string => {
+  const entry = path.join("containers", "image", "server.ts")
+  let directory = path.dirname(fileURLToPath(import.meta.url))
+  // Bounded: a few levels separate dist/chunks/ and containers/image/ from the root.
+  for (let level = 0; level < 8; level++) {
+    if (fs.existsSync(path.join(directory, entry))) return path.join(directory, entry)
+    directory = path.dirname(directory)
+  }
+  throw new Error(`cannot find ${entry} above ${fileURLToPath(import.meta.url)}`)
+}
+const serverEntry = findServerEntry()
 
 export interface BuiltImage {
   readonly name: string
