@@ -96,7 +96,7 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
     message: violation.message,
     atMs: violation.atMs
   }))
-  for (const finding of options.expectations?.atEnd?.(result) ?? []) {
+  for (const finding of options.expectations?.atEnd?.(result, observers) ?? []) {
     findings.push({ ...finding, atMs: result.counters.simulatedMs })
   }
   if (result.cap !== "none")
