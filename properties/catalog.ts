@@ -85,6 +85,7 @@ const stepFits = (step: BuiltSchedule["schedule"]["steps"][number], replicas: nu
     case "Forge":
       return step.to < replicas
     case "Client":
+      return step.replica === undefined || step.replica < replicas
     case "Heal":
     case "OnLeader":
       return true

@@ -44,6 +44,12 @@ export interface RawSchedule {
   readonly swarm: SwarmProfile
   readonly faults: ReadonlyArray<RawFault>
   readonly operations: ReadonlyArray<RawOperation>
+  /**
+   * Where the operation at the same position is sent, when the shape aims reads (`aimedReads`): 0 or absent, the
+   * client's own routing; k ≥ 1, replica (k - 1) modulo the cluster size. Drawn after everything else, so a
+   * seed's faults and operations are the same with or without it, and shrinking leans towards unaimed reads.
+   */
+  readonly aims?: ReadonlyArray<number>
 }
 
 export interface ScheduleShape {
@@ -69,6 +75,8 @@ export interface ScheduleShape {
   readonly diskFaults?: ReadonlyArray<DiskFault>
   /** Upper bounds of the swarm's knobs, for scenarios that aim at one bug class (swarm.ts has the defaults). */
   readonly swarm?: SwarmLimits
+  /** Reads may name the replica they are sent to, so a follower is asked (the Schedule's ClientStep.replica). */
+  readonly aimedReads?: boolean
 }
 
 /** When client traffic begins: after the first election has had time to settle. */
@@ -121,8 +129,17 @@ export const rawSchedule = (shape: ScheduleShape): fc.Arbitrary<RawSchedule> => 
         // Generate across the whole range (fast-check's default favours short arrays); shrinking still shortens.
         size: "max"
       }
-    )
+    ),
+    ...(shape.aimedReads === true
+      ? { aims: fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: shape.maxOperations ?? 60, size: "max" }) }
+      : {})
   })
+}
+
+/** The replica an operation is aimed at: only reads are, so that a follower read is asked for. */
+const aimOf = (raw: RawSchedule, position: number, op: ClientOperation): { replica?: number } => {
+  const aim = raw.aims?.[position] ?? 0
+  return aim === 0 || op._tag !== "Read" ? {} : { replica: (aim - 1) % raw.replicas }
 }
 
 const operationOf = (raw: RawOperation): ClientOperation => {
@@ -322,12 +339,16 @@ export const buildSchedule = (raw: RawSchedule, shape: ScheduleShape): BuiltSche
   const faults = safetyPhase(raw, shape, safetyMs)
     .map((step): Step => (step.at > healedAtMs ? { ...step, at: healedAtMs } : step))
     .map((step): Step => (step._tag === "OnLeader" && step.until > healedAtMs ? { ...step, until: healedAtMs } : step))
-  const operations: Array<Step> = raw.operations.map((operation) => ({
-    _tag: "Client",
-    at: trafficStartMs + operation.atMs,
-    client: operation.client,
-    op: operationOf(operation)
-  }))
+  const operations: Array<Step> = raw.operations.map((operation, position) => {
+    const op = operationOf(operation)
+    return {
+      _tag: "Client",
+      at: trafficStartMs + operation.atMs,
+      client: operation.client,
+      op,
+      ...aimOf(raw, position, op)
+    }
+  })
   const end: Step = { _tag: "Heal", at: healedAtMs + liveMs + quietMs }
   const steps = [...faults, ...operations, ...healSteps(faults, healedAtMs), end].sort(
     (left, right) => left.at - right.at

@@ -582,10 +582,18 @@ export const descriptions: ReadonlyArray<ScenarioDescription> = [
   ),
   zoo(
     "zoo_stale_reads",
-    "Reads while the leader is cut off or paused and a new leader takes writes: a read served without confirming leadership, or by a follower, returns stale data.",
+    "Reads (some sent to a named replica, as a client of one node asks it) while the leader is cut off or paused and a new leader takes writes: a read served without confirming leadership, or by a follower, returns stale data.",
     {
       faults: ["partition", "pause", "clog"],
-      tuning: { replicasMin: 3, replicasMax: 3, keys: 1, maxFaults: 6, maxOperations: 60, faultLengthMsMax: 3000 }
+      tuning: {
+        replicasMin: 3,
+        replicasMax: 3,
+        keys: 1,
+        maxFaults: 6,
+        maxOperations: 60,
+        faultLengthMsMax: 3000,
+        aimedReads: true
+      }
     },
     ["linearizability"]
   ),

@@ -52,7 +52,7 @@ describe.skipIf(chromium === undefined)("the dashboard in headless Chromium", ()
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true })
     makeCounterexample("zoo_divergent_logs", 2, "quorumOfF", "quorumOfF.json")
-    makeCounterexample("zoo_stale_reads", 10, "followerReads", "followerReads.json")
+    makeCounterexample("zoo_stale_reads", 3, "followerReads", "followerReads.json")
     server = await startDashboard(directory, 0)
     const address = server.address()
     base = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/`

@@ -45,6 +45,7 @@ const nodesOf = (step: Step): ReadonlyArray<number> => {
     case "Forge":
       return [step.to]
     case "Client":
+      return step.replica === undefined ? [] : [step.replica]
     case "Heal":
     case "OnLeader":
       return []

@@ -49,7 +49,7 @@ export const describeStep = (step: Step): string => {
   const at = `at ${step.at} ms`
   switch (step._tag) {
     case "Client":
-      return `${at}: client ${step.client} ${describeOperation(step.op)}`
+      return `${at}: client ${step.client} ${describeOperation(step.op)}${step.replica === undefined ? "" : ` at n${step.replica}`}`
     case "Crash":
       return `${at}: crash ${describeTarget(step.node)}`
     case "Restart":

@@ -90,10 +90,17 @@ export type ClientOperation = typeof ClientOperation.Type
 export const DiskFault = Schema.Literal("bitflip", "bitflipTail", "misdirected", "latent", "torn", "slow")
 export type DiskFault = typeof DiskFault.Type
 
+/**
+ * A client operation. `replica` names the replica the request is sent to (a follower read is then a follower
+ * read, as a client talking to one node's HTTP API makes it): the client stays with that replica until it answers
+ * with a redirect (NotLeader naming another leader, the node's 307) or an attempt times out, then finds the leader
+ * as usual. Absent (older files, most generators): the client's own routing from the first attempt.
+ */
 export const ClientStep = Schema.TaggedStruct("Client", {
   at: Millis,
   client: Schema.Int.pipe(Schema.between(0, clientsMax - 1)),
-  op: ClientOperation
+  op: ClientOperation,
+  replica: Schema.optionalWith(Node, { exact: true })
 })
 /**
  * Whom a process fault hits: a replica by number, or a role resolved when the step runs — "leader" (the

@@ -3,8 +3,14 @@
  * otherwise trying replicas round-robin), times out and retries with the same session and sequence (so a
  * retried command is applied at most once), and records invoke / ok / fail / unknown events in the history
  * format of model/linearizability.
+ *
+ * An operation aimed at a replica (the schedule's `replica`) is sent there, as a client of one node's HTTP API
+ * sends it: a follower that knows the leader redirects it (NotLeader with a hint, the node's 307) and the client
+ * follows; a replica that knows no leader is asked again after a backoff (the node retries locally until its
+ * deadline); an attempt that times out or ends uncertain drops the aim, and the client routes as usual.
  */
 import type { ModelEvent } from "../../model/invariants/observation.ts"
+import { assert } from "../assert.ts"
 import type { AppResult } from "../app/machine.ts"
 import { entryDigest, type Session } from "../protocol/entry.ts"
 import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
@@ -37,8 +43,16 @@ export const clientQueueMax = 1024
 const backoffBaseMs = 50
 const backoffMaxMs = 1000
 
+/** An operation as the schedule submitted it: the replica it is aimed at, if any. */
+interface Submitted {
+  readonly op: ClientOperation
+  readonly replica: number | undefined
+}
+
 interface Current {
   readonly op: ClientOperation
+  /** The replica the operation is still aimed at; undefined once a redirect or a timeout ended the aim. */
+  aimedAt: number | undefined
   /** Which history records it: the key-value one or the ledger's. */
   readonly ledger: boolean
   readonly request: ClientRequest
@@ -88,7 +102,7 @@ export class SimClient {
   private process: number
   private leaderGuess: number | undefined
   private roundRobin: number
-  private readonly queue: Array<ClientOperation> = []
+  private readonly queue: Array<Submitted> = []
   private current: Current | undefined
   /**
    * The time of the client's one queued timer event, if any. A timer per attempt would put an event in the
@@ -116,17 +130,22 @@ export class SimClient {
     return `c${this.index}.${this.generation}`
   }
 
-  submit(op: ClientOperation): void {
-    if (this.current === undefined) return this.invoke(op)
+  submit(op: ClientOperation, replica?: number): void {
+    assert(
+      replica === undefined || (Number.isInteger(replica) && replica >= 0 && replica < this.host.replicas),
+      "an operation is aimed at a replica of the cluster (checkSchedule refuses others)"
+    )
+    if (this.current === undefined) return this.invoke({ op, replica })
     if (this.queue.length >= clientQueueMax) {
       this.dropped += 1
       this.host.note(`client ${this.index} queue full: dropped an operation`)
       return
     }
-    this.queue.push(op)
+    this.queue.push({ op, replica })
   }
 
-  private invoke(op: ClientOperation): void {
+  private invoke(submitted: Submitted): void {
+    const { op, replica } = submitted
     const host = this.host
     const ledger = isLedgerOperation(op)
     let request: ClientRequest
@@ -144,6 +163,7 @@ export class SimClient {
       host.modelEvent({ _tag: "ClientInvoked", atMs: host.nowMs, clientId: this.clientId, sequence: this.sequence })
     this.current = {
       op,
+      aimedAt: replica,
       ledger,
       request,
       attempt: 0,
@@ -161,7 +181,7 @@ export class SimClient {
     const host = this.host
     current.attempt += 1
     if (current.attempt > this.profile.attemptsMax) return this.finish(current.maybeApplied ? "unknown" : "fail")
-    const target = this.leaderGuess ?? this.nextRoundRobin()
+    const target = current.aimedAt ?? this.leaderGuess ?? this.nextRoundRobin()
     const requestId = host.nextRequestId()
     current.requestIds.add(requestId)
     current.latestRequestId = requestId
@@ -212,6 +232,7 @@ export class SimClient {
     if (this.host.nowMs < current.deadlineMs) return this.armTimer(current.deadlineMs)
     this.host.note(`client ${this.index} timed out (attempt ${current.attempt})`)
     current.maybeApplied = current.request._tag === "Command"
+    current.aimedAt = undefined
     this.leaderGuess = undefined
     this.attempt()
   }
@@ -233,13 +254,18 @@ export class SimClient {
       case "Read":
         this.leaderGuess = from
         return this.finish(result.result)
-      case "NotLeader":
-        this.leaderGuess = result.leaderHint !== null && result.leaderHint !== from ? result.leaderHint : undefined
-        return this.leaderGuess === undefined ? this.retryAfter(this.backoffMs()) : this.attempt()
+      case "NotLeader": {
+        const redirect = result.leaderHint !== null && result.leaderHint !== from ? result.leaderHint : undefined
+        this.leaderGuess = redirect
+        // A redirect ends the aim; a replica that knows no leader is asked again (the node's local retries).
+        if (redirect !== undefined) current.aimedAt = undefined
+        return redirect === undefined ? this.retryAfter(this.backoffMs()) : this.attempt()
+      }
       case "Busy":
         return this.retryAfter(this.backoffMs())
       case "Unknown":
         current.maybeApplied = current.request._tag === "Command"
+        current.aimedAt = undefined
         this.leaderGuess = undefined
         return this.retryAfter(this.backoffMs())
       case "Rejected":

@@ -168,7 +168,7 @@ const targetOf = (simulation: FaultWorld, target: Target, what: string): SimRepl
 export const applyStep = (simulation: FaultWorld, step: Step): void => {
   switch (step._tag) {
     case "Client":
-      return simulation.client(step.client).submit(step.op)
+      return simulation.client(step.client).submit(step.op, step.replica)
     case "Crash": {
       const replica = targetOf(simulation, step.node, "crash")
       return replica === undefined ? undefined : crash(simulation, replica)
