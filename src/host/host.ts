@@ -26,6 +26,7 @@ import {
 } from "../protocol/index.ts"
 import type { Transition } from "../protocol/step.ts"
 import { walRecordOf, type WalRecord } from "../storage/walRecord.ts"
+import { assert } from "../assert.ts"
 import type { HostWorld } from "./world.ts"
 
 export type { HostWorld } from "./world.ts"
@@ -61,8 +62,25 @@ const runEffectStep =
 /** A request handed to submit: its result goes to `onResult` exactly once (Unknown if the host stops first). */
 export interface Submitted {
   /** Forget the request (its deadline passed): a late result is not delivered. */
-  readonly cancel: () => void
+  cancel(): void
 }
+
+/**
+ * A submitted request's handle. A class rather than a closure per request: the simulator submits thousands per
+ * simulated run and never cancels, so the handle should cost one small object.
+ */
+class SubmittedRequest implements Submitted {
+  constructor(
+    private readonly pendingRequests: Map<number, (result: ClientResult) => void>,
+    private readonly requestId: number
+  ) {}
+
+  cancel(): void {
+    this.pendingRequests.delete(this.requestId)
+  }
+}
+
+const refused: Submitted = { cancel: () => undefined }
 
 export class ReplicaHost {
   readonly counters: HostCounters = { steps: 0, droppedPeerInputs: 0, walBatches: 0, walRecords: 0, clientBatches: 0 }
@@ -76,8 +94,13 @@ export class ReplicaHost {
   private drainScheduled = false
   private nextRequestId = 1
   private readonly pendingRequests = new Map<number, (result: ClientResult) => void>()
-  private pendingPersists: Array<{ readonly ioId: number; readonly record: WalRecord }> = []
+  /** The records of the Persists waiting for the next write, and the ioId of the last of them. */
+  private pendingRecords: Array<WalRecord> = []
+  private pendingLastIoId = 0
+  /** The write in flight (one at a time): how many records it carries and the ioId it completes. */
   private walBusy = false
+  private writtenRecords = 0
+  private writtenLastIoId = 0
   private clientBatch: Array<ClientRequestItem> = []
   private clientBatchScheduled = false
   private wakeAtMs = Number.POSITIVE_INFINITY
@@ -93,6 +116,25 @@ export class ReplicaHost {
     this.maxQueuedInputs = options.maxQueuedInputs ?? defaultMaxQueuedInputs
     this.recoveringReported = options.initialState.recovering
   }
+
+  // The host's callbacks, made once: a closure per client batch, timer or write showed in the simulator's profile.
+  private readonly flushScheduledBatch = (): void => {
+    this.clientBatchScheduled = false
+    this.flushClientBatch(false)
+  }
+
+  private readonly drainScheduledRest = (): void => {
+    this.drainScheduled = false
+    this.drain()
+  }
+
+  private readonly timerFired = (): void => {
+    this.timerAtMs = Number.POSITIVE_INFINITY
+    // A paused process's timers fire late: resume ticks first.
+    if (!this.pausedValue) this.tick()
+  }
+
+  private readonly walWritten = (error?: unknown): void => this.writeDone(error)
 
   get state(): ReplicaState {
     return this.stateValue
@@ -169,6 +211,18 @@ export class ReplicaHost {
     return taken
   }
 
+  /** One peer input (the simulator delivers them one by one): as deliver, without an array per input. */
+  deliverOne(input: Input): boolean {
+    if (this.stopped) return false
+    if (this.queued >= this.maxQueuedInputs) {
+      this.counters.droppedPeerInputs += 1
+      return false
+    }
+    this.queue.push(input)
+    this.drain()
+    return true
+  }
+
   /**
    * Submits a client request; its result goes to `onResult` (at once with Busy when the host cannot take it).
    * Requests submitted in one turn reach the replica together, as one ClientRequests input.
@@ -176,7 +230,7 @@ export class ReplicaHost {
   submit(request: ClientRequest, onResult: (result: ClientResult) => void): Submitted {
     if (this.stopped || this.queued + this.clientBatch.length >= this.maxQueuedInputs) {
       onResult({ _tag: "Busy" })
-      return { cancel: () => undefined }
+      return refused
     }
     const requestId = this.nextRequestId
     this.nextRequestId += 1
@@ -187,12 +241,9 @@ export class ReplicaHost {
       this.clientBatchScheduled = true
       // Every request that arrives in this turn goes to the replica as one input, so the leader writes their
       // entries in one Persist and sends them in one AppendEntries per peer.
-      this.world.later(() => {
-        this.clientBatchScheduled = false
-        this.flushClientBatch(false)
-      })
+      this.world.later(this.flushScheduledBatch)
     }
-    return { cancel: () => void this.pendingRequests.delete(requestId) }
+    return new SubmittedRequest(this.pendingRequests, requestId)
   }
 
   /**
@@ -212,7 +263,9 @@ export class ReplicaHost {
     const only = requests.length === 1 ? requests[0] : undefined
     const nowMs = this.world.nowMs()
     this.enqueue(
-      only !== undefined ? { _tag: "ClientRequest", ...only, nowMs } : { _tag: "ClientRequests", requests, nowMs }
+      only !== undefined
+        ? { _tag: "ClientRequest", requestId: only.requestId, request: only.request, nowMs }
+        : { _tag: "ClientRequests", requests, nowMs }
     )
   }
 
@@ -253,10 +306,7 @@ export class ReplicaHost {
   private scheduleDrain(): void {
     if (this.drainScheduled) return
     this.drainScheduled = true
-    this.world.later(() => {
-      this.drainScheduled = false
-      this.drain()
-    })
+    this.world.later(this.drainScheduledRest)
   }
 
   private stepOne(input: Input): void {
@@ -297,35 +347,39 @@ export class ReplicaHost {
 
   private persist(output: Extract<Output, { _tag: "Persist" }>): void {
     // Written at once when no write is in flight; the Persists that come while one is share the next write.
-    this.pendingPersists.push({ ioId: output.ioId, record: walRecordOf(output) })
+    assert(output.ioId > this.pendingLastIoId, "Persists come in ioId order")
+    this.pendingRecords.push(walRecordOf(output))
+    this.pendingLastIoId = output.ioId
     if (!this.walBusy) this.flushWal()
   }
 
   private flushWal(): void {
-    if (this.walBusy || this.pendingPersists.length === 0 || this.stopped || this.pausedValue) return
-    const batch = this.pendingPersists
-    this.pendingPersists = []
+    if (this.walBusy || this.pendingRecords.length === 0 || this.stopped || this.pausedValue) return
+    const records = this.pendingRecords
+    this.pendingRecords = []
     this.walBusy = true
-    const lastIoId = (batch[batch.length - 1] as { ioId: number }).ioId
-    this.world.storage.append(
-      batch.map((persist) => persist.record),
-      (error) => {
-        if (this.stopped) return
-        if (error !== undefined) {
-          // The disk failed: durability can no longer be promised (fsync errors are not retried).
-          this.stop()
-          this.world.fatal(error)
-          return
-        }
-        this.walBusy = false
-        this.counters.walBatches += 1
-        this.counters.walRecords += batch.length
-        this.enqueue({ _tag: "PersistDone", ioId: lastIoId, nowMs: this.world.nowMs() })
-        // The commands held during this write join the next one (flushClientBatch).
-        this.flushClientBatch(false)
-        this.flushWal()
-      }
-    )
+    this.writtenRecords = records.length
+    this.writtenLastIoId = this.pendingLastIoId
+    this.world.storage.append(records, this.walWritten)
+  }
+
+  /** The write in flight returned: PersistDone for its last ioId, then the next write. */
+  private writeDone(error: unknown): void {
+    if (this.stopped) return
+    assert(this.walBusy, "a write completes only while one is in flight")
+    if (error !== undefined) {
+      // The disk failed: durability can no longer be promised (fsync errors are not retried).
+      this.stop()
+      this.world.fatal(error)
+      return
+    }
+    this.walBusy = false
+    this.counters.walBatches += 1
+    this.counters.walRecords += this.writtenRecords
+    this.enqueue({ _tag: "PersistDone", ioId: this.writtenLastIoId, nowMs: this.world.nowMs() })
+    // The commands held during this write join the next one (flushClientBatch).
+    this.flushClientBatch(false)
+    this.flushWal()
   }
 
   private finishRecovery(): void {
@@ -342,10 +396,6 @@ export class ReplicaHost {
   private scheduleTimer(): void {
     if (this.stopped || this.wakeAtMs === this.timerAtMs) return
     this.timerAtMs = this.wakeAtMs
-    this.world.timerAt(this.wakeAtMs, () => {
-      this.timerAtMs = Number.POSITIVE_INFINITY
-      // A paused process's timers fire late: resume ticks first.
-      if (!this.pausedValue) this.tick()
-    })
+    this.world.timerAt(this.wakeAtMs, this.timerFired)
   }
 }

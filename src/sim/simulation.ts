@@ -257,7 +257,7 @@ export class Simulation implements ClientHost, FaultWorld {
   feed(replica: SimReplica, input: Input): void {
     const host = replica.host
     if (host === null) return
-    if (host.deliver([input]) === 0) this.note(`n${replica.node} paused: input buffer full, dropped ${input._tag}`)
+    if (!host.deliverOne(input)) this.note(`n${replica.node} paused: input buffer full, dropped ${input._tag}`)
   }
 
   /** The replica's clock reading now. */

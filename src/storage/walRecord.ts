@@ -17,16 +17,20 @@ const decodeRecord = Schema.decodeUnknownEither(Schema.parseJson(WalRecord))
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
-/** The record of one Persist output (its ioId is the host's, not the disk's). */
+/**
+ * The record of one Persist output (its ioId is the host's, not the disk's). Its keys in this order — hard state,
+ * truncation, entries — since the record is written as JSON; one literal per shape rather than spreads, as the
+ * host builds one for every Persist.
+ */
 export const walRecordOf = (persist: {
   readonly hardState?: HardState | undefined
   readonly truncateFrom?: number | undefined
   readonly append: ReadonlyArray<Entry>
-}): WalRecord => ({
-  ...(persist.hardState !== undefined ? { hardState: persist.hardState } : {}),
-  ...(persist.truncateFrom !== undefined ? { truncateFrom: persist.truncateFrom } : {}),
-  append: persist.append
-})
+}): WalRecord => {
+  const { hardState, truncateFrom, append } = persist
+  if (hardState === undefined) return truncateFrom === undefined ? { append } : { truncateFrom, append }
+  return truncateFrom === undefined ? { hardState, append } : { hardState, truncateFrom, append }
+}
 
 /** True when the record changes nothing on replay: the host does not write it. */
 export const isEmptyWalRecord = (record: WalRecord): boolean =>
