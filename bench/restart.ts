@@ -2,10 +2,14 @@
  * How fast a killed node comes back: a 3-node loopback cluster under a steady write load, one follower killed with
  * SIGKILL and restarted on the same data directory, `--restarts` times (default 10); the figure is the time from
  * starting the process to its first 200 from `GET /health`, which includes reading back and replaying its WAL of
- * the writes it had. The same loop runs against Debian's etcd 3.4 (`apt-get install -y etcd-server`) with
- * `--compare-etcd`, so that the ratio is measured on one machine under one load. Median and worst are printed.
+ * the writes it had. With `--compare-etcd` a cluster of Debian's etcd 3.4 (`apt-get install -y etcd-server`) runs
+ * beside it under its own writers and the two systems' restarts alternate, so that the ratio is measured on one
+ * machine under one load. Median and worst are printed.
  *
- * Usage: npm run bench:restart [-- --restarts 10 --preload 2000 --clients 8 --compare-etcd]
+ * `--against DIR` adds a cluster of another checkout's `faultline serve` (a worktree of an earlier commit, built),
+ * whose restarts alternate with the others: before and after in one run.
+ *
+ * Usage: npm run bench:restart [-- --restarts 10 --preload 2000 --clients 8 --compare-etcd --against DIR]
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
@@ -19,7 +23,8 @@ const { values } = parseArgs({
     restarts: { type: "string", default: "10" },
     preload: { type: "string", default: "2000" },
     clients: { type: "string", default: "8" },
-    "compare-etcd": { type: "boolean", default: false }
+    "compare-etcd": { type: "boolean", default: false },
+    against: { type: "string" }
   },
   strict: true
 })
@@ -94,38 +99,66 @@ const startLoad = (subject: Subject): { stop: () => Promise<number> } => {
 
 const median = (sorted: ReadonlyArray<number>): number => sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 
-const measure = async (subject: Subject): Promise<ReadonlyArray<number>> => {
-  for (let sequence = 0; sequence < preloadWrites; sequence += clients) {
-    await Promise.all(Array.from({ length: clients }, (_, client) => subject.write(sequence + client)))
-  }
-  const load = startLoad(subject)
-  const timings: Array<number> = []
-  try {
-    for (let round = 0; round < restarts; round++) {
-      const id = await subject.followerId()
-      await subject.kill(id)
-      timings.push(await timeToHealthy(subject, id))
-    }
-  } finally {
-    const writes = await load.stop()
-    console.log(`${subject.name}: ${writes} writes during the restarts`)
-  }
+const report = (name: string, timings: ReadonlyArray<number>): number => {
   const sorted = [...timings].sort((a, b) => a - b)
   console.log(
-    `${subject.name}: restart to /health 200, ${restarts} SIGKILLed followers: median ${median(sorted).toFixed(0)} ms, ` +
+    `${name}: restart to /health 200, ${timings.length} SIGKILLed followers: median ${median(sorted).toFixed(0)} ms, ` +
       `worst ${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(0)} ms (all: ${timings.map((t) => t.toFixed(0)).join(", ")})`
   )
-  return sorted
+  return median(sorted)
 }
 
-const faultlineSubject = async (dataDirectory: string): Promise<Subject> => {
+/**
+ * Every subject preloaded and under its writers at once, and their restarts interleaved round by round (the order
+ * turning each round), so that each system's restarts meet the same load on this shared machine.
+ */
+const measure = async (subjects: ReadonlyArray<Subject>): Promise<ReadonlyArray<number>> => {
+  for (const subject of subjects) {
+    for (let sequence = 0; sequence < preloadWrites; sequence += clients) {
+      await Promise.all(Array.from({ length: clients }, (_, client) => subject.write(sequence + client)))
+    }
+  }
+  const loads = subjects.map(startLoad)
+  const timings = subjects.map((): Array<number> => [])
+  try {
+    for (let round = 0; round < restarts; round++) {
+      for (let turn = 0; turn < subjects.length; turn++) {
+        const index = (round + turn) % subjects.length
+        const subject = subjects[index] as Subject
+        const id = await subject.followerId()
+        await subject.kill(id)
+        timings[index]?.push(await timeToHealthy(subject, id))
+      }
+    }
+  } finally {
+    for (const [index, load] of loads.entries()) {
+      console.log(`${subjects[index]?.name}: ${await load.stop()} writes during the restarts`)
+    }
+  }
+  return subjects.map((subject, index) => report(subject.name, timings[index] ?? []))
+}
+
+/** A checkout's `faultline` command: bin/faultline, or bin/faultline.mjs in commits from before the launcher. */
+const launcherIn = (checkout: string): string => {
+  const launcher = path.join(checkout, "bin", "faultline")
+  return fs.existsSync(launcher) ? launcher : `${launcher}.mjs`
+}
+
+/** `faultline serve` as installed (bin/faultline): this checkout's, or another's (a worktree of an earlier commit). */
+const faultlineSubject = async (dataDirectory: string, checkout?: string): Promise<Subject> => {
   const httpPorts = await freePorts(3)
   const peerPorts = await freePorts(3)
-  const cluster = new LocalCluster({ nodes: 3, httpPorts, peerPorts, dataDirectory })
+  const cluster = new LocalCluster({
+    nodes: 3,
+    httpPorts,
+    peerPorts,
+    dataDirectory,
+    ...(checkout !== undefined ? { launcher: launcherIn(checkout) } : {})
+  })
   cluster.startAll()
   let leader = await waitForLeader(cluster, 30_000)
   return {
-    name: "faultline",
+    name: checkout !== undefined ? `faultline at ${checkout}` : "faultline",
     write: async (sequence) => {
       const response = await fetch(`${cluster.nodeAt(leader).httpUrl}/kv/key-${sequence % 1000}`, {
         method: "PUT",
@@ -225,15 +258,6 @@ const etcdSubject = async (dataDirectory: string): Promise<Subject> => {
   }
 }
 
-const run = async (make: (directory: string) => Promise<Subject>, directory: string): Promise<number> => {
-  const subject = await make(directory)
-  try {
-    return median(await measure(subject))
-  } finally {
-    await subject.stop()
-  }
-}
-
 const main = async (): Promise<void> => {
   const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-restart-"))
   console.log(
@@ -242,12 +266,19 @@ const main = async (): Promise<void> => {
       .map((load) => load.toFixed(1))
       .join(" ")}`
   )
+  const subjects: Array<Subject> = []
   try {
-    const ours = await run(faultlineSubject, path.join(dataDirectory, "faultline"))
-    if (!values["compare-etcd"]) return
-    const theirs = await run(etcdSubject, path.join(dataDirectory, "etcd"))
-    console.log(`ratio faultline/etcd (medians): ${(ours / theirs).toFixed(2)}x`)
+    subjects.push(await faultlineSubject(path.join(dataDirectory, "faultline")))
+    if (values["compare-etcd"]) subjects.push(await etcdSubject(path.join(dataDirectory, "etcd")))
+    if (values.against !== undefined) {
+      subjects.push(await faultlineSubject(path.join(dataDirectory, "faultline-against"), values.against))
+    }
+    const [ours, theirs] = await measure(subjects)
+    if (ours !== undefined && theirs !== undefined) {
+      console.log(`ratio faultline/etcd (medians): ${(ours / theirs).toFixed(2)}x`)
+    }
   } finally {
+    await Promise.all(subjects.map((subject) => subject.stop()))
     fs.rmSync(dataDirectory, { recursive: true, force: true })
   }
 }

@@ -4,13 +4,13 @@
  * refuses an unknown command as the sources do, and its node reads no test-only bug list.
  */
 import { execFile } from "node:child_process"
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { buildCli } from "./build.ts"
+import { buildCli, buildServeSnapshot } from "./build.ts"
 
 const run = promisify(execFile)
 let directory = ""
@@ -32,6 +32,11 @@ describe("the compiled faultline command", () => {
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), "faultline-build-"))
     await buildCli(join(directory, "dist"))
+    await buildServeSnapshot(join(directory, "dist"))
+    await mkdir(join(directory, "bin"))
+    for (const name of ["faultline", "faultline.mjs"]) {
+      await copyFile(join(import.meta.dirname, "..", "bin", name), join(directory, "bin", name))
+    }
   }, 180_000)
   afterAll(async () => {
     await rm(directory, { recursive: true, force: true })
@@ -86,6 +91,28 @@ describe("the compiled faultline command", () => {
     const html = await readFile(page, "utf8")
     expect(html).toContain("violation-marker")
     expect(html).toContain(".band.leader")
+  })
+
+  it("starts serve from its startup snapshot, and without it when the snapshot is not this Node's", async () => {
+    const launcher = join(directory, "bin", "faultline")
+    // As installed: the compiled command, not the sources this test suite runs otherwise.
+    const installed = { env: { ...process.env, FAULTLINE_FROM_SOURCE: "" } }
+    const fromSnapshot = await run(process.execPath, [
+      "--snapshot-blob",
+      join(directory, "dist", "serve.blob"),
+      "--",
+      "serve",
+      "--help"
+    ])
+    expect(fromSnapshot.stdout).toContain("usage: faultline serve --id N")
+    expect((await run(launcher, ["serve", "--help"], installed)).stdout).toContain("usage: faultline serve --id N")
+    const refused = await run(launcher, ["serve", "--id", "9"], installed).catch(
+      (error: { code: number; stderr: string }) => error
+    )
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining("faultline serve:") })
+    await writeFile(join(directory, "dist", "serve.node"), "a Node binary that is not this one")
+    expect((await run(launcher, ["serve", "--help"], installed)).stdout).toContain("usage: faultline serve --id N")
+    expect((await run(launcher, ["--help"], installed)).stdout).toContain("usage: faultline <command> [options]")
   })
 
   it("refuses an unknown command", async () => {

@@ -5,10 +5,13 @@
  * (bin/faultline.mjs turns them on). Compiling at install time is what lets a command start in a few tens of
  * milliseconds instead of the second and more that compiling the sources at every start took.
  */
-import { readFile, rm } from "node:fs/promises"
+import { spawnSync } from "node:child_process"
+import { realpathSync, statSync } from "node:fs"
+import { readFile, rm, writeFile } from "node:fs/promises"
+import { createRequire } from "node:module"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { build } from "esbuild"
+import { build, type Plugin } from "esbuild"
 import { nodeBundleOptions } from "./bundleOptions.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -52,8 +55,70 @@ export const buildCli = async (outdir: string = distDirectory): Promise<void> =>
   })
 }
 
+/**
+ * Node 20 cannot evaluate node:http (nor, it warns, node:net) while it builds a startup snapshot: node:http's
+ * module body fails there ("methods.toSorted is not a function"). In the snapshot's bundle they become modules
+ * whose every export loads the real one at first use, which is after the process started from the snapshot.
+ */
+const lazyBuiltins: Plugin = {
+  name: "lazy-builtins",
+  setup(plugins) {
+    plugins.onResolve({ filter: /^node:(http|net)$/ }, (args) => ({
+      path: args.path.slice("node:".length),
+      namespace: "lazy-builtin"
+    }))
+    plugins.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+      const name = JSON.stringify(args.path)
+      const exported = Object.keys(createRequire(import.meta.url)(args.path) as object)
+      const getters = exported.map(
+        (key) =>
+          `Object.defineProperty(exports, ${JSON.stringify(key)}, { enumerable: true, get: () => load()[${JSON.stringify(key)}] })`
+      )
+      return { contents: [`let loaded`, `const load = () => (loaded ??= require(${name}))`, ...getters].join("\n") }
+    })
+  }
+}
+
+/** What bin/faultline compares with the `node` it would run: a snapshot starts only the binary that built it. */
+export const nodeIdentity = (nodeBinary: string): string => {
+  const real = realpathSync(nodeBinary)
+  const stat = statSync(real)
+  return `${real} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`
+}
+
+/**
+ * `faultline serve`'s startup snapshot: the node's code bundled into one CommonJS file (dist/serve.cjs, from
+ * src/node/serveProcess.ts), evaluated once by `node --build-snapshot` into dist/serve.blob, with the identity of
+ * the Node binary that built it in dist/serve.node. bin/faultline starts `serve` from it. Without a snapshot (a
+ * Node that cannot build one) `serve` still runs, only slower to start; the reason is printed.
+ */
+export const buildServeSnapshot = async (outdir: string = distDirectory): Promise<void> => {
+  const script = join(outdir, "serve.cjs")
+  await build({
+    ...nodeBundleOptions(),
+    absWorkingDir: root,
+    entryPoints: ["src/node/serveProcess.ts"],
+    outfile: script,
+    format: "cjs",
+    minify: true,
+    sourcemap: true,
+    plugins: [lazyBuiltins]
+  })
+  const blob = join(outdir, "serve.blob")
+  const built = spawnSync(process.execPath, ["--snapshot-blob", blob, "--build-snapshot", script], {
+    encoding: "utf8"
+  })
+  if (built.status !== 0) {
+    await rm(blob, { force: true })
+    console.warn(`faultline: no startup snapshot for serve (it starts without one): ${built.stderr.trim()}`)
+    return
+  }
+  await writeFile(join(outdir, "serve.node"), nodeIdentity(process.execPath))
+}
+
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const startedAt = performance.now()
   await buildCli()
+  await buildServeSnapshot()
   console.log(`faultline: built dist/ in ${Math.round(performance.now() - startedAt)} ms`)
 }

@@ -11,6 +11,8 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const binPath = fileURLToPath(new URL("../../bin/faultline.mjs", import.meta.url))
+/** The `faultline` command as installed: its `serve` starts from the node's startup snapshot when there is one. */
+const launcherPath = fileURLToPath(new URL("../../bin/faultline", import.meta.url))
 
 export interface LocalClusterOptions {
   readonly nodes: number
@@ -25,11 +27,12 @@ export interface LocalClusterOptions {
   /** Where each node's stderr goes: a log file in its data directory (default) or this process's stderr. */
   readonly logTo?: "file" | "inherit"
   /**
-   * The script that runs `faultline serve` (default: the CLI through tsx, `bin/faultline.mjs serve`). A bundled
-   * server (containers/image/server.ts built by esbuild) starts in a fraction of the time, which matters when a
-   * loop kills and restarts nodes on a loaded machine.
+   * The script that runs `faultline serve` under this process's Node (default: the `faultline` command itself,
+   * `bin/faultline serve`, which starts from the startup snapshot in dist/ when there is one).
    */
   readonly serveCommand?: ReadonlyArray<string>
+  /** The `faultline` command that runs `serve` when neither serveCommand nor runtimeArgs is given (default: this checkout's). */
+  readonly launcher?: string
 }
 
 export interface LocalNode {
@@ -85,8 +88,9 @@ export class LocalCluster {
     const node = this.nodeAt(id)
     if (node.process !== undefined) throw new Error(`node ${id} is already running`)
     fs.mkdirSync(node.dataDirectory, { recursive: true })
+    const viaNode = this.options.serveCommand !== undefined || this.options.runtimeArgs !== undefined
     const args = [
-      ...(this.options.serveCommand ?? [binPath, "serve"]),
+      ...(this.options.serveCommand ?? (viaNode ? [binPath, "serve"] : ["serve"])),
       "--id",
       String(id),
       "--peers",
@@ -98,16 +102,20 @@ export class LocalCluster {
     if (this.options.adminToken !== undefined) args.push("--fault-injection")
     const logFile =
       this.options.logTo === "inherit" ? "inherit" : fs.openSync(path.join(node.dataDirectory, "node.log"), "a")
-    const child = spawn(process.execPath, [...(this.options.runtimeArgs ?? []), ...args], {
-      // stdin is a pipe the child watches: if this process dies without cleaning up, the child exits too.
-      stdio: ["pipe", logFile, logFile],
-      env: {
-        ...process.env,
-        FAULTLINE_CLUSTER_SECRET: this.clusterSecret,
-        FAULTLINE_EXIT_WITH_PARENT: "1",
-        ...(this.options.adminToken !== undefined ? { FAULTLINE_ADMIN_TOKEN: this.options.adminToken } : {})
+    const child = spawn(
+      viaNode ? process.execPath : (this.options.launcher ?? launcherPath),
+      [...(this.options.runtimeArgs ?? []), ...args],
+      {
+        // stdin is a pipe the child watches: if this process dies without cleaning up, the child exits too.
+        stdio: ["pipe", logFile, logFile],
+        env: {
+          ...process.env,
+          FAULTLINE_CLUSTER_SECRET: this.clusterSecret,
+          FAULTLINE_EXIT_WITH_PARENT: "1",
+          ...(this.options.adminToken !== undefined ? { FAULTLINE_ADMIN_TOKEN: this.options.adminToken } : {})
+        }
       }
-    })
+    )
     if (typeof logFile === "number") fs.closeSync(logFile)
     node.process = child
     child.on("exit", () => {
