@@ -152,9 +152,10 @@ export const replayOnDocker = async (
   const clientOf = (number: number): { client: ClusterClient; queue: Promise<unknown> } => {
     let entry = clients.get(number)
     if (entry === undefined) {
+      // The simulator's client profile: the same timeout (scaled) and the same number of attempts.
       const client = new ClusterClient(cluster, recorder, number, {
         attemptTimeoutMs,
-        attemptsMax: Math.min(schedule.profile.clients.attemptsMax, 20)
+        attemptsMax: schedule.profile.clients.attemptsMax
       })
       entry = { client, queue: Promise.resolve() }
       clients.set(number, entry)
@@ -338,7 +339,9 @@ const performStep = async (cluster: DockerCluster, step: Step, context: StepCont
         )
         return
       }
-      entry.queue = entry.queue.then(() => entry.client.run(command))
+      // A step aimed at a replica is sent to that node first, as the simulator's client sends it.
+      const aim = step.replica === undefined ? {} : { replica: step.replica }
+      entry.queue = entry.queue.then(() => entry.client.run(command, aim))
       return
     }
     case "Partition":
