@@ -293,7 +293,8 @@ export class ReplicaHost {
         this.stepOne(input.nowMs === nowMs ? input : { ...input, nowMs })
       }
       if (this.queueHead === this.queue.length) {
-        this.queue.length = 0
+        // Emptied by pops: `length = 0` is a runtime call and drops the backing store, once per drain.
+        while (this.queue.length > 0) this.queue.pop()
         this.queueHead = 0
       }
     } finally {

@@ -179,6 +179,9 @@ describe("checkReplicaState", () => {
     expect(
       failureOf(() => checkReplicaState(follower.config, { ...state, role: "precandidate", votesGranted: [2, 2] }))
     ).toContain("each vote counted once")
+    expect(
+      failureOf(() => checkReplicaState(follower.config, { ...state, role: "precandidate", votesGranted: [2, 9] }))
+    ).toContain("each vote counted once")
   })
 
   it("checks only the entries a step added when given the state before it, and the whole log otherwise", () => {

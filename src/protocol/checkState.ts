@@ -76,10 +76,25 @@ const checkPendingIo = (state: ReplicaState): void => {
   }
 }
 
+/** No node, or one of the voters. */
+const noneOrVoter = (config: ReplicaConfig, node: number | null): boolean =>
+  node === null || config.voters.includes(node)
+
+/**
+ * Every vote from a voter, none counted twice. A loop rather than a Set and a closure: this runs after every
+ * simulated step, and under tsx (keepNames) a closure made per call cost a tenth of the simulator's time.
+ */
+const votesFromDistinctVoters = (config: ReplicaConfig, votes: ReadonlyArray<number>): boolean => {
+  for (let position = 0; position < votes.length; position += 1) {
+    const vote = votes[position] as number
+    if (!config.voters.includes(vote) || votes.indexOf(vote) !== position) return false
+  }
+  return true
+}
+
 /** Term, vote, leader and votes agree with the role; a recovering replica only follows. */
 const checkRole = (config: ReplicaConfig, state: ReplicaState): void => {
-  const voter = (node: number | null) => node === null || config.voters.includes(node)
-  if (!(voter(state.votedFor) && voter(state.leader)))
+  if (!(noneOrVoter(config, state.votedFor) && noneOrVoter(config, state.leader)))
     fail("known nodes", `votedFor ${state.votedFor}, leader ${state.leader}`)
   if (!(state.term > 0 || state.votedFor === null))
     fail("no vote before term 1", `votedFor ${state.votedFor} in term 0`)
@@ -96,7 +111,7 @@ const checkRole = (config: ReplicaConfig, state: ReplicaState): void => {
   const campaigning = state.role === "candidate" || state.role === "precandidate"
   if (!(campaigning ? state.votesGranted.includes(config.id) : state.votesGranted.length === 0))
     fail("votes counted only while campaigning", `role ${state.role}, votes [${state.votesGranted.join(",")}]`)
-  if (!(new Set(state.votesGranted).size === state.votesGranted.length && state.votesGranted.every(voter)))
+  if (!votesFromDistinctVoters(config, state.votesGranted))
     fail("each vote counted once", `votes [${state.votesGranted.join(",")}]`)
   if (!(!state.recovering || state.role === "follower")) fail("a recovering replica only follows", `role ${state.role}`)
 }

@@ -214,7 +214,7 @@ export class SimReplica {
     this.wal.sync()
     const last = this.unsyncedHardStates[this.unsyncedHardStates.length - 1]
     if (last !== undefined) this.durableHardState = last
-    this.unsyncedHardStates.length = 0
+    while (this.unsyncedHardStates.length > 0) this.unsyncedHardStates.pop()
   }
 
   crash(random: SimRandom): number {
