@@ -3,7 +3,7 @@
  * property suite and `faultline sim` attack with the same messages.
  */
 import { forge, type AttackKind, type Forgery } from "../../src/sim/adversary.ts"
-import { SimRandom } from "../../src/sim/random.ts"
+import { SimRandom } from "../../src/schedule/random.ts"
 
 /** The replica's default bound on entries per message (src/protocol/config.ts). */
 const maxEntriesPerMessage = 64

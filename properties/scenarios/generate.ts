@@ -4,7 +4,7 @@
  * replica at a time (crash, pause, clock, disk), each fault window closed (restart, heal) before the next.
  */
 import { attackKinds, forge } from "../../src/sim/adversary.ts"
-import { SimRandom } from "../../src/sim/random.ts"
+import { SimRandom } from "../../src/schedule/random.ts"
 import {
   defaultProfile,
   type ClientOperation,

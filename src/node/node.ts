@@ -40,8 +40,9 @@ const configOf = (options: NodeOptions): ReplicaConfig =>
   makeReplicaConfig({
     id: options.id,
     voters: [...options.members.keys()],
-    // Seeded per process start so that restarted nodes do not replay the same election timeouts.
-    randomSeed: (options.id * 7919 + Date.now()) % 2 ** 31,
+    // Seeded per process start so that restarted nodes do not replay the same election timeouts, unless the
+    // command line gives the seed (a replay gives the simulator's, so the node draws its election timeouts).
+    randomSeed: options.randomSeed ?? (options.id * 7919 + Date.now()) % 2 ** 31,
     maxSessions: options.maxSessions ?? 4_096,
     // About 30 ms of applying per step: a restart re-applies the whole log in steps the event loop runs between.
     maxAppliedEntriesPerStep: 512,
@@ -137,6 +138,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   })
   host = started
   await transport.listen()
+  await waitForStartTime(options)
   started.start()
   let faults: FaultSettings = noFaults
   const httpQueue = new ConnectionQueue()
@@ -168,6 +170,23 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   const server = createApiServer(context, options.log, httpQueue)
   await listenHttp(server, options.httpHost, options.httpPort)
   return { httpUrl, host: started, close: () => closeNode(server, started, transport, wal) }
+}
+
+/**
+ * Holds the replica's first step until --start-at-epoch-ms, so that every node of a replayed cluster starts its
+ * election timers at one instant, as the simulator's replicas do at time 0. A start already past is said, not
+ * waited for: a node restarted later in the run, or one whose container came up late.
+ */
+const waitForStartTime = async (options: NodeOptions): Promise<void> => {
+  const startAtEpochMs = options.startAtEpochMs
+  if (startAtEpochMs === undefined) return
+  const waitMs = startAtEpochMs - Date.now()
+  if (waitMs <= 0) {
+    options.log(`replica started ${-waitMs} ms after --start-at-epoch-ms ${startAtEpochMs}`)
+    return
+  }
+  await new Promise((resolve) => setTimeout(resolve, waitMs))
+  options.log(`replica started at --start-at-epoch-ms ${startAtEpochMs} (waited ${waitMs} ms)`)
 }
 
 /** The durability witness's readings and what this process recovered, for the harness's persisted-state checks. */

@@ -92,6 +92,19 @@ describe("faultline serve's replica knob flags", () => {
     ])
   })
 
+  it("a replay's seed and start instant reach the options; without them the node draws its own and starts at once", () => {
+    // Act
+    const options = parse("--random-seed", "2147483647", "--start-at-epoch-ms", "1796273312073")
+    const defaults = parse()
+    // Assert
+    expect(options).toMatchObject({ randomSeed: 2_147_483_647, startAtEpochMs: 1_796_273_312_073 })
+    expect([defaults.randomSeed, defaults.startAtEpochMs]).toEqual([undefined, undefined])
+    expect(() => parse("--random-seed", "2147483648")).toThrow(
+      /--random-seed should be an integer from 0 to 2147483647/
+    )
+    expect(() => parse("--start-at-epoch-ms", "soon")).toThrow(/--start-at-epoch-ms should be an integer/)
+  })
+
   it("malformed, unknown and inconsistent knobs are refused with a reason", () => {
     expect(() => parse("--max-sessions", "12x")).toThrow(/--max-sessions should be an integer from 1 to 65536/)
     expect(() => parse("--max-sessions", "-1")).toThrow(/--max-sessions/)

@@ -23,12 +23,20 @@ export interface ServeOptions {
   readonly maxEntriesPerMessage: number | undefined
   readonly maxInflightBatches: number | undefined
   readonly maxSessions: number | undefined
+  /** The replica's PRNG seed (election timeouts); undefined: drawn from the id and the start time. */
+  readonly randomSeed: number | undefined
+  /**
+   * Wall-clock time (ms since the epoch) at which the replica takes its first step; the process waits until then
+   * after opening its peer port. A replay starts every node's replica at one instant, as the simulator does.
+   */
+  readonly startAtEpochMs: number | undefined
 }
 
 export const serveUsage = `usage: faultline serve --id N --peers 0=HOST:PORT,1=HOST:PORT,... --http-port P --data-dir D
                        [--http-host H] [--cluster-secret S] [--fault-injection --admin-token T]
                        [--heartbeat-interval-ms MS] [--election-timeout-ms MS] [--election-timeout-max-ms MS]
                        [--max-entries-per-message N] [--max-inflight-batches N] [--max-sessions N]
+                       [--random-seed N] [--start-at-epoch-ms T]
 
   --peers              every member's peer (TCP) address, this node's included
   --cluster-secret     HMAC key for peer frames (or FAULTLINE_CLUSTER_SECRET); required
@@ -38,7 +46,11 @@ export const serveUsage = `usage: faultline serve --id N --peers 0=HOST:PORT,1=H
   --election-timeout-max-ms  maximum election timeout, 100 to 20000 (default twice the minimum)
   --max-entries-per-message  entries in one AppendEntries, 1 to 1024 (default 64)
   --max-inflight-batches     AppendEntries pipelined to one follower, 1 to 64 (default 8)
-  --max-sessions             client session table size, 1 to 65536 (default 4096)`
+  --max-sessions             client session table size, 1 to 65536 (default 4096)
+  --random-seed              the replica's PRNG seed, 0 to 2147483647 (default: from the id and the start time);
+                             a replay passes the simulator's, so the nodes draw its election timeouts
+  --start-at-epoch-ms        the replica's first step waits until this wall-clock time (ms since 1970); a
+                             replay gives every node the same, so that they all start at one instant`
 
 /**
  * The bounds of src/schedule's ReplicaKnobs Schema, so that every knob a counterexample can carry is a value the
@@ -129,7 +141,9 @@ export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.Proce
       "election-timeout-max-ms": { type: "string" },
       "max-entries-per-message": { type: "string" },
       "max-inflight-batches": { type: "string" },
-      "max-sessions": { type: "string" }
+      "max-sessions": { type: "string" },
+      "random-seed": { type: "string" },
+      "start-at-epoch-ms": { type: "string" }
     }
   })
   const id = integerOption("id", values.id, 0, 1023)
@@ -166,6 +180,8 @@ export const parseServeOptions = (argv: ReadonlyArray<string>, env: NodeJS.Proce
     electionTimeoutMaxMs,
     maxEntriesPerMessage: knobOption("maxEntriesPerMessage", values),
     maxInflightBatches: knobOption("maxInflightBatches", values),
-    maxSessions: knobOption("maxSessions", values)
+    maxSessions: knobOption("maxSessions", values),
+    randomSeed: integerOption("random-seed", values["random-seed"], 0, 2 ** 31 - 1),
+    startAtEpochMs: integerOption("start-at-epoch-ms", values["start-at-epoch-ms"], 0, Number.MAX_SAFE_INTEGER)
   }
 }

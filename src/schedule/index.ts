@@ -1,4 +1,5 @@
-/** The neutral schedule module: the Schema, its story, its semantic check. */
+/** The neutral schedule module: the Schema, its story, its semantic check, and the seeds a schedule's seed derives. */
 export * from "./check.ts"
 export * from "./describe.ts"
+export { replicaSeedOf } from "./random.ts"
 export * from "./schedule.ts"

@@ -6,7 +6,7 @@
  * (An attack that is valid in shape and content — a forged vote response or acknowledgement of the right
  * term — is a Byzantine peer, which Raft does not tolerate; those are deliberately not generated.)
  */
-import type { SimRandom } from "./random.ts"
+import type { SimRandom } from "../schedule/random.ts"
 
 export const attackKinds = [
   "inflatedCommit",

@@ -6,7 +6,7 @@
 import { Either } from "effect"
 import { decodeRecords } from "../storage/decode.ts"
 import { MemoryDisk } from "../storage/memoryDisk.ts"
-import type { SimRandom } from "./random.ts"
+import type { SimRandom } from "../schedule/random.ts"
 
 const capacityBytes = 512 << 20
 

@@ -7,7 +7,7 @@ import { defaultWorkload, generateSchedule } from "../../properties/scenarios/ge
 import { attackKinds, forge } from "./adversary.ts"
 import type { StepObservation } from "./observer.ts"
 import { SimDisk } from "./disk.ts"
-import { SimRandom } from "./random.ts"
+import { SimRandom } from "../schedule/random.ts"
 import { runSchedule, type RunResult } from "./run.ts"
 import { defaultProfile, type Schedule, type Step } from "../schedule/index.ts"
 import { Wal } from "./wal.ts"

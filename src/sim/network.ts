@@ -3,7 +3,7 @@
  * tail of messages held back for seconds, temporary clogging (messages held until the clog clears) and
  * partitions of any shape (a set of cut directed links: isolate, majority/minority, one-way, bridge). It only decides; the simulator queues the deliveries.
  */
-import type { SimRandom } from "./random.ts"
+import type { SimRandom } from "../schedule/random.ts"
 import type { NetworkProfile } from "../schedule/index.ts"
 import { assert } from "../assert.ts"
 

@@ -18,7 +18,7 @@ import { assert } from "../assert.ts"
 import { ReplicaClock } from "./clock.ts"
 import { SimDisk } from "./disk.ts"
 import type { SimContext } from "./events.ts"
-import type { SimRandom } from "./random.ts"
+import type { SimRandom } from "../schedule/random.ts"
 import type { DiskProfile } from "../schedule/index.ts"
 import { Wal } from "./wal.ts"
 

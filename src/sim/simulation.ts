@@ -20,7 +20,7 @@ import { EventQueue } from "./eventQueue.ts"
 import { GroundTruth } from "./groundTruth.ts"
 import type { SimEvent, Violation } from "./events.ts"
 import { Network } from "./network.ts"
-import { SimRandom } from "./random.ts"
+import { replicaSeedOf, SimRandom } from "../schedule/random.ts"
 import { SimReplica, StepDefect, type StepMode } from "./replica.ts"
 import type { HostWorld, Stepper } from "../host/host.ts"
 import type { OnLeaderStep, Schedule } from "../schedule/index.ts"
@@ -145,7 +145,7 @@ export class Simulation implements ClientHost, FaultWorld {
     this.network = new Network(schedule.replicas, schedule.profile.network, new SimRandom(schedule.seed, "network"))
     const voters = Array.from({ length: schedule.replicas }, (_, node) => node)
     this.nodes = voters.map((node) => {
-      const randomSeed = new SimRandom(schedule.seed, `replica:${node}`).integer(0, 2 ** 31 - 1)
+      const randomSeed = replicaSeedOf(schedule.seed, node)
       const config = makeReplicaConfig({
         ...schedule.replicaConfig,
         id: node,

@@ -8,7 +8,7 @@ import type { Entry } from "../protocol/entry.ts"
 import type { Output } from "../protocol/io.ts"
 import { MemoryLog } from "../storage/memoryLog.ts"
 import { SimDisk } from "./disk.ts"
-import { SimRandom } from "./random.ts"
+import { SimRandom } from "../schedule/random.ts"
 import { WalRecord, walRecordOf } from "../storage/walRecord.ts"
 import { Wal } from "./wal.ts"
 

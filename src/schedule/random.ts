@@ -2,6 +2,10 @@
  * Seeded randomness, split per component: the network, each disk, the clients, the adversary each draw from
  * their own generator, derived from the run's seed and the component's name. Adding a client, or a fault that
  * draws, therefore never shifts the network's draws: a schedule changed in one place changes the run there.
+ *
+ * It lives with the schedule because both interpreters derive from a schedule's seed: the simulator every
+ * component's generator, the Docker replay each replica's PRNG seed (replicaSeedOf), so that the nodes draw the
+ * election timeouts the simulator's replicas drew.
  */
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64"
 import { uniformInt } from "pure-rand/distribution/uniformInt"
@@ -45,3 +49,7 @@ export class SimRandom {
     return items[this.integer(0, items.length - 1)] as Item
   }
 }
+
+/** The seed of replica `node`'s own PRNG (ReplicaConfig.randomSeed) in a run of a schedule with this seed. */
+export const replicaSeedOf = (scheduleSeed: number, node: number): number =>
+  new SimRandom(scheduleSeed, `replica:${node}`).integer(0, 2 ** 31 - 1)
