@@ -6,7 +6,7 @@
  *
  * A leaf module like assert.ts, with no imports beyond Effect, so that every layer may use it.
  */
-import { ParseResult } from "effect"
+import { Either, ParseResult, Schema } from "effect"
 
 /** Longest message kept from one issue: a union's "Expected A | B | …" can list a whole Schema. */
 const messageCharactersMax = 160
@@ -25,4 +25,26 @@ export const describeParseError = (error: ParseResult.ParseError): string => {
     first.message.length > messageCharactersMax ? `${first.message.slice(0, messageCharactersMax)}…` : first.message
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : ""
   return `${pathText(first.path)}: ${message}${more}`
+}
+
+/**
+ * Schema.decodeUnknownEither that never throws. effect 3.22's union parser calls String() on the value of a
+ * union's discriminator, which throws for an object whose own `toString` is not a function — JSON makes one:
+ * `{"_tag": {"toString": 1}}` — so a forged peer message of that shape threw out of the transport instead of
+ * being refused and counted. Whatever a decoder throws becomes its refusal here.
+ */
+export const decodeUnknownEitherTotal = <A, I>(
+  schema: Schema.Schema<A, I>
+): ((value: unknown) => Either.Either<A, ParseResult.ParseError>) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (value) => {
+    try {
+      return decode(value)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : "the decoder failed"
+      return Either.left(
+        ParseResult.parseError(new ParseResult.Type(schema.ast, value, `cannot be decoded: ${reason}`))
+      )
+    }
+  }
 }

@@ -67,4 +67,16 @@ describe("peer frames", () => {
     huge.writeUInt32BE(39, 0)
     expect(new FrameReader(1 << 20).push(huge)).toBe("BadLength")
   })
+
+  it("refuses a message whose tag is an object with a toString that is not a function, rather than throwing", () => {
+    // The Schema's union parser calls String() on the tag; this object makes String() throw (schemaIssue.ts).
+    const messages = ['{"_tag":{"toString":1}}', '{"_tag":{"toString":[],"valueOf":{}}}', '{"toString":1}']
+    const verdict = openFrame(frameKey, 0, encodeFrame(frameKey, 0, { from: 1, to: 2 }, messages).subarray(4))
+    expect(verdict._tag).toBe("Accepted")
+    if (verdict._tag !== "Accepted") return
+    expect(verdict.messages.map((message) => Either.isLeft(message))).toEqual([true, true, true])
+    expect(Either.getLeft(verdict.messages[0] as Either.Either<unknown, string>)).toMatchObject({
+      value: expect.stringMatching(/cannot be decoded/)
+    })
+  })
 })

@@ -8,6 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Either, Schema } from "effect"
+import { decodeUnknownEitherTotal } from "../schemaIssue.ts"
 import { Message, NodeId, type Message as MessageType } from "../protocol/index.ts"
 
 export const lengthPrefixBytes = 4
@@ -25,8 +26,8 @@ export const PeerEnvelope = Schema.Struct({
 })
 export type PeerEnvelope = typeof PeerEnvelope.Type
 
-const decodeEnvelope = Schema.decodeUnknownEither(Schema.parseJson(PeerEnvelope))
-const decodeMessage = Schema.decodeUnknownEither(Message)
+const decodeEnvelope = decodeUnknownEitherTotal(Schema.parseJson(PeerEnvelope))
+const decodeMessage = decodeUnknownEitherTotal(Message)
 
 /** The HMAC of a frame's sequence and payload (`sequenced`), under the connection's frame key. */
 export const hmacOf = (frameKey: Buffer, sequenced: Uint8Array): Buffer =>

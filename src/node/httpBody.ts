@@ -3,7 +3,7 @@
  */
 import type * as http from "node:http"
 import { Data, Either, Schema } from "effect"
-import { describeParseError } from "../schemaIssue.ts"
+import { decodeUnknownEitherTotal, describeParseError } from "../schemaIssue.ts"
 import { parseStrictJson } from "./strictJson.ts"
 
 /** A request refused before it reached the replica: the status and a reason a person can act on. */
@@ -102,7 +102,7 @@ export const decodeJsonBody = <A, I>(text: string, schema: Schema.Schema<A, I>, 
   const parsed = parseStrictJson(text)
   if (parsed._tag === "Invalid")
     throw new HttpRefusal({ status: 400, reason: `the body should be ${shape}: ${parsed.reason}` })
-  const decoded = Schema.decodeUnknownEither(schema)(parsed.value)
+  const decoded = decodeUnknownEitherTotal(schema)(parsed.value)
   if (Either.isLeft(decoded)) {
     throw new HttpRefusal({ status: 400, reason: `the body should be ${shape}: ${describeParseError(decoded.left)}` })
   }

@@ -44,8 +44,9 @@ const configOf = (options: NodeOptions): ReplicaConfig =>
     // command line gives the seed (a replay gives the simulator's, so the node draws its election timeouts).
     randomSeed: options.randomSeed ?? (options.id * 7919 + Date.now()) % 2 ** 31,
     maxSessions: options.maxSessions ?? 4_096,
-    // About 30 ms of applying per step: a restart re-applies the whole log in steps the event loop runs between.
-    maxAppliedEntriesPerStep: 512,
+    // A few milliseconds of applying per step: a restart re-applies the whole log in steps between which the event
+    // loop serves HTTP and peers (512 made a restarted follower answer /health up to one such step late).
+    maxAppliedEntriesPerStep: 128,
     // Empty except in a test image built with bugs (src/node/testBugs.ts); no option can set it.
     bugs: compiledTestBugs,
     ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),

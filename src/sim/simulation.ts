@@ -3,7 +3,8 @@
  * (replicas, network, clients). It reads no clock and no global randomness: a run is a pure function of its
  * schedule, and the trace hash proves it.
  */
-import { Either, Schema } from "effect"
+import { Either } from "effect"
+import { decodeUnknownEitherTotal } from "../schemaIssue.ts"
 import type { InvariantName } from "../../model/invariants/names.ts"
 import { makeReplicaConfig } from "../protocol/config.ts"
 import type { Input, Output, RequestId } from "../protocol/io.ts"
@@ -68,7 +69,7 @@ export interface Counters {
   simulatedMs: number
 }
 
-const decodeMessage = Schema.decodeUnknownEither(Message)
+const decodeMessage = decodeUnknownEitherTotal(Message)
 const violationsMax = 100
 const replyDelayMs = 1
 

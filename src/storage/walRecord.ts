@@ -4,7 +4,9 @@
  * record.ts's; this module gives the payload a shape. The simulator and the node write and replay exactly this.
  */
 import { Either, Schema } from "effect"
+import { decodeUnknownEitherTotal } from "../schemaIssue.ts"
 import { Entry, HardState, Index } from "../protocol/entry.ts"
+import { areExactEntries, isExactHardState } from "../protocol/exactShape.ts"
 
 export const WalRecord = Schema.Struct({
   hardState: Schema.optional(HardState),
@@ -13,7 +15,7 @@ export const WalRecord = Schema.Struct({
 })
 export type WalRecord = typeof WalRecord.Type
 
-const decodeRecord = Schema.decodeUnknownEither(Schema.parseJson(WalRecord))
+const decodeRecord = decodeUnknownEitherTotal(Schema.parseJson(WalRecord))
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
@@ -77,8 +79,37 @@ export const walRecordTexts = (record: WalRecord): Array<string> => {
 export const encodePersist = (record: WalRecord): Array<Uint8Array> =>
   walRecordTexts(record).map((text) => textEncoder.encode(text))
 
-export const decodeWalRecordText = (text: string): Either.Either<WalRecord, string> =>
-  Either.mapLeft(decodeRecord(text), (error) => error.message.slice(0, 500))
+/** Exactly the shape walRecordOf makes (see protocol/exactShape.ts): then the Schema would decode it to itself. */
+export const isExactWalRecord = (value: unknown): value is WalRecord => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+  const record = value as Record<string, unknown>
+  let keys = 1
+  if (Object.hasOwn(record, "hardState")) {
+    if (!isExactHardState(record.hardState)) return false
+    keys += 1
+  }
+  if (Object.hasOwn(record, "truncateFrom")) {
+    const truncateFrom = record.truncateFrom
+    if (!(typeof truncateFrom === "number" && Number.isSafeInteger(truncateFrom) && truncateFrom >= 1)) return false
+    keys += 1
+  }
+  return Object.keys(record).length === keys && areExactEntries(record.append)
+}
+
+/**
+ * A record's payload text: a record of exactly the shape the replica writes is taken after JSON.parse; any other
+ * goes through the Schema, which accepts or refuses it and says why.
+ */
+export const decodeWalRecordText = (text: string): Either.Either<WalRecord, string> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  if (isExactWalRecord(parsed)) return Either.right(parsed)
+  return Either.mapLeft(decodeRecord(text), (error) => error.message.slice(0, 500))
+}
 
 export const decodeWalRecord = (payload: Uint8Array): Either.Either<WalRecord, string> => {
   let text: string

@@ -1,0 +1,133 @@
+/**
+ * A fast first look at decoded JSON: true only for a value of exactly the shape a replica writes — every key its
+ * Schema names (an optional one may be absent), no other key, every field of the right type and bounds — and then
+ * the value is what the Schema's decoding would return. Anything else, including what the Schema would accept after
+ * stripping an excess key, goes through the Schema, which gives the verdict and the reason.
+ *
+ * Why: a restart replays its whole WAL before it can serve, and the Schema's interpreter cost about 50 µs per entry
+ * in a fresh process (80 ms for a 1,625-entry WAL, against 6 ms for its JSON.parse), which on a loaded machine
+ * was much of a restarted node's way back to `/health`. The Schemas stay the definition:
+ * exactShape.property.test.ts checks on generated and mutated values that whatever this accepts, the Schema
+ * decodes to the same value.
+ */
+import { maxClientIdLength, type Entry, type HardState } from "./entry.ts"
+
+type Fields = Record<string, unknown>
+
+const isObject = (value: unknown): value is Fields =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Own enumerable keys (JSON.parse makes plain objects, so `for in` sees exactly those). */
+const keyCount = (value: Fields): number => {
+  let count = 0
+  for (const key in value) if (Object.hasOwn(value, key)) count += 1
+  return count
+}
+
+const isString = (value: unknown): value is string => typeof value === "string"
+const isNumber = (value: unknown): value is number => typeof value === "number"
+const isNonNegativeInt = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0
+const isNodeId = (value: unknown): boolean => isNonNegativeInt(value) && value <= 1023
+
+/** `key` is absent, or present and passes `check`; counts present keys into `present`. */
+const optional = (fields: Fields, key: string, check: (value: unknown) => boolean, present: { count: number }) => {
+  if (!Object.hasOwn(fields, key)) return true
+  present.count += 1
+  return check(fields[key])
+}
+
+const isExactAppCommand = (command: unknown): boolean => {
+  if (!isObject(command)) return false
+  const present = { count: 0 }
+  switch (command._tag) {
+    case "Put":
+      return keyCount(command) === 3 && isString(command.key) && isString(command.value)
+    case "Get":
+    case "Delete":
+      return keyCount(command) === 2 && isString(command.key)
+    case "Cas":
+      return (
+        keyCount(command) === 4 &&
+        isString(command.key) &&
+        (command.expected === null || isString(command.expected)) &&
+        isString(command.value)
+      )
+    case "CreateAccount":
+      return (
+        isString(command.account) &&
+        optional(command, "idempotencyKey", isString, present) &&
+        keyCount(command) === 2 + present.count
+      )
+    case "Deposit":
+      return (
+        isString(command.account) &&
+        isNumber(command.amount) &&
+        optional(command, "idempotencyKey", isString, present) &&
+        keyCount(command) === 3 + present.count
+      )
+    case "Withdraw":
+      return (
+        isString(command.account) &&
+        isNumber(command.amount) &&
+        optional(command, "expectedVersion", isNumber, present) &&
+        optional(command, "idempotencyKey", isString, present) &&
+        keyCount(command) === 3 + present.count
+      )
+    case "Transfer":
+      return (
+        isString(command.from) &&
+        isString(command.to) &&
+        isNumber(command.amount) &&
+        optional(command, "idempotencyKey", isString, present) &&
+        keyCount(command) === 4 + present.count
+      )
+    case "GetAccount":
+      return keyCount(command) === 2 && isString(command.account)
+    default:
+      return false
+  }
+}
+
+const isExactSession = (session: unknown): boolean =>
+  isObject(session) &&
+  keyCount(session) === 2 &&
+  isString(session.clientId) &&
+  session.clientId.length >= 1 &&
+  session.clientId.length <= maxClientIdLength &&
+  isNonNegativeInt(session.sequence) &&
+  session.sequence >= 1
+
+const isExactPayload = (payload: unknown): boolean => {
+  if (!isObject(payload)) return false
+  switch (payload._tag) {
+    case "NoOp":
+      return keyCount(payload) === 1
+    case "Config":
+      return keyCount(payload) === 2 && Array.isArray(payload.voters) && payload.voters.every(isNodeId)
+    case "Command":
+      return keyCount(payload) === 3 && isExactSession(payload.session) && isExactAppCommand(payload.command)
+    default:
+      return false
+  }
+}
+
+export const isExactEntry = (entry: unknown): entry is Entry =>
+  isObject(entry) &&
+  keyCount(entry) === 3 &&
+  isNonNegativeInt(entry.index) &&
+  isNonNegativeInt(entry.term) &&
+  isExactPayload(entry.payload)
+
+export const isExactHardState = (hardState: unknown): hardState is HardState =>
+  isObject(hardState) &&
+  keyCount(hardState) === 2 &&
+  isNonNegativeInt(hardState.term) &&
+  (hardState.votedFor === null || isNodeId(hardState.votedFor))
+
+/** Every element an exact entry (a plain loop: this runs over whole WALs). */
+export const areExactEntries = (entries: unknown): entries is ReadonlyArray<Entry> => {
+  if (!Array.isArray(entries)) return false
+  for (const entry of entries) if (!isExactEntry(entry)) return false
+  return true
+}
