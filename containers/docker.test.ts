@@ -6,10 +6,9 @@
 import { beforeAll, describe } from "vitest"
 import { probeDockerEngine } from "./fixture/engine.ts"
 import { ensureNodeImage } from "./image/buildImage.ts"
-import { registerChaosTests } from "./suites/chaos.ts"
 import { registerLedgerScenarios } from "./suites/ledger.ts"
 import { registerRegressionReplays } from "./suites/regressions.ts"
-import { registerSeedScenarios } from "./suites/seedScenarios.ts"
+import { registerScriptedScenarios } from "./suites/scripted.ts"
 
 const engine = await probeDockerEngine()
 if (engine.available) console.log(`[containers] running against ${engine.description}`)
@@ -24,8 +23,7 @@ describe.skipIf(!engine.available)("containers", () => {
     )
   }, 180_000)
 
-  registerSeedScenarios()
-  registerChaosTests()
+  registerScriptedScenarios()
   registerLedgerScenarios()
   registerRegressionReplays()
 })

@@ -2,7 +2,9 @@
  * The second interpreter of a Schedule (the first is the simulator): the same steps as real actions on a Docker
  * cluster, at wall-clock times scaled from the schedule's, with real HTTP clients recording a history. The run
  * is judged by the same checkers (linearizability from model/, one leader per term, liveness after the heal),
- * and the report says whether the counterexample's violation reproduced.
+ * and the report says whether the counterexample's violation reproduced. The run is also observed as the
+ * simulator observes a scripted scenario (src/schedule/scenarios: the history, /status sampled over time, when
+ * each step was performed, the settled statuses), so that a scripted scenario's own expectations judge it too.
  *
  * What cannot be real is said, not faked: a forged peer message, clock drift (only the offset is applied) and a
  * slow disk are reported as approximations in `notes`.
@@ -10,8 +12,9 @@
 import type { InvariantName } from "../../model/invariants/names.ts"
 import type { KvCommand } from "../../model/kv/index.ts"
 import type { BugName } from "../../src/protocol/bugs.ts"
-import type { ClientOperation, FaultProfile, Step } from "../../src/schedule/index.ts"
+import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/schedule/index.ts"
 import { describeStep, replicaSeedOf } from "../../src/schedule/index.ts"
+import type { ScenarioRun, StepTiming } from "../../src/schedule/scenarios/index.ts"
 import { saveArtifacts } from "../fixture/artifacts.ts"
 import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
 import { DockerCluster, sleep } from "../fixture/cluster.ts"
@@ -20,6 +23,9 @@ import { describeVerdicts, electionSafetyVerdict, linearizabilityVerdict, type V
 import { readClusterTruth } from "./walTruth.ts"
 import type { ReplayableCounterexample } from "./counterexample.ts"
 import { NodeReportCollector } from "./nodeReports.ts"
+import { finalStatuses } from "./settledStatus.ts"
+import { StatusTimeline } from "./statusTimeline.ts"
+import { scaledKnobs, scaledProfile } from "./timeScale.ts"
 
 export interface ReplayOptions {
   /** Wall milliseconds per simulated millisecond. */
@@ -30,6 +36,45 @@ export interface ReplayOptions {
   readonly log?: (line: string) => void
   /** Start the nodes from a test image with these planted bugs (default none: the correct replica). */
   readonly testBugs?: ReadonlyArray<BugName>
+}
+
+export interface ScheduleReplayOptions extends ReplayOptions {
+  /**
+   * Scale the replicas' timers and the profile's network delays by the time scale as well (timeScale.ts), so
+   * that the whole run is compressed alike, not only its steps.
+   */
+  readonly scaleTimers?: boolean
+  /**
+   * Wait for a leader, then start the schedule's clock at its first step: the seconds a scripted schedule leaves
+   * before it are for the first election, which the wait replaces.
+   */
+  readonly startWithLeader?: boolean
+  /**
+   * Perform a final Heal as soon as the step before it is done: the quiet seconds before it let the simulator
+   * settle, and the liveness phase after it waits for the real cluster to settle instead. Timed ends of pauses
+   * and clogs still come at their time.
+   */
+  readonly healWithoutWaiting?: boolean
+  /** More verdicts over what the run observed (a scripted scenario's expectations); they go into the artifacts. */
+  readonly judge?: (run: ScenarioRun) => ReadonlyArray<Verdict>
+  /** The counterexample's violation, when replaying one: the report says whether the same invariant failed. */
+  readonly expected?: { readonly invariant: InvariantName; readonly message: string }
+  /** The planted bugs a counterexample was found with (a note: real nodes run the correct replica). */
+  readonly foundWithBugs?: ReadonlyArray<string>
+}
+
+export interface ScheduleReplayReport {
+  /** The planted bugs the nodes reported on /status (empty for the real image). */
+  readonly testBugs: ReadonlyArray<string>
+  readonly reproduced: boolean
+  readonly verdicts: ReadonlyArray<Verdict>
+  readonly notes: ReadonlyArray<string>
+  readonly clusterStartMs: number
+  readonly durationMs: number
+  readonly operations: number
+  readonly artifacts: string
+  /** What the run observed, in schedule milliseconds. */
+  readonly run: ScenarioRun
 }
 
 export interface ReplayReport {
@@ -117,12 +162,38 @@ const livenessVerdicts = (
   })
 }
 
+/** A counterexample file replayed: its schedule, and whether the violation it records shows on real nodes. */
 export const replayOnDocker = async (
   counterexample: ReplayableCounterexample,
   options: ReplayOptions = {}
 ): Promise<ReplayReport> => {
-  const schedule = counterexample.schedule
+  const report = await replaySchedule(counterexample.schedule, {
+    ...options,
+    artifactsName: options.artifactsName ?? `replay-${counterexample.scenario}`,
+    expected: counterexample.violation,
+    foundWithBugs: counterexample.bugs
+  })
+  return {
+    scenario: counterexample.scenario,
+    testBugs: report.testBugs,
+    expected: { invariant: counterexample.violation.invariant, message: counterexample.violation.message },
+    reproduced: report.reproduced,
+    verdicts: report.verdicts,
+    notes: report.notes,
+    clusterStartMs: report.clusterStartMs,
+    durationMs: report.durationMs,
+    operations: report.operations,
+    artifacts: report.artifacts
+  }
+}
+
+export const replaySchedule = async (
+  schedule: Schedule,
+  options: ScheduleReplayOptions = {}
+): Promise<ScheduleReplayReport> => {
   const timeScale = options.timeScale ?? 1
+  const timerScale = options.scaleTimers === true ? timeScale : 1
+  const profile = scaledProfile(schedule.profile, timerScale)
   const log = options.log ?? (() => undefined)
   const steps = [...schedule.steps].sort((left, right) => left.at - right.at)
   const lastAtMs = steps.at(-1)?.at ?? 0
@@ -140,9 +211,10 @@ export const replayOnDocker = async (
   await using cluster = await DockerCluster.start({
     replicas: schedule.replicas,
     testBugs,
-    replicaKnobs: schedule.replicaConfig ?? {},
+    replicaKnobs: scaledKnobs(schedule.replicaConfig ?? {}, timerScale),
     randomSeeds: Array.from({ length: schedule.replicas }, (_, node) => replicaSeedOf(schedule.seed, node)),
-    synchronizedBootDelayMs
+    // A run that starts its clock with a leader does not replay the first election: no common start to wait for.
+    ...(options.startWithLeader === true ? {} : { synchronizedBootDelayMs })
   })
   log(`${schedule.replicas}-node cluster started in ${(cluster.startDurationMs / 1000).toFixed(1)} s`)
   const reports = new NodeReportCollector()
@@ -151,11 +223,13 @@ export const replayOnDocker = async (
   if (seen.join(",") !== [...new Set(testBugs)].sort().join(",")) {
     throw new Error(`the nodes report planted bugs [${seen.join(", ")}], but [${testBugs.join(", ")}] were asked for`)
   }
-  const notes: Array<string> = [...profileNotes(schedule.profile)]
+  const notes: Array<string> = [...profileNotes(profile)]
+  if (timerScale !== 1)
+    notes.push(`the replicas' timers and the network's delays are scaled by ${timerScale}, as the steps are`)
   if (testBugs.length > 0) notes.push(`nodes run a test image with planted bugs [${testBugs.join(", ")}] compiled in`)
-  else if (counterexample.bugs.length > 0)
+  else if ((options.foundWithBugs ?? []).length > 0)
     notes.push(
-      `found with protocol bugs [${counterexample.bugs.join(", ")}] switched on; real nodes run the correct replica`
+      `found with protocol bugs [${(options.foundWithBugs ?? []).join(", ")}] switched on; real nodes run the correct replica`
     )
   const recorder = new HistoryRecorder()
   const attemptTimeoutMs = Math.max(1_000, schedule.profile.clients.timeoutMs * timeScale)
@@ -180,26 +254,55 @@ export const replayOnDocker = async (
       .catch((error: unknown) => notes.push(`a delayed action failed: ${String(error)}`))
     timers.add(pending)
   }
-  await applyProfile(cluster, schedule.profile)
-  // Schedule time 0 is the nodes' common start, as in the simulator (the cluster's start waited for it).
-  const bootAtEpochMs = cluster.bootAtEpochMs ?? Date.now()
-  const origin = performance.now() - (Date.now() - bootAtEpochMs)
-  notes.push(
-    `every node's replica started at one instant (schedule time 0) with the simulator's seed for it; the cluster answered ${Math.round(performance.now() - origin)} ms after that instant`
-  )
+  await applyProfile(cluster, profile)
+  // Schedule time 0 is the nodes' common start, as in the simulator (the cluster's start waited for it); a run
+  // that starts with a leader starts its clock at its first step instead.
+  let originMs = 0
+  let origin: number
+  if (options.startWithLeader === true) {
+    await cluster.waitForLeader({ timeoutMs: 30_000 })
+    originMs = steps[0]?.at ?? 0
+    origin = performance.now()
+  } else {
+    const bootAtEpochMs = cluster.bootAtEpochMs ?? Date.now()
+    origin = performance.now() - (Date.now() - bootAtEpochMs)
+    notes.push(
+      `every node's replica started at one instant (schedule time 0) with the simulator's seed for it; the cluster answered ${Math.round(performance.now() - origin)} ms after that instant`
+    )
+  }
+  const scheduleMs = (wallMs: number): number => originMs + (wallMs - origin) / timeScale
+  const historyOriginMs = recorder.now() - (performance.now() - origin)
+  const timeline = new StatusTimeline(cluster, scheduleMs)
+  timeline.start()
+  const timings: Array<StepTiming> = []
   let failure: unknown
   // The check the run was in when it failed: a failed step means the run did not complete, a failure after the
   // heal names the liveness check that timed out (model/invariants/liveness.ts's names).
   let stage: LivenessStage = "run_completed"
   const crashed: Array<number> = []
   try {
-    for (const step of steps) {
-      const dueMs = origin + step.at * timeScale - performance.now()
+    for (const [position, step] of steps.entries()) {
+      const healsAtOnce = options.healWithoutWaiting === true && step._tag === "Heal" && position === steps.length - 1
+      const atMs = healsAtOnce ? (steps[position - 1]?.at ?? step.at) : step.at
+      const dueMs = origin + (atMs - originMs) * timeScale - performance.now()
       if (dueMs > 0) await sleep(dueMs)
       log(describeStep(step))
       // Read before the step: the durable state a crash in this step must not lose.
       await reports.poll(cluster)
-      await performStep(cluster, step, { clientOf, later, notes, timeScale, schedule, crashed, reports })
+      const startedMs = scheduleMs(performance.now())
+      const performed = await performStep(cluster, step, {
+        clientOf,
+        later,
+        notes,
+        timeScale,
+        profile,
+        schedule,
+        crashed,
+        reports
+      })
+      timings.push({ startedMs, doneMs: scheduleMs(performance.now()), performed: performed !== false })
+      // A fault's window opens when it is in place: a reading right after it marks the edge.
+      if (step._tag !== "Client") await timeline.sampleNow()
     }
     // Liveness phase, as in the simulator: every fault healed, every node up, pending operations completed.
     await Promise.all([...timers])
@@ -221,8 +324,20 @@ export const replayOnDocker = async (
   } catch (error) {
     failure = error
   }
+  await timeline.stop()
   await cluster.monitor.pollOnce()
   await reports.poll(cluster).catch(() => undefined)
+  const run: ScenarioRun = {
+    schedule,
+    steps: timings,
+    history: recorder.events.map((event) => ({
+      ...event,
+      atTime: originMs + (event.atTime - historyOriginMs) / timeScale
+    })),
+    ledgerHistory: [],
+    samples: timeline.samples(),
+    final: await finalStatuses(cluster)
+  }
   // Unknown outcomes are settled from the WALs, as the simulator settles them from its applied logs.
   const truth =
     failure === undefined
@@ -236,25 +351,30 @@ export const replayOnDocker = async (
     ...reports.verdicts()
   ]
   verdicts.push(...livenessVerdicts(failure === undefined ? undefined : { stage, failure }))
+  verdicts.push(...(options.judge?.(run) ?? []))
   // One closed set of names (model/invariants/names.ts) on both sides: reproduced means the same name failed.
-  const reproduced = verdicts.some((verdict) => !verdict.ok && verdict.invariant === counterexample.violation.invariant)
-  const artifacts = await saveArtifacts(cluster, options.artifactsName ?? `replay-${counterexample.scenario}`, {
+  const expected = options.expected
+  const reproduced =
+    expected !== undefined && verdicts.some((verdict) => !verdict.ok && verdict.invariant === expected.invariant)
+  const artifacts = await saveArtifacts(cluster, options.artifactsName ?? "replay", {
     history: recorder.events,
     verdicts,
-    notes: { notes, expected: counterexample.violation, reproduced }
+    notes:
+      expected === undefined
+        ? { notes, steps: run.steps, final: run.final, samples: run.samples }
+        : { notes, expected, reproduced }
   }).catch((error: unknown) => `not saved: ${String(error)}`)
   log(describeVerdicts(verdicts))
   return {
-    scenario: counterexample.scenario,
     testBugs: seen,
-    expected: { invariant: counterexample.violation.invariant, message: counterexample.violation.message },
     reproduced,
     verdicts,
     notes,
     clusterStartMs: cluster.startDurationMs,
     durationMs: performance.now() - startedAt,
     operations: recorder.events.filter((event) => event._tag === "Invoke").length,
-    artifacts
+    artifacts,
+    run
   }
 }
 
@@ -263,7 +383,9 @@ interface StepContext {
   readonly later: (delayMs: number, action: () => Promise<unknown>) => void
   readonly notes: Array<string>
   readonly timeScale: number
-  readonly schedule: ReplayableCounterexample["schedule"]
+  /** The schedule's profile as replayed (its delays scaled with the timers, when they are). */
+  readonly profile: FaultProfile
+  readonly schedule: Schedule
   /** Crashed nodes in crash order, for the "crashed" target. */
   readonly crashed: Array<number>
   readonly reports: NodeReportCollector
@@ -308,39 +430,42 @@ const performProcessStep = async (
   step: ProcessStep,
   context: StepContext,
   description: string
-): Promise<void> => {
+): Promise<boolean> => {
   const node = await resolveTarget(cluster, step.node, context)
   if (node === undefined) {
     context.notes.push(`${description}: no replica matched ${JSON.stringify(step.node)} on /status; skipped`)
-    return
+    return false
   }
   const state = await cluster.node(node).refresh()
   switch (step._tag) {
     case "Crash":
-      if (!state.running) return
+      if (!state.running) return true
       await cluster.crash(node)
       context.crashed.push(node)
-      return
+      return true
     case "Restart":
-      if (state.running) return
+      if (state.running) return true
       context.reports.restarted(node)
       await cluster.restart(node)
       context.crashed.splice(context.crashed.lastIndexOf(node), 1)
-      return
+      return true
     case "Pause":
-      if (!state.running || state.paused) return
+      if (!state.running || state.paused) return true
       await cluster.pause(node)
       context.later((step.forMs ?? 0) * context.timeScale, async () => {
         const now = await cluster.node(node).refresh()
         if (now.paused) await cluster.resume(node)
       })
-      return
+      return true
     case "Isolate":
-      return cluster.isolate(node)
+      await cluster.isolate(node)
+      return true
   }
+  return true
 }
 
-const performStep = async (cluster: DockerCluster, step: Step, context: StepContext): Promise<void> => {
+/** Performs one step; false when it named a role no replica had (nothing was done). */
+const performStep = async (cluster: DockerCluster, step: Step, context: StepContext): Promise<boolean | void> => {
   const tag: string = step._tag
   if (processStepTags.has(tag))
     return performProcessStep(cluster, step as unknown as ProcessStep, context, describeStep(step))
@@ -365,7 +490,7 @@ const performStep = async (cluster: DockerCluster, step: Step, context: StepCont
     case "Heal":
       // The simulator's heal removes cuts and clogs; the profile's distributions stay in force.
       await cluster.heal()
-      return applyProfile(cluster, context.schedule.profile)
+      return applyProfile(cluster, context.profile)
     case "Clog": {
       await cluster.partition([[step.from, step.to]])
       context.later(step.forMs * context.timeScale, () => cluster.unpartition([[step.from, step.to]]))
