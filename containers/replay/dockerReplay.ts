@@ -289,6 +289,8 @@ export const replaySchedule = async (
       log(describeStep(step))
       // Read before the step: the durable state a crash in this step must not lose.
       await reports.poll(cluster)
+      // A fault's window opens when it is in place: readings right before and after it mark the edge.
+      if (step._tag !== "Client") await timeline.sampleNow()
       const startedMs = scheduleMs(performance.now())
       const performed = await performStep(cluster, step, {
         clientOf,
@@ -301,7 +303,6 @@ export const replaySchedule = async (
         reports
       })
       timings.push({ startedMs, doneMs: scheduleMs(performance.now()), performed: performed !== false })
-      // A fault's window opens when it is in place: a reading right after it marks the edge.
       if (step._tag !== "Client") await timeline.sampleNow()
     }
     // Liveness phase, as in the simulator: every fault healed, every node up, pending operations completed.

@@ -47,6 +47,10 @@ const resolveWindow = (run: ScenarioRun, window: StepWindow): Resolved => {
   return { fromMs: after.doneMs + window.graceMs, untilMs: until.startedMs }
 }
 
+/**
+ * A node's samples. Window checks compare what a node shows inside a window with what it showed just before (or,
+ * when no sample comes before, with its first one inside): a change inside the window is the finding.
+ */
 const samplesOf = (run: ScenarioRun, node: number): ReadonlyArray<StatusSample> =>
   run.samples.filter((sample) => sample.node === node)
 
@@ -118,8 +122,9 @@ export const frozenDuring = (node: number, window: StepWindow): ScenarioExpectat
     const resolved = resolveWindow(run, window)
     if (typeof resolved === "string") return [resolved]
     const samples = samplesOf(run, node)
-    const atStart = samples.filter((sample) => sample.toMs < resolved.fromMs).at(-1)?.lastApplied ?? 0
-    const moved = samples.find((sample) => inside(sample, resolved) && sample.lastApplied > atStart)
+    const during = samples.filter((sample) => inside(sample, resolved))
+    const atStart = samples.filter((sample) => sample.toMs < resolved.fromMs).at(-1) ?? during[0]
+    const moved = during.find((sample) => sample.lastApplied > (atStart?.lastApplied ?? 0))
     return moved === undefined
       ? []
       : [`n${node} applied index ${moved.lastApplied} while cut off (${describeWindow(resolved)})`]
@@ -135,11 +140,13 @@ export const noCommitDuring = (window: StepWindow): ScenarioExpectation => ({
     const nodes = [...new Set(run.samples.map((sample) => sample.node))].sort((left, right) => left - right)
     return nodes.flatMap((node) => {
       const samples = samplesOf(run, node)
+      const during = samples.filter((sample) => inside(sample, resolved))
+      const earlier = samples.filter((sample) => sample.toMs < resolved.fromMs)
       const before = Math.max(
         0,
-        ...samples.filter((sample) => sample.toMs < resolved.fromMs).map((sample) => sample.commitIndex)
+        ...(earlier.length > 0 ? earlier : during.slice(0, 1)).map((sample) => sample.commitIndex)
       )
-      const committed = samples.find((sample) => inside(sample, resolved) && sample.commitIndex > before)
+      const committed = during.find((sample) => sample.commitIndex > before)
       return committed === undefined
         ? []
         : [`n${node} committed index ${committed.commitIndex} without a quorum (${describeWindow(resolved)})`]
