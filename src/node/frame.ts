@@ -9,7 +9,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto"
 import { Either, Schema } from "effect"
 import { decodeUnknownEitherTotal } from "../schemaIssue.ts"
-import { Message, NodeId, type Message as MessageType } from "../protocol/index.ts"
+import { isExactMessage, Message, NodeId, type Message as MessageType } from "../protocol/index.ts"
 
 export const lengthPrefixBytes = 4
 export const hmacBytes = 32
@@ -80,8 +80,9 @@ export const openFrame = (frameKey: Buffer, expectedSequence: number, body: Buff
   const payload = body.subarray(hmacBytes + sequenceBytes)
   const envelope = decodeEnvelope(payload.toString("utf8"))
   if (Either.isLeft(envelope)) return { _tag: "BadEnvelope", reason: envelope.left.message.slice(0, 300) }
+  // A message of exactly its Schema's shape is taken as parsed (protocol/exactShape.ts); the Schema judges the rest.
   const messages = envelope.right.messages.map((raw) =>
-    Either.mapLeft(decodeMessage(raw), (error) => error.message.slice(0, 300))
+    isExactMessage(raw) ? Either.right(raw) : Either.mapLeft(decodeMessage(raw), (error) => error.message.slice(0, 300))
   )
   return { _tag: "Accepted", envelope: envelope.right, messages }
 }

@@ -5,7 +5,7 @@
 import type * as http from "node:http"
 import * as os from "node:os"
 import { Data, Effect } from "effect"
-import { describeRejection, makeReplicaConfig, recover, type ReplicaConfig } from "../protocol/index.ts"
+import { describeRejection, makeReplicaConfig, recover, type Input, type ReplicaConfig } from "../protocol/index.ts"
 import { Log } from "../protocol/index.ts"
 import { AutomaticSessions } from "./clientSessions.ts"
 import { NodeClock } from "./clock.ts"
@@ -35,6 +35,8 @@ export interface StartedNode {
 }
 
 const maxSendQueueMessages = 4_096
+/** Peer inputs kept while the WAL is read (a leader's heartbeats and appends); later ones are dropped, Raft resends. */
+const maxEarlyInputs = 1_024
 
 const configOf = (options: NodeOptions): ReplicaConfig =>
   makeReplicaConfig({
@@ -98,7 +100,34 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     throw new NodeConfigInvalid({ message: `--peers should include this node's own id ${options.id}` })
   const config = configOf(options)
   checkMessageBounds(config)
-  const opened = await openWal(options.dataDirectory)
+  const clock = new NodeClock()
+  const httpUrl = `http://${advertisedHost(options.httpHost)}:${options.httpPort}`
+  let host: ReplicaHost | undefined
+  // The peer port opens and the links dial before the WAL is read, so that the handshakes each way (and a leader's
+  // first messages) overlap recovery instead of following it; what arrives before the replica exists waits, bounded.
+  const early: Array<Input> = []
+  const peers = new Map([...options.members].filter(([peerId]) => peerId !== options.id))
+  const transport = new PeerTransport({
+    selfId: options.id,
+    listen,
+    peers,
+    secret: options.clusterSecret,
+    httpUrl,
+    maxQueueMessages: maxSendQueueMessages,
+    maxFrameBytes: maxFrameBytesDefault,
+    deliver: (inputs) => {
+      if (host !== undefined) return void host.deliver(inputs)
+      early.push(...inputs.slice(0, Math.max(0, maxEarlyInputs - early.length)))
+    }
+  })
+  let opened: { wal: WalService; recovery: WalRecovery }
+  try {
+    await transport.listen()
+    opened = await openWal(options.dataDirectory)
+  } catch (error) {
+    await transport.close()
+    throw error
+  }
   const recovery = opened.recovery
   // Watches every vote and acknowledgement against what fdatasync returned (persisted_before_reply).
   const witness = new DurabilityWitness(recovery.durable)
@@ -109,20 +138,6 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
   if (compiledTestBugs.size > 0)
     options.log(`TEST IMAGE: planted bugs ${[...compiledTestBugs].join(", ")} are switched on`)
   logRecovery(options, recovery)
-  const clock = new NodeClock()
-  const httpUrl = `http://${advertisedHost(options.httpHost)}:${options.httpPort}`
-  let host: ReplicaHost | undefined
-  const peers = new Map([...options.members].filter(([peerId]) => peerId !== options.id))
-  const transport = new PeerTransport({
-    selfId: options.id,
-    listen,
-    peers,
-    secret: options.clusterSecret,
-    httpUrl,
-    maxQueueMessages: maxSendQueueMessages,
-    maxFrameBytes: maxFrameBytesDefault,
-    deliver: (inputs) => void host?.deliver(inputs)
-  })
   const started = new ReplicaHost({
     config,
     initialState: recover(config, recovery.durable),
@@ -138,7 +153,7 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
     })
   })
   host = started
-  await transport.listen()
+  started.deliver(early.splice(0))
   await waitForStartTime(options)
   started.start()
   let faults: FaultSettings = noFaults

@@ -1,6 +1,7 @@
 export * from "./bugs.ts"
 export * from "./config.ts"
 export * from "./entry.ts"
+export { isExactMessage } from "./exactShape.ts"
 export * from "./io.ts"
 export * as Log from "./log.ts"
 export * from "./messages.ts"
