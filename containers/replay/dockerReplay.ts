@@ -22,6 +22,8 @@ import type { WalDamage } from "../fixture/corrupt.ts"
 import { describeVerdicts, electionSafetyVerdict, linearizabilityVerdict, type Verdict } from "../fixture/verdicts.ts"
 import { readClusterTruth } from "./walTruth.ts"
 import type { ReplayableCounterexample } from "./counterexample.ts"
+import { LedgerClient, LedgerHistoryRecorder, ledgerInputOf } from "./ledgerClient.ts"
+import { ledgerVerdict } from "./ledgerVerdict.ts"
 import { NodeReportCollector } from "./nodeReports.ts"
 import { finalStatuses } from "./settledStatus.ts"
 import { StatusTimeline } from "./statusTimeline.ts"
@@ -247,6 +249,20 @@ export const replaySchedule = async (
     }
     return entry
   }
+  const ledgerRecorder = new LedgerHistoryRecorder()
+  const ledgerClients = new Map<number, { client: LedgerClient; queue: Promise<unknown> }>()
+  const ledgerClientOf = (number: number): { client: LedgerClient; queue: Promise<unknown> } => {
+    let entry = ledgerClients.get(number)
+    if (entry === undefined) {
+      const client = new LedgerClient(cluster, ledgerRecorder, number, {
+        attemptTimeoutMs,
+        attemptsMax: schedule.profile.clients.attemptsMax
+      })
+      entry = { client, queue: Promise.resolve() }
+      ledgerClients.set(number, entry)
+    }
+    return entry
+  }
   const timers = new Set<Promise<unknown>>()
   const later = (delayMs: number, action: () => Promise<unknown>): void => {
     const pending = sleep(delayMs)
@@ -272,6 +288,7 @@ export const replaySchedule = async (
   }
   const scheduleMs = (wallMs: number): number => originMs + (wallMs - origin) / timeScale
   const historyOriginMs = recorder.now() - (performance.now() - origin)
+  const ledgerHistoryOriginMs = ledgerRecorder.now() - (performance.now() - origin)
   const timeline = new StatusTimeline(cluster, scheduleMs)
   timeline.start()
   const timings: Array<StepTiming> = []
@@ -294,6 +311,7 @@ export const replaySchedule = async (
       const startedMs = scheduleMs(performance.now())
       const performed = await performStep(cluster, step, {
         clientOf,
+        ledgerClientOf,
         later,
         notes,
         timeScale,
@@ -317,7 +335,7 @@ export const replaySchedule = async (
       }
     }
     stage = "operations_completed"
-    await Promise.all([...clients.values()].map((entry) => entry.queue))
+    await Promise.all([...clients.values(), ...ledgerClients.values()].map((entry) => entry.queue))
     stage = "leader_after_heal"
     await cluster.waitForLeader({ timeoutMs: 30_000 })
     stage = "replicas_converged"
@@ -335,7 +353,10 @@ export const replaySchedule = async (
       ...event,
       atTime: originMs + (event.atTime - historyOriginMs) / timeScale
     })),
-    ledgerHistory: [],
+    ledgerHistory: ledgerRecorder.events.map((event) => ({
+      ...event,
+      atTime: originMs + (event.atTime - ledgerHistoryOriginMs) / timeScale
+    })),
     samples: timeline.samples(),
     final: await finalStatuses(cluster)
   }
@@ -349,7 +370,8 @@ export const replaySchedule = async (
   const verdicts: Array<Verdict> = [
     linearizabilityVerdict(recorder.events, truth),
     electionSafetyVerdict(cluster.monitor.violations()),
-    ...reports.verdicts()
+    ...reports.verdicts(),
+    ...(ledgerRecorder.events.length === 0 ? [] : [ledgerVerdict(ledgerRecorder.events)])
   ]
   verdicts.push(...livenessVerdicts(failure === undefined ? undefined : { stage, failure }))
   verdicts.push(...(options.judge?.(run) ?? []))
@@ -358,7 +380,8 @@ export const replaySchedule = async (
   const reproduced =
     expected !== undefined && verdicts.some((verdict) => !verdict.ok && verdict.invariant === expected.invariant)
   const artifacts = await saveArtifacts(cluster, options.artifactsName ?? "replay", {
-    history: recorder.events,
+    history:
+      ledgerRecorder.events.length === 0 ? recorder.events : { kv: recorder.events, ledger: ledgerRecorder.events },
     verdicts,
     notes:
       expected === undefined
@@ -373,7 +396,7 @@ export const replaySchedule = async (
     notes,
     clusterStartMs: cluster.startDurationMs,
     durationMs: performance.now() - startedAt,
-    operations: recorder.events.filter((event) => event._tag === "Invoke").length,
+    operations: [...recorder.events, ...ledgerRecorder.events].filter((event) => event._tag === "Invoke").length,
     artifacts,
     run
   }
@@ -381,6 +404,7 @@ export const replaySchedule = async (
 
 interface StepContext {
   readonly clientOf: (number: number) => { client: ClusterClient; queue: Promise<unknown> }
+  readonly ledgerClientOf: (number: number) => { client: LedgerClient; queue: Promise<unknown> }
   readonly later: (delayMs: number, action: () => Promise<unknown>) => void
   readonly notes: Array<string>
   readonly timeScale: number
@@ -473,14 +497,15 @@ const performStep = async (cluster: DockerCluster, step: Step, context: StepCont
   switch (step._tag) {
     case "Client": {
       // A client runs one operation at a time (a history's process is sequential): queue behind its last one.
-      const entry = context.clientOf(step.client)
       const command = toModelCommand(step.op)
       if (command === undefined) {
-        context.notes.push(
-          `${describeStep(step)}: ledger operations are not replayed by the Docker replay; the ledger suite drives them over HTTP`
-        )
+        const input = ledgerInputOf(step.op)
+        if (input === undefined) return false
+        const ledger = context.ledgerClientOf(step.client)
+        ledger.queue = ledger.queue.then(() => ledger.client.run(input, step.replica))
         return
       }
+      const entry = context.clientOf(step.client)
       // A step aimed at a replica is sent to that node first, as the simulator's client sends it.
       const aim = step.replica === undefined ? {} : { replica: step.replica }
       entry.queue = entry.queue.then(() => entry.client.run(command, aim))

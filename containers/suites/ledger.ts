@@ -1,8 +1,8 @@
 /**
- * The ledger seed (shared/seeds/004) against real nodes in Docker: the concurrent withdrawals, a replica crash
- * during writes, a partition whose minority refuses writes, and the node killed mid-request with clients
- * retrying under their Idempotency-Keys. Money is counted exactly at the end of each scenario, and the recorded
- * ledger history is checked with model/ledger's ledgerSpec, as in the simulator.
+ * The ledger seed (shared/seeds/004) against real nodes in Docker: a replica crash during writes, a partition whose
+ * minority refuses writes, and the node killed mid-request with clients retrying under their Idempotency-Keys. Money is counted exactly at the end of each scenario, and the recorded
+ * ledger history is checked with model/ledger's ledgerSpec, as in the simulator. (The concurrent withdrawals are a
+ * scripted scenario, src/schedule/scenarios, replayed by suites/scripted.ts.)
  */
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
@@ -174,34 +174,6 @@ const runLedgerScenario = (
 
 export const registerLedgerScenarios = (): void => {
   describe("ledger scenarios (shared/seeds/004)", () => {
-    it(
-      "ledger_concurrent_withdrawals: 100 concurrent $10 withdrawals against $100 — 10 succeed, 90 get 409, balance 0",
-      () =>
-        runLedgerScenario("ledger_concurrent_withdrawals", async ({ cluster, history, note }) => {
-          const leader = await cluster.waitForLeader()
-          await openAccount(cluster, history, "alice", 10_000)
-          const attempts = Array.from({ length: 100 }, () =>
-            history.operation(withdrawal("alice", 1_000), () =>
-              request(cluster, leader.id, "POST", "/accounts/alice/withdraw", { amount: 1_000 })
-            )
-          )
-          const answers = (await Promise.all(attempts)).map((answer) => answer ?? { status: 0, body: {} })
-          const counts = {
-            succeeded: answers.filter((answer) => answer.status === 200).length,
-            conflicts: answers.filter((answer) => answer.status === 409).length
-          }
-          note("outcomes", counts)
-          expect(counts).toEqual({ succeeded: 10, conflicts: 90 })
-          for (const answer of answers.filter((each) => each.status === 409))
-            expect(answer.body.error).toBe("insufficient funds")
-          expect(
-            Math.min(...answers.filter((each) => each.status === 200).map((each) => each.body.balance as number))
-          ).toBe(0)
-          expect(await balanceOf(cluster, history, "alice")).toBe(0)
-        }),
-      scenarioTimeoutMs
-    )
-
     it(
       "ledger_crash_during_writes: a follower is killed during withdrawals; the majority goes on and the node catches up",
       () =>

@@ -1,5 +1,6 @@
 /**
- * The scripted scenarios of the seed documents (the scenario report guide and the chaos tests) against real
+ * The scripted scenarios of the seed documents (the scenario report guide, the chaos tests and the ledger's
+ * concurrent withdrawals) against real
  * nodes: each one's schedule, defined once in src/schedule/scenarios, replayed by the Docker replay, and held to
  * the same expectations the simulator holds it to, plus the standing checks every replay gets (linearizability of
  * the recorded history with unknown outcomes settled from the WALs, one leader per term, the nodes' own reports,
@@ -76,7 +77,7 @@ const replayScenario = async (scenario: ScriptedScenario): Promise<void> => {
 
 export const registerScriptedScenarios = (): void => {
   describe("scripted scenarios (src/schedule/scenarios), replayed on Docker", () => {
-    for (const scenario of scriptedScenarios.filter((each) => !each.ledger)) {
+    for (const scenario of scriptedScenarios) {
       const expectations = scenario.expectations.map((expectation) => expectation.description).join("; ")
       it(`${scenario.name}: ${expectations}`, () => replayScenario(scenario), scenarioTimeoutMs)
     }

@@ -29,8 +29,6 @@ export interface ScriptedScenario {
   readonly healedAtMs: number
   readonly profile: FaultProfile
   readonly expectations: ReadonlyArray<ScenarioExpectation>
-  /** Ledger operations (the Docker replay drives key-value operations only). */
-  readonly ledger: boolean
 }
 
 const put = (at: number, key: string, value: string, client = 0): Step => ({
@@ -68,11 +66,8 @@ const scenario = (name: string, script: Script): ScriptedScenario => ({
   endMs: script.endMs,
   healedAtMs: script.healedAtMs,
   profile: script.profile ?? defaultProfile,
-  expectations: script.expectations,
-  ledger: script.steps.some((step) => step._tag === "Client" && !kvTags.has(step.op._tag))
+  expectations: script.expectations
 })
-
-const kvTags: ReadonlySet<string> = new Set(["Put", "Get", "Delete", "Cas", "Read"])
 
 const noQuorum = (() => {
   const secondCrash: Step = { _tag: "Crash", at: 3001, node: "follower" }
