@@ -110,6 +110,9 @@ describe("the compiled faultline command", () => {
       (error: { code: number; stderr: string }) => error
     )
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining("faultline serve:") })
+    // A V8 flag in NODE_OPTIONS makes Node refuse the snapshot ("built with different V8 configurations").
+    const withFlag = { env: { ...installed.env, NODE_OPTIONS: "--max-old-space-size=512" } }
+    expect((await run(launcher, ["serve", "--help"], withFlag)).stdout).toContain("usage: faultline serve --id N")
     await writeFile(join(directory, "dist", "serve.node"), "a Node binary that is not this one")
     expect((await run(launcher, ["serve", "--help"], installed)).stdout).toContain("usage: faultline serve --id N")
     expect((await run(launcher, ["--help"], installed)).stdout).toContain("usage: faultline <command> [options]")
