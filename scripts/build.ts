@@ -6,7 +6,7 @@
  * milliseconds instead of the second and more that compiling the sources at every start took.
  */
 import { spawnSync } from "node:child_process"
-import { realpathSync, statSync } from "node:fs"
+import { realpathSync } from "node:fs"
 import { readFile, rm, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { join } from "node:path"
@@ -79,12 +79,6 @@ const lazyBuiltins: Plugin = {
   }
 }
 
-/** What bin/faultline compares with the `node` it would run: a snapshot starts only the binary that built it. */
-export const nodeIdentity = (nodeBinary: string): string => {
-  const real = realpathSync(nodeBinary)
-  const stat = statSync(real)
-  return `${real} ${stat.size} ${Math.floor(stat.mtimeMs / 1000)}`
-}
 
 /**
  * `faultline serve`'s startup snapshot: the node's code bundled into one CommonJS file (dist/serve.cjs, from
@@ -113,7 +107,8 @@ export const buildServeSnapshot = async (outdir: string = distDirectory): Promis
     console.warn(`faultline: no startup snapshot for serve (it starts without one): ${built.stderr.trim()}`)
     return
   }
-  await writeFile(join(outdir, "serve.node"), nodeIdentity(process.execPath))
+  // bin/faultline starts the snapshot only with this binary, and only while the snapshot is newer than it.
+  await writeFile(join(outdir, "serve.node"), `${realpathSync(process.execPath)}\n`)
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
