@@ -79,7 +79,6 @@ const lazyBuiltins: Plugin = {
   }
 }
 
-
 /**
  * `faultline serve`'s startup snapshot: the node's code bundled into one CommonJS file (dist/serve.cjs, from
  * src/node/serveProcess.ts), evaluated once by `node --build-snapshot` into dist/serve.blob, with the identity of
