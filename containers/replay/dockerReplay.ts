@@ -1,7 +1,8 @@
 /**
  * The second interpreter of a Schedule (the first is the simulator): the same steps as real actions on a Docker
  * cluster, at wall-clock times scaled from the schedule's, with real HTTP clients recording a history. The run
- * is judged by the same checkers (linearizability from model/, one leader per term, liveness after the heal),
+ * is judged by the same checkers (linearizability from model/, and model/'s one InvariantChecker fed every /status
+ * reading, which holds it to one leader per term, persisted state and liveness after the heal: statusJudge.ts),
  * and the report says whether the counterexample's violation reproduced. The run is also observed as the
  * simulator observes a scripted scenario (src/schedule/scenarios: the history, /status sampled over time, when
  * each step was performed, the settled statuses), so that a scripted scenario's own expectations judge it too.
@@ -19,7 +20,7 @@ import { saveArtifacts } from "../fixture/artifacts.ts"
 import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
 import { DockerCluster, sleep } from "../fixture/cluster.ts"
 import type { WalDamage } from "../fixture/corrupt.ts"
-import { describeVerdicts, electionSafetyVerdict, linearizabilityVerdict, type Verdict } from "../fixture/verdicts.ts"
+import { describeVerdicts, linearizabilityVerdict, type Verdict } from "../fixture/verdicts.ts"
 import { readClusterTruth } from "./walTruth.ts"
 import type { ReplayableCounterexample } from "./counterexample.ts"
 import { LedgerClient, LedgerHistoryRecorder, ledgerInputOf } from "./ledgerClient.ts"
@@ -137,32 +138,21 @@ const profileNotes = (profile: FaultProfile): ReadonlyArray<string> => {
   return notes
 }
 
-type LivenessStage = Extract<
-  InvariantName,
-  "run_completed" | "operations_completed" | "leader_after_heal" | "replicas_converged"
->
+/**
+ * After the heal a leader must be seen within this long (model/'s leader_after_heal), and the replay waits this
+ * long for the nodes to converge (replicas_converged is judged on the readings that follow).
+ */
+const livenessWaitMs = 30_000
 
-/** The stages in the order the replay reaches them, each with what its passing means. */
-const livenessStages: ReadonlyArray<readonly [LivenessStage, string]> = [
-  ["run_completed", "every step of the schedule was performed"],
-  ["operations_completed", "every client operation ended after the heal"],
-  ["leader_after_heal", "a leader was elected after the heal"],
-  ["replicas_converged", "every node converged after the heal"]
-]
-
-/** One verdict per liveness stage: those before the failed one passed, the failed one failed, the rest did not run. */
-const livenessVerdicts = (
-  failed: { readonly stage: LivenessStage; readonly failure: unknown } | undefined
-): ReadonlyArray<Verdict> => {
-  const failedAt =
-    failed === undefined ? livenessStages.length : livenessStages.findIndex(([stage]) => stage === failed.stage)
-  return livenessStages.flatMap(([invariant, held], position): ReadonlyArray<Verdict> => {
-    if (position < failedAt) return [{ invariant, ok: true, message: held }]
-    if (position > failedAt || failed === undefined) return []
-    const message = failed.failure instanceof Error ? failed.failure.message : String(failed.failure)
-    return [{ invariant, ok: false, message }]
-  })
-}
+/** run_completed: the run itself, every step performed (no checker judges that; the replay does). */
+const runCompletedVerdict = (failure: unknown): Verdict =>
+  failure === undefined
+    ? { invariant: "run_completed", ok: true, message: "every step of the schedule was performed" }
+    : {
+        invariant: "run_completed",
+        ok: false,
+        message: failure instanceof Error ? failure.message : String(failure)
+      }
 
 /** A counterexample file replayed: its schedule, and whether the violation it records shows on real nodes. */
 export const replayOnDocker = async (
@@ -292,10 +282,10 @@ export const replaySchedule = async (
   const timeline = new StatusTimeline(cluster, scheduleMs)
   timeline.start()
   const timings: Array<StepTiming> = []
+  // A step that could not be performed: the run did not complete, and liveness is not judged.
   let failure: unknown
-  // The check the run was in when it failed: a failed step means the run did not complete, a failure after the
-  // heal names the liveness check that timed out (model/invariants/liveness.ts's names).
-  let stage: LivenessStage = "run_completed"
+  // Why the liveness phase stopped waiting, if it did: the judge's verdicts say which check that broke.
+  let livenessStop: string | undefined
   const crashed: Array<number> = []
   try {
     for (const [position, step] of steps.entries()) {
@@ -323,7 +313,7 @@ export const replaySchedule = async (
       timings.push({ startedMs, doneMs: scheduleMs(performance.now()), performed: performed !== false })
       if (step._tag !== "Client") await timeline.sampleNow()
     }
-    // Liveness phase, as in the simulator: every fault healed, every node up, pending operations completed.
+    // Liveness phase, as in the simulator: every fault healed, every node up.
     await Promise.all([...timers])
     await cluster.heal()
     for (const node of cluster.nodes) {
@@ -334,14 +324,23 @@ export const replaySchedule = async (
         await cluster.restart(node.getNodeId())
       }
     }
-    stage = "operations_completed"
-    await Promise.all([...clients.values(), ...ledgerClients.values()].map((entry) => entry.queue))
-    stage = "leader_after_heal"
-    await cluster.waitForLeader({ timeoutMs: 30_000 })
-    stage = "replicas_converged"
-    await cluster.waitForConvergence({ timeoutMs: 30_000 })
   } catch (error) {
     failure = error
+  }
+  if (failure === undefined) {
+    // model/'s liveness checks start at the heal; the replay waits for what they expect, and they judge it on
+    // the readings: pending operations completed, a leader, the nodes converged.
+    cluster.judge.healed(livenessWaitMs)
+    const healedAt = performance.now()
+    try {
+      await Promise.all([...clients.values(), ...ledgerClients.values()].map((entry) => entry.queue))
+      const leaderWaitMs = Math.max(1_000, livenessWaitMs - (performance.now() - healedAt))
+      await cluster.waitForLeader({ timeoutMs: leaderWaitMs })
+      await cluster.waitForConvergence({ timeoutMs: livenessWaitMs })
+    } catch (error) {
+      livenessStop = error instanceof Error ? error.message : String(error)
+      notes.push(`the liveness phase stopped waiting: ${livenessStop}`)
+    }
   }
   await timeline.stop()
   await cluster.monitor.pollOnce()
@@ -362,18 +361,20 @@ export const replaySchedule = async (
   }
   // Unknown outcomes are settled from the WALs, as the simulator settles them from its applied logs.
   const truth =
-    failure === undefined
+    failure === undefined && livenessStop === undefined
       ? await readClusterTruth(cluster, recorder).catch(
           (error: unknown) => `the WALs could not be read: ${String(error)}`
         )
       : "the cluster did not converge"
+  cluster.judge.recordHistory("kv", recorder.events)
+  cluster.judge.recordHistory("ledger", ledgerRecorder.events)
   const verdicts: Array<Verdict> = [
     linearizabilityVerdict(recorder.events, truth),
-    electionSafetyVerdict(cluster.monitor.violations()),
     ...reports.verdicts(),
-    ...(ledgerRecorder.events.length === 0 ? [] : [ledgerVerdict(ledgerRecorder.events)])
+    ...(ledgerRecorder.events.length === 0 ? [] : [ledgerVerdict(ledgerRecorder.events)]),
+    runCompletedVerdict(failure),
+    ...cluster.judge.finish(await cluster.statuses(2_000))
   ]
-  verdicts.push(...livenessVerdicts(failure === undefined ? undefined : { stage, failure }))
   verdicts.push(...(options.judge?.(run) ?? []))
   // One closed set of names (model/invariants/names.ts) on both sides: reproduced means the same name failed.
   const expected = options.expected

@@ -1,8 +1,11 @@
 /**
- * The checks the Docker replay makes from the nodes' own /status reports, on scripted readings (no Docker).
+ * The checks the Docker replay makes from the nodes' own /status reports, on scripted readings (no Docker): the
+ * counters the collector reads, and the durable hard state that the run's judge (model/'s checker) reads from
+ * the same reports.
  */
 import { describe, expect, it } from "vitest"
 import type { StatusReading } from "../fixture/nodeApi.ts"
+import { StatusJudge } from "../fixture/statusJudge.ts"
 import { NodeReportCollector } from "./nodeReports.ts"
 
 interface Reading {
@@ -52,41 +55,57 @@ const failed = (collector: NodeReportCollector): ReadonlyArray<string> =>
     .filter((verdict) => !verdict.ok)
     .map((verdict) => `${verdict.invariant}: ${verdict.message}`)
 
+/** The judge reading what the cluster reads: each poll's readings go to it, restarts are told to it. */
+class Judged {
+  readonly judge = new StatusJudge(() => 0)
+
+  async poll(readings: ReadonlyMap<number, Reading>): Promise<void> {
+    this.judge.observe(await clusterReading(readings).statuses())
+  }
+
+  restarted(node: number): void {
+    this.judge.restarted(node)
+  }
+
+  failed(): ReadonlyArray<string> {
+    return this.judge
+      .finish(new Map())
+      .filter((verdict) => !verdict.ok)
+      .map((verdict) => `${verdict.invariant}: ${verdict.message}`)
+  }
+}
+
 describe("node self-reports in the Docker replay", () => {
   it("a restart that recovers the durable vote is clean", async () => {
-    const collector = new NodeReportCollector()
-    await collector.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
-    collector.restarted(0)
-    await collector.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 1, votedFor: 1 } }]])))
-    expect(failed(collector)).toEqual([])
+    const run = new Judged()
+    await run.poll(new Map([[0, { term: 1, votedFor: 1 }]]))
+    run.restarted(0)
+    await run.poll(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 1, votedFor: 1 } }]]))
+    expect(run.failed()).toEqual([])
   })
 
   it("a restart that forgets the durable vote is persisted_state_monotonic, unless the node says its disk was damaged", async () => {
-    const forgetful = new NodeReportCollector()
-    await forgetful.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
+    const forgetful = new Judged()
+    await forgetful.poll(new Map([[0, { term: 1, votedFor: 1 }]]))
     forgetful.restarted(0)
-    await forgetful.poll(
-      clusterReading(new Map([[0, { term: 1, votedFor: null, recovered: { term: 1, votedFor: null } }]]))
-    )
-    expect(failed(forgetful)).toEqual([
+    await forgetful.poll(new Map([[0, { term: 1, votedFor: null, recovered: { term: 1, votedFor: null } }]]))
+    expect(forgetful.failed()).toEqual([
       "persisted_state_monotonic: Node 0's durable vote in term 1 changed from 1 to none."
     ])
 
-    const honest = new NodeReportCollector()
-    await honest.poll(clusterReading(new Map([[0, { term: 1, votedFor: 1 }]])))
+    const honest = new Judged()
+    await honest.poll(new Map([[0, { term: 1, votedFor: 1 }]]))
     honest.restarted(0)
-    await honest.poll(
-      clusterReading(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 0, votedFor: null }, damaged: true }]]))
-    )
-    expect(failed(honest)).toEqual([])
+    await honest.poll(new Map([[0, { term: 1, votedFor: 1, recovered: { term: 0, votedFor: null }, damaged: true }]]))
+    expect(honest.failed()).toEqual([])
   })
 
   it("a restart that recovers an older durable term is persisted_state_monotonic", async () => {
-    const collector = new NodeReportCollector()
-    await collector.poll(clusterReading(new Map([[0, { term: 3, votedFor: 0 }]])))
-    collector.restarted(0)
-    await collector.poll(clusterReading(new Map([[0, { term: 3, votedFor: 0, recovered: { term: 2, votedFor: 0 } }]])))
-    expect(failed(collector)).toEqual(["persisted_state_monotonic: Node 0's durable term went back from 3 to 2."])
+    const run = new Judged()
+    await run.poll(new Map([[0, { term: 3, votedFor: 0 }]]))
+    run.restarted(0)
+    await run.poll(new Map([[0, { term: 3, votedFor: 0, recovered: { term: 2, votedFor: 0 } }]]))
+    expect(run.failed()).toEqual(["persisted_state_monotonic: Node 0's durable term went back from 3 to 2."])
   })
 
   it("acknowledgements before fdatasync and trusted corrupt records fail their checks", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest"
 import { applied, cluster, logOf, replica } from "./fixtures.ts"
-import { InvariantChecker } from "./invariantChecker.ts"
+import { InvariantChecker, invariantsWithoutLogs } from "./invariantChecker.ts"
 
 describe("the incremental invariant checker", () => {
   test("a healthy run has no violations, liveness included", () => {
@@ -70,5 +70,52 @@ describe("the incremental invariant checker", () => {
     const checker = new InvariantChecker()
     checker.finish(cluster(0, []))
     expect(() => checker.observe(cluster(1, []))).toThrow(/finish/)
+  })
+
+  test("a world that cannot see logs runs only the monitors it can feed, and says which it judged", () => {
+    // Arrange: logs that diverge (log_matching) and two leaders in term 2 (election_safety).
+    const checker = new InvariantChecker({ invariants: invariantsWithoutLogs })
+    const observed = cluster(10, [
+      replica(1, { role: "leader", term: 2, log: logOf([1, 2]) }),
+      replica(2, { role: "leader", term: 2, log: logOf([1, 2], { 1: "forged" }) })
+    ])
+    // Act
+    const violations = checker.finish(observed)
+    // Assert
+    expect(violations.map((violation) => violation.invariant)).toEqual(["election_safety"])
+    expect(checker.judged).toEqual(["election_safety", "persisted_state_monotonic"])
+  })
+
+  test("liveness starts when the host says the faults healed", () => {
+    const checker = new InvariantChecker({ invariants: ["election_safety"] })
+    checker.observe(cluster(10, [replica(1, { role: "leader" })]))
+    checker.healed({ healedAtMs: 100, leaderWithinMs: 50 })
+    checker.record({ _tag: "ClientInvoked", atMs: 120, clientId: "c1", sequence: 1 })
+    const violations = checker.finish(
+      cluster(200, [replica(1, { role: "candidate", term: 2, lastApplied: 1 }), replica(2)])
+    )
+    expect(violations.map((violation) => violation.invariant)).toEqual([
+      "leader_after_heal",
+      "operations_completed",
+      "replicas_converged"
+    ])
+    expect(checker.judged).toEqual([
+      "election_safety",
+      "leader_after_heal",
+      "operations_completed",
+      "replicas_converged"
+    ])
+    expect(() =>
+      new InvariantChecker({ liveness: { healedAtMs: 0, leaderWithinMs: 1 } }).healed({
+        healedAtMs: 0,
+        leaderWithinMs: 1
+      })
+    ).toThrow(/once/)
+  })
+
+  test("a selection naming no safety monitor is refused", () => {
+    expect(() => new InvariantChecker({ invariants: ["linearizability" as "durability"] })).toThrow(
+      "no safety monitor judges linearizability"
+    )
   })
 })
