@@ -3,8 +3,8 @@
  * SIGKILL and restarted on the same data directory, `--restarts` times (default 10); the figure is the time from
  * starting the process to its first 200 from `GET /health`, which includes reading back and replaying its WAL of
  * the writes it had. With `--compare-etcd` a cluster of Debian's etcd 3.4 (`apt-get install -y etcd-server`) runs
- * beside it under its own writers and the two systems' restarts alternate, so that the ratio is measured on one
- * machine under one load. Median and worst are printed.
+ * beside it and the two systems' restarts alternate, each under its own writers while it is measured, so that the
+ * ratio is measured on one machine under one load. Median and worst are printed.
  *
  * `--against DIR` adds a cluster of another checkout's `faultline serve` (a worktree of an earlier commit, built),
  * whose restarts alternate with the others: before and after in one run.
@@ -32,6 +32,8 @@ const restarts = Number(values.restarts)
 const preloadWrites = Number(values.preload)
 const clients = Number(values.clients)
 const healthTimeoutMs = 60_000
+/** How long a system is under its writers before its follower is killed. */
+const loadBeforeKillMs = 1_000
 
 /** What the loop needs from a cluster: where to write, which member is a follower, and how to kill and start it. */
 interface Subject {
@@ -42,6 +44,8 @@ interface Subject {
   readonly kill: (id: number) => Promise<void>
   readonly start: (id: number) => void
   readonly stop: () => Promise<void>
+  /** The process id of node `id`'s current process, if it runs. */
+  readonly pid: (id: number) => number | undefined
 }
 
 const healthy = async (url: string): Promise<boolean> => {
@@ -56,12 +60,30 @@ const healthy = async (url: string): Promise<boolean> => {
 
 const pause = (durationMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, durationMs))
 
-/** Milliseconds from `start` until /health answers 200, polled every 5 ms (bounded by healthTimeoutMs). */
-const timeToHealthy = async (subject: Subject, id: number): Promise<number> => {
+/** CPU time (user and system, from /proc; 10 ms ticks) a process has used, or NaN where /proc cannot say. */
+const cpuMsOf = (pid: number | undefined): number => {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100)
+  } catch {
+    return Number.NaN
+  }
+}
+
+interface Restart {
+  /** Milliseconds from `start` until /health answers 200, polled every 5 ms (bounded by healthTimeoutMs). */
+  readonly wallMs: number
+  /** The CPU time the restarted process had used by then: what a loaded machine has to find for it. */
+  readonly cpuMs: number
+}
+
+const timeToHealthy = async (subject: Subject, id: number): Promise<Restart> => {
   const startedAt = performance.now()
   subject.start(id)
   while (performance.now() - startedAt < healthTimeoutMs) {
-    if (await healthy(subject.healthUrl(id))) return performance.now() - startedAt
+    if (await healthy(subject.healthUrl(id))) {
+      return { wallMs: performance.now() - startedAt, cpuMs: cpuMsOf(subject.pid(id)) }
+    }
     await pause(5)
   }
   throw new Error(`${subject.name} node ${id} did not answer /health within ${healthTimeoutMs} ms`)
@@ -78,39 +100,57 @@ const waitFor = async <A>(what: string, timeoutMs: number, check: () => Promise<
   throw new Error(`no ${what} within ${timeoutMs} ms`)
 }
 
-/** Writes from `clients` loops until stopped; errors (a write to a node being killed) are counted, not fatal. */
-const startLoad = (subject: Subject): { stop: () => Promise<number> } => {
-  let running = true
+/** The writers of one system: `clients` loops writing until stopped; errors (a node being killed) are not fatal. */
+interface Load {
+  /** Starts the writers (again). */
+  readonly run: () => void
+  /** Holds the writers after their current write; resolves once every one of them is held. */
+  readonly hold: () => Promise<void>
+  /** Writes completed so far. */
+  readonly writes: () => number
+}
+
+const makeLoad = (subject: Subject): Load => {
+  let running = false
   let writes = 0
-  const loops = Array.from({ length: clients }, async (_, client) => {
-    while (running) {
-      await subject.write(client * 1_000_000 + writes).catch(() => undefined)
-      writes += 1
-    }
-  })
+  let loops: ReadonlyArray<Promise<void>> = []
   return {
-    stop: async () => {
+    run: () => {
+      if (running) return
+      running = true
+      loops = Array.from({ length: clients }, async (_, client) => {
+        while (running) {
+          await subject.write(client * 1_000_000 + writes).catch(() => undefined)
+          writes += 1
+        }
+      })
+    },
+    hold: async () => {
       running = false
       await Promise.all(loops)
-      return writes
-    }
+    },
+    writes: () => writes
   }
 }
 
 const median = (sorted: ReadonlyArray<number>): number => sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 
-const report = (name: string, timings: ReadonlyArray<number>): number => {
+const report = (name: string, restarted: ReadonlyArray<Restart>): number => {
+  const timings = restarted.map((restart) => restart.wallMs)
   const sorted = [...timings].sort((a, b) => a - b)
+  const cpu = restarted.map((restart) => restart.cpuMs).sort((a, b) => a - b)
   console.log(
     `${name}: restart to /health 200, ${timings.length} SIGKILLed followers: median ${median(sorted).toFixed(0)} ms, ` +
-      `worst ${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(0)} ms (all: ${timings.map((t) => t.toFixed(0)).join(", ")})`
+      `worst ${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(0)} ms (all: ${timings.map((t) => t.toFixed(0)).join(", ")}); ` +
+      `CPU time of the restarted process by then: median ${median(cpu).toFixed(0)} ms (all: ${cpu.join(", ")})`
   )
   return median(sorted)
 }
 
 /**
- * Every subject preloaded and under its writers at once, and their restarts interleaved round by round (the order
- * turning each round), so that each system's restarts meet the same load on this shared machine.
+ * The systems' restarts interleaved round by round (the order turning each round), so that a change in the shared
+ * machine's load falls on all of them alike. Only the system being measured is under its writers (for a second
+ * before the kill and until its node answers); the others idle meanwhile, so no system's load slows another's.
  */
 const measure = async (subjects: ReadonlyArray<Subject>): Promise<ReadonlyArray<number>> => {
   for (const subject of subjects) {
@@ -118,21 +158,26 @@ const measure = async (subjects: ReadonlyArray<Subject>): Promise<ReadonlyArray<
       await Promise.all(Array.from({ length: clients }, (_, client) => subject.write(sequence + client)))
     }
   }
-  const loads = subjects.map(startLoad)
-  const timings = subjects.map((): Array<number> => [])
+  const loads = subjects.map(makeLoad)
+  const timings = subjects.map((): Array<Restart> => [])
   try {
     for (let round = 0; round < restarts; round++) {
       for (let turn = 0; turn < subjects.length; turn++) {
         const index = (round + turn) % subjects.length
         const subject = subjects[index] as Subject
+        const load = loads[index] as Load
+        load.run()
+        await pause(loadBeforeKillMs)
         const id = await subject.followerId()
         await subject.kill(id)
         timings[index]?.push(await timeToHealthy(subject, id))
+        await load.hold()
       }
     }
   } finally {
     for (const [index, load] of loads.entries()) {
-      console.log(`${subjects[index]?.name}: ${await load.stop()} writes during the restarts`)
+      await load.hold()
+      console.log(`${subjects[index]?.name}: ${load.writes()} writes during the restarts`)
     }
   }
   return subjects.map((subject, index) => report(subject.name, timings[index] ?? []))
@@ -176,6 +221,7 @@ const faultlineSubject = async (dataDirectory: string, checkout?: string): Promi
     },
     healthUrl: (id) => `${cluster.nodeAt(id).httpUrl}/health`,
     kill: (id) => cluster.stopNode(id, "SIGKILL"),
+    pid: (id) => cluster.nodeAt(id).process?.pid,
     start: (id) => cluster.start(id),
     stop: () => cluster.stopAll()
   }
@@ -251,6 +297,7 @@ const etcdSubject = async (dataDirectory: string): Promise<Subject> => {
     },
     healthUrl: (id) => `http://127.0.0.1:${ports[id]}/health`,
     kill,
+    pid: (id) => children[id]?.pid,
     start,
     stop: async () => {
       await Promise.all([0, 1, 2].map(kill))
