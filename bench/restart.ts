@@ -320,9 +320,11 @@ const main = async (): Promise<void> => {
     if (values.against !== undefined) {
       subjects.push(await faultlineSubject(path.join(dataDirectory, "faultline-against"), values.against))
     }
-    const [ours, theirs] = await measure(subjects)
-    if (ours !== undefined && theirs !== undefined) {
-      console.log(`ratio faultline/etcd (medians): ${(ours / theirs).toFixed(2)}x`)
+    const medians = await measure(subjects)
+    const etcd = subjects.findIndex((subject) => subject.name === "etcd")
+    for (const [index, subject] of subjects.entries()) {
+      if (index === etcd || etcd < 0) continue
+      console.log(`ratio ${subject.name}/etcd (medians): ${((medians[index] ?? 0) / (medians[etcd] ?? 1)).toFixed(2)}x`)
     }
   } finally {
     await Promise.all(subjects.map((subject) => subject.stop()))
