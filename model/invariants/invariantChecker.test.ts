@@ -83,7 +83,12 @@ describe("the incremental invariant checker", () => {
     const violations = checker.finish(observed)
     // Assert
     expect(violations.map((violation) => violation.invariant)).toEqual(["election_safety"])
-    expect(checker.judged).toEqual(["election_safety", "persisted_state_monotonic"])
+    expect(checker.judged).toEqual([
+      "election_safety",
+      "commit_index_monotonic",
+      "applied_index_monotonic",
+      "persisted_state_monotonic"
+    ])
   })
 
   test("liveness starts when the host says the faults healed", () => {

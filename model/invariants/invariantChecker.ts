@@ -6,8 +6,9 @@
  * One checker judges every world; a world says which safety invariants it can observe (`invariants`):
  * - the simulator sees everything and runs every safety monitor (the default);
  * - a world that reads each replica's role, term, indexes and durable hard state but not its log or its applies
- *   (the Docker replay and the container scenarios, from /status) runs `invariantsWithoutLogs`: election safety
- *   and persisted state; every other safety monitor needs logs or applied entries it cannot see.
+ *   (the Docker replay and the container scenarios, from /status) runs `invariantsWithoutLogs`: election safety,
+ *   commit and applied indexes that never go back without a restart, and persisted state; every other safety
+ *   monitor needs logs or applied entries it cannot see.
  * Liveness (model/invariants/liveness.ts) runs in every world once the host says the faults healed: in the
  * options when the heal time is known ahead (the simulator), or through `healed` when it happens (Docker).
  */
@@ -77,7 +78,12 @@ export const livenessInvariants = [
  * What a world that reads each replica's role, term, commit and applied indexes and durable hard state, but not
  * its log nor the entries it applies, can judge (the Docker replay reads /status).
  */
-export const invariantsWithoutLogs: ReadonlyArray<SafetyInvariant> = ["election_safety", "persisted_state_monotonic"]
+export const invariantsWithoutLogs: ReadonlyArray<SafetyInvariant> = [
+  "election_safety",
+  "commit_index_monotonic",
+  "applied_index_monotonic",
+  "persisted_state_monotonic"
+]
 
 const allSafetyInvariants: ReadonlyArray<SafetyInvariant> = safetyMonitorTable.flatMap((entry) => entry.judges)
 
