@@ -10,16 +10,32 @@ import type { WalRecord } from "../storage/walRecord.ts"
 
 /** Descriptions kept for /status; the count goes on. */
 const maxDescriptions = 8
+/** Terms whose synced vote is remembered: a vote waits in the outbound queue a few terms at most. */
+const votesRememberedMax = 64
 
 export class DurabilityWitness {
   private durableHardState: HardState
   private durableLastIndex: number
+  /**
+   * The vote synced for each recent term. One fdatasync can cover two hard states (a vote in term 2, then one in
+   * term 3, written in one group commit, as after a restart that found both requests waiting): the term-2 vote is
+   * released after that sync, when the last durable hard state is already term 3's, yet it was on disk first.
+   */
+  private readonly votesSynced = new Map<number, number | null>()
   private count = 0
   private readonly descriptions: Array<string> = []
 
   constructor(recovered: DurableState) {
     this.durableHardState = recovered.hardState
     this.durableLastIndex = recovered.log.length
+    this.rememberVote(recovered.hardState)
+  }
+
+  private rememberVote(hardState: HardState): void {
+    this.votesSynced.set(hardState.term, hardState.votedFor)
+    if (this.votesSynced.size <= votesRememberedMax) return
+    const oldest = Math.min(...this.votesSynced.keys())
+    this.votesSynced.delete(oldest)
   }
 
   /** Messages sent before what they vouch for was durable. */
@@ -43,7 +59,10 @@ export class DurabilityWitness {
         this.durableLastIndex = Math.min(this.durableLastIndex, record.truncateFrom - 1)
       const last = record.append.at(-1)
       if (last !== undefined) this.durableLastIndex = last.index
-      if (record.hardState !== undefined) this.durableHardState = record.hardState
+      if (record.hardState !== undefined) {
+        this.durableHardState = record.hardState
+        this.rememberVote(record.hardState)
+      }
     }
   }
 
@@ -58,7 +77,7 @@ export class DurabilityWitness {
   private problemOf(to: number, message: Message): string | undefined {
     const durable = this.durableHardState
     if (message._tag === "RequestVoteResponse" && message.granted && !message.preVote) {
-      if (durable.term !== message.term || durable.votedFor !== to) {
+      if (this.votesSynced.get(message.term) !== to) {
         return `granted a vote in term ${message.term} to n${to} while the disk says term ${durable.term}, vote ${durable.votedFor ?? "none"}`
       }
     }

@@ -116,6 +116,22 @@ describe("the durability witness (persisted_before_reply on the node)", () => {
     expect(witness.sentBeforeDurable).toBe(1)
   })
 
+  it("does not count a vote whose term's hard state was synced in one batch with a later term's", () => {
+    // Arrange: a restarted node found two vote requests waiting and wrote both hard states in one group commit.
+    const witness = new DurabilityWitness(empty)
+    witness.synced([
+      { hardState: { term: 2, votedFor: 2 }, append: [] },
+      { hardState: { term: 3, votedFor: 0 }, append: [] }
+    ])
+    // Act
+    witness.sending(2, { _tag: "RequestVoteResponse", term: 2, granted: true, preVote: false })
+    witness.sending(0, { _tag: "RequestVoteResponse", term: 3, granted: true, preVote: false })
+    witness.sending(1, { _tag: "RequestVoteResponse", term: 3, granted: true, preVote: false })
+    // Assert: only the vote that no synced hard state holds (term 3 to n1) counts.
+    expect(witness.sentBeforeDurable).toBe(1)
+    expect(witness.examples[0]).toMatch(/granted a vote in term 3 to n1/)
+  })
+
   it("counts an append acknowledged beyond what is durable, and follows truncations", () => {
     const witness = new DurabilityWitness(empty)
     const ack = (matchIndex: number) =>
