@@ -6,7 +6,6 @@
 import { beforeAll, describe } from "vitest"
 import { probeDockerEngine } from "./fixture/engine.ts"
 import { ensureNodeImage } from "./image/buildImage.ts"
-import { registerLedgerScenarios } from "./suites/ledger.ts"
 import { registerRegressionReplays } from "./suites/regressions.ts"
 import { registerScriptedScenarios } from "./suites/scripted.ts"
 
@@ -24,6 +23,5 @@ describe.skipIf(!engine.available)("containers", () => {
   }, 180_000)
 
   registerScriptedScenarios()
-  registerLedgerScenarios()
   registerRegressionReplays()
 })

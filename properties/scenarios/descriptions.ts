@@ -801,6 +801,27 @@ export const descriptions: ReadonlyArray<ScenarioDescription> = [
     [...ledgerInvariants, "scenario_expectation"]
   ),
   entry(
+    "ledger_follower_crash_during_writes",
+    "ledger",
+    "30 keyed $1 withdrawals from $1000, one at a time; a follower is crashed after the tenth and restarted: all 30 are answered, the final read shows $970, the restarted follower catches up.",
+    { faults: [], script: "ledger_follower_crash_during_writes" },
+    [...ledgerInvariants, "scenario_expectation"]
+  ),
+  entry(
+    "ledger_minority_partition",
+    "ledger",
+    "Node 3 is cut off while five keyed $10 withdrawals go on: it applies nothing until the heal, all five are answered, the final read shows $50.",
+    { faults: [], script: "ledger_minority_partition" },
+    [...ledgerInvariants, "scenario_expectation"]
+  ),
+  entry(
+    "ledger_leader_killed_mid_request",
+    "ledger",
+    "50 keyed $10 withdrawals at once from $1000, the leader killed 20 ms in, clients retrying under their keys; a retry of an answered key later: every withdrawal answered, each key moves money once, the answers step the balance down from $990 to $500.",
+    { faults: [], script: "ledger_leader_killed_mid_request" },
+    [...ledgerInvariants, "scenario_expectation"]
+  ),
+  entry(
     "ledger_crash_during_writes",
     "ledger",
     "Replicas (the leader among them) crash and restart during ledger writes: the majority goes on, the restarted replica catches up; money is conserved, no balance goes negative.",

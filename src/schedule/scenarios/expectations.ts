@@ -6,6 +6,7 @@
  * happened.
  */
 import type { KvResult } from "../../../model/kv/index.ts"
+import type { LedgerInput, LedgerOutput } from "../../../model/ledger/ledger.ts"
 import type { Step } from "../schedule.ts"
 import type { FinalStatus, KvHistoryEvent, LedgerHistoryEvent, ScenarioRun, StatusSample } from "./observation.ts"
 
@@ -154,15 +155,88 @@ export const noCommitDuring = (window: StepWindow): ScenarioExpectation => ({
   }
 })
 
-/** The ledger history's Ok outputs of one kind of operation, in order. */
-const ledgerOutputs = (history: ReadonlyArray<LedgerHistoryEvent>, tag: string) => {
-  const invoked = new Map<number, string>()
-  const outputs: Array<{ readonly _tag: string; readonly balance?: number }> = []
+/** The ledger history's answered operations of one kind, in the order they were answered. */
+const ledgerAnswers = (history: ReadonlyArray<LedgerHistoryEvent>, tag: string) => {
+  const invoked = new Map<number, LedgerInput>()
+  const answers: Array<{ readonly input: LedgerInput; readonly output: LedgerOutput }> = []
   for (const event of history) {
-    if (event._tag === "Invoke") invoked.set(event.process, event.input._tag)
-    else if (event._tag === "Ok" && invoked.get(event.process) === tag) outputs.push(event.output)
+    if (event._tag === "Invoke") invoked.set(event.process, event.input)
+    else if (event._tag === "Ok" && invoked.get(event.process)?._tag === tag)
+      answers.push({ input: invoked.get(event.process) as LedgerInput, output: event.output })
   }
-  return outputs
+  return answers
+}
+
+/** The ledger history's Ok outputs of one kind of operation, in order. */
+const ledgerOutputs = (history: ReadonlyArray<LedgerHistoryEvent>, tag: string) =>
+  ledgerAnswers(history, tag).map((answer): { readonly _tag: string; readonly balance?: number } => answer.output)
+
+const balanceOf = (output: LedgerOutput | undefined): number | undefined =>
+  output?._tag === "AccountOk" ? output.balance : undefined
+
+/** Every one of `count` withdrawals was answered with the account (none refused, none left unknown). */
+export const withdrawalsAnswered = (count: number): ScenarioExpectation => ({
+  description: `all ${count} withdrawals are answered with the account`,
+  check: (run) => {
+    const answered = ledgerOutputs(run.ledgerHistory, "Withdraw").filter((output) => output._tag === "AccountOk")
+    return answered.length === count
+      ? []
+      : [`${answered.length} of ${count} withdrawals were answered with the account`]
+  }
+})
+
+/** The last read of the account, after everything, shows `balance`. */
+export const finalBalanceRead = (account: string, balance: number): ScenarioExpectation => ({
+  description: `the final read of ${account} shows ${balance}`,
+  check: (run) => {
+    const reads = ledgerAnswers(run.ledgerHistory, "GetAccount").filter(
+      (answer) => answer.input._tag === "GetAccount" && answer.input.account === account
+    )
+    const last = reads.at(-1)?.output
+    return balanceOf(last) === balance
+      ? []
+      : [`expected the final read to show ${balance}, saw ${JSON.stringify(last)}`]
+  }
+})
+
+/** The balances the withdrawals were answered with, as a set, are exactly `balances`: every step down, none twice. */
+export const withdrawalBalancesAre = (balances: ReadonlyArray<number>): ScenarioExpectation => ({
+  description: `the withdrawals are answered with the balances ${balances.at(0)} down to ${balances.at(-1)}, each once`,
+  check: (run) => {
+    const seen = new Set(ledgerOutputs(run.ledgerHistory, "Withdraw").flatMap((output) => output.balance ?? []))
+    const wanted = new Set(balances)
+    const missing = [...wanted].filter((balance) => !seen.has(balance))
+    const extra = [...seen].filter((balance) => !wanted.has(balance))
+    return missing.length === 0 && extra.length === 0
+      ? []
+      : [
+          `balances missing: ${missing.slice(0, 10).join(", ") || "none"}; unexpected: ${extra.slice(0, 10).join(", ") || "none"}`
+        ]
+  }
+})
+
+/**
+ * Each idempotency key moved money once: every answer to a key reports the same balance, and no two keys were
+ * answered with the same balance (each withdrawal took the balance somewhere new).
+ */
+export const eachKeyMovesOnce: ScenarioExpectation = {
+  description: "each idempotency key moves money once (its answers agree; no two keys share a balance)",
+  check: (run) => {
+    const byKey = new Map<string, Set<number>>()
+    for (const { input, output } of ledgerAnswers(run.ledgerHistory, "Withdraw")) {
+      const key = input._tag === "Withdraw" ? input.idempotencyKey : undefined
+      const balance = balanceOf(output)
+      if (key === undefined || balance === undefined) continue
+      byKey.set(key, (byKey.get(key) ?? new Set()).add(balance))
+    }
+    const broken: Array<string> = []
+    for (const [key, balances] of byKey)
+      if (balances.size > 1) broken.push(`${key} was answered with balances ${[...balances].join(", ")}`)
+    const firsts = [...byKey.values()].map((balances) => [...balances][0])
+    if (new Set(firsts).size !== firsts.length)
+      broken.push(`${firsts.length} keys were answered with only ${new Set(firsts).size} distinct balances`)
+    return broken
+  }
 }
 
 /**
