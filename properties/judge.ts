@@ -1,12 +1,10 @@
 /**
- * Judging one schedule: run it in the simulator (safety invariants after every step, linearizability at the
- * end) and then model/'s liveness checks of the phase after the heal — a leader, every live replica converged
- * on the same applied index, and every operation invoked after the heal completed. The judge adapts the end of
- * the run to model/'s observations; it checks nothing itself.
+ * Judging one schedule: run it in the simulator, whose one InvariantChecker (model/invariants) judges safety
+ * after every step and, given the heal, liveness of the phase after it — a leader, every live replica converged
+ * on the same applied index, and every operation completed — with linearizability at the end. Liveness counts
+ * only for a run that broke nothing else. The judge picks and orders the findings; it checks nothing itself.
  */
-import { checkConvergence, checkHistoryCompleted, checkLeaderAtEnd } from "../model/invariants/liveness.ts"
 import type { InvariantName } from "../model/invariants/names.ts"
-import type { ClusterObservation } from "../model/invariants/observation.ts"
 import type { BugName } from "../src/protocol/bugs.ts"
 import { runSchedule, type RunResult } from "../src/sim/run.ts"
 import type { Schedule } from "../src/schedule/index.ts"
@@ -41,44 +39,16 @@ export interface JudgeOptions {
 }
 
 /**
- * The end of the run as model/ observes a cluster, for the liveness checks: a replica that is down or paused is
- * not live. Liveness reads roles, terms and applied indexes only, so the logs are left out.
+ * The liveness invariants in the order a judgement lists them (a shrink chases the first), the first violation of
+ * each; the run's checker judged them (RunResult.liveness).
  */
-const finalCluster = (result: RunResult): ClusterObservation => ({
-  atMs: result.counters.simulatedMs,
-  replicas: result.replicas.map((replica) => {
-    const state = replica.state
-    const alive = replica.up && !replica.paused && state !== null
-    return {
-      node: replica.node,
-      alive,
-      role: state?.role ?? "follower",
-      term: state?.term ?? 0,
-      votedFor: state?.votedFor ?? null,
-      commitIndex: state?.commitIndex ?? 0,
-      lastApplied: state?.lastApplied ?? 0,
-      log: [],
-      durable: { term: state?.term ?? 0, votedFor: state?.votedFor ?? null }
-    }
-  })
-})
+const livenessOrder: ReadonlyArray<InvariantName> = ["leader_after_heal", "replicas_converged", "operations_completed"]
 
-/** model/'s liveness checks over the end of the run; the first violation of each, as a finding. */
-const liveness = (result: RunResult, healedAtMs: number): ReadonlyArray<Finding> => {
-  const cluster = finalCluster(result)
-  const options = { healedAtMs, leaderWithinMs, endMs: cluster.atMs }
-  const checks = [
-    checkLeaderAtEnd(cluster),
-    checkConvergence(cluster),
-    [
-      ...checkHistoryCompleted(result.history, { ...options, what: "key-value" }),
-      ...checkHistoryCompleted(result.ledgerHistory, { ...options, what: "ledger" })
-    ]
-  ]
-  return checks.flatMap((violations) =>
-    violations.slice(0, 1).map(({ invariant, message, atMs }) => ({ invariant, message, atMs }))
-  )
-}
+const liveness = (result: RunResult): ReadonlyArray<Finding> =>
+  livenessOrder.flatMap((invariant) => {
+    const first = result.liveness.find((violation) => violation.invariant === invariant)
+    return first === undefined ? [] : [{ invariant, message: first.message, atMs: first.atMs }]
+  })
 
 export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement => {
   const observers = options.expectations?.observers?.() ?? []
@@ -88,6 +58,9 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
     ...(options.checkLinearizability === undefined ? {} : { checkLinearizability: options.checkLinearizability }),
     ...(options.bugsUntilStep === undefined ? {} : { bugsUntilStep: options.bugsUntilStep }),
     ...(options.stopAfterStep === undefined ? {} : { stopAfterStep: options.stopAfterStep }),
+    ...(options.healedAtMs === undefined
+      ? {}
+      : { liveness: { healedAtMs: options.healedAtMs, leaderWithinMs, endsSettled: true } }),
     stopOnViolation: true,
     observers
   })
@@ -106,7 +79,7 @@ export const judge = (schedule: Schedule, options: JudgeOptions = {}): Judgement
       atMs: result.counters.simulatedMs
     })
   if (options.healedAtMs !== undefined && findings.length === 0) {
-    findings.push(...liveness(result, options.healedAtMs))
+    findings.push(...liveness(result))
   }
   return { result, findings }
 }

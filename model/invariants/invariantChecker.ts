@@ -10,7 +10,8 @@
  *   commit and applied indexes that never go back without a restart, and persisted state; every other safety
  *   monitor needs logs or applied entries it cannot see.
  * Liveness (model/invariants/liveness.ts) runs in every world once the host says the faults healed: in the
- * options when the heal time is known ahead (the simulator), or through `healed` when it happens (Docker).
+ * options when the heal time is known ahead (the simulator, whose run ends settled: `endsSettled`), or through
+ * `healed` when it happens (Docker).
  */
 import { DurabilityMonitor, CorruptRecordMonitor, ExactlyOnceMonitor } from "./clientSessions.ts"
 import { ElectionSafetyMonitor } from "./electionSafety.ts"
@@ -98,7 +99,7 @@ export const safetyMonitors = (invariants: ReadonlyArray<SafetyInvariant> = allS
 
 export const livenessMonitors = (options: LivenessOptions): Array<Monitor> => [
   new LeaderAfterHealMonitor(options),
-  new PendingOperationsMonitor(),
+  new PendingOperationsMonitor(options),
   new ConvergenceMonitor()
 ]
 

@@ -1,13 +1,7 @@
 import { describe, expect, test } from "vitest"
 import { cluster, replica } from "./fixtures.ts"
-import {
-  checkConvergence,
-  checkHistoryCompleted,
-  checkLeaderAfterHeal,
-  checkLeaderAtEnd,
-  checkOperationsCompleted,
-  type HistoryOutcome
-} from "./liveness.ts"
+import { InvariantChecker } from "./invariantChecker.ts"
+import { checkConvergence, checkLeaderAfterHeal, checkOperationsCompleted } from "./liveness.ts"
 import type { ModelEvent } from "./observation.ts"
 
 const options = { healedAtMs: 1000, leaderWithinMs: 500 }
@@ -107,49 +101,86 @@ describe("replicas converge", () => {
   })
 })
 
-describe("the end-state forms, for a host that has only the end of the run", () => {
-  test("a final cluster whose only leader is of an old term has no leader", () => {
-    // Arrange
-    const final = cluster(2000, [replica(1, { role: "leader", term: 4 }), replica(2, { role: "candidate", term: 5 })])
-    // Act
-    const violations = checkLeaderAtEnd(final)
-    // Assert
-    expect(violations.map((violation) => violation.invariant)).toEqual(["leader_after_heal"])
-    expect(checkLeaderAtEnd(cluster(2000, [replica(1, { role: "leader", term: 5 }), replica(2, { term: 5 })]))).toEqual(
-      []
-    )
-  })
+describe("a run that ends settled (the simulator)", () => {
+  const settled = { ...options, endsSettled: true }
 
-  const completion = { ...options, what: "key-value", endMs: 3000 }
-
-  test("an unknown outcome is allowed before a leader had time to emerge, not after", () => {
-    // Arrange: process 1 gave up during the faults, process 2 once a leader should have been there.
-    const history: Array<HistoryOutcome> = [
-      { _tag: "Invoke", process: 1, atTime: 1200 },
-      { _tag: "Unknown", process: 1, atTime: 1400 },
-      { _tag: "Invoke", process: 2, atTime: 1600 },
-      { _tag: "Unknown", process: 2, atTime: 2000 }
+  test("a final cluster whose only leader is of an old term has no leader, whatever the window saw", () => {
+    // Arrange: a leader within the bound, lost by the end.
+    const observations = [
+      cluster(1300, [replica(1, { role: "leader", term: 5 }), replica(2, { term: 5 })]),
+      cluster(2000, [replica(1, { role: "leader", term: 5 }), replica(2, { role: "candidate", term: 6 })])
     ]
     // Act
-    const violations = checkHistoryCompleted(history, completion)
+    const violations = checkLeaderAfterHeal(observations, settled)
+    // Assert
+    expect(violations).toEqual([
+      expect.objectContaining({
+        invariant: "leader_after_heal",
+        message: "no leader at the end of the liveness phase (n1 leader term 5, n2 candidate term 6)",
+        atMs: 2000
+      })
+    ])
+    expect(checkLeaderAfterHeal(observations, options)).toEqual([])
+  })
+
+  test("a leader elected after the deadline passes when the run ends with it", () => {
+    const observations = [
+      cluster(1200, [replica(1, { role: "candidate", term: 5 }), replica(2, { term: 5 })]),
+      cluster(2000, [replica(1, { role: "leader", term: 6 }), replica(2, { term: 6 })])
+    ]
+    expect(checkLeaderAfterHeal(observations, settled)).toEqual([])
+  })
+
+  test("a run that ends before the deadline is still held to a leader at its end", () => {
+    const observations = [cluster(1200, [replica(1, { role: "candidate", term: 5 }), replica(2, { term: 5 })])]
+    expect(checkLeaderAfterHeal(observations, settled).map((violation) => violation.message)).toEqual([
+      "no leader at the end of the liveness phase (n1 candidate term 5, n2 follower term 5)"
+    ])
+    expect(checkLeaderAfterHeal(observations, options)).toEqual([])
+  })
+
+  test("an unknown outcome is allowed before a leader had time to emerge, not after", () => {
+    // Arrange: c1 gave up during the faults, c2 once a leader should have been there.
+    const events: Array<ModelEvent> = [
+      { _tag: "ClientInvoked", atMs: 1200, clientId: "c1", sequence: 1 },
+      { _tag: "ClientFailed", atMs: 1400, clientId: "c1", sequence: 1, reason: "unknown" },
+      { _tag: "ClientInvoked", atMs: 1600, clientId: "c2", sequence: 1 },
+      { _tag: "ClientFailed", atMs: 2000, clientId: "c2", sequence: 1, reason: "unknown" },
+      { _tag: "ClientInvoked", atMs: 1700, clientId: "c3", sequence: 1 },
+      { _tag: "ClientFailed", atMs: 2000, clientId: "c3", sequence: 1, reason: "failed" }
+    ]
+    const final = cluster(3000, [replica(1, { role: "leader" })])
+    // Act
+    const violations = checkOperationsCompleted(events, final, settled)
     // Assert
     expect(violations).toEqual([
       expect.objectContaining({
         invariant: "operations_completed",
+        message: "client c2's operation 1 invoked at 1600 ms never completed after the heal",
         atMs: 2000,
-        evidence: expect.objectContaining({ process: 2 })
+        evidence: expect.objectContaining({ clientId: "c2", invokedAtMs: 1600 })
       })
     ])
+    expect(checkOperationsCompleted(events, final, options)).toEqual([])
   })
 
-  test("an operation without an outcome at the end is flagged, even after earlier ones ended", () => {
-    const history: Array<HistoryOutcome> = [
-      { _tag: "Invoke", process: 1, atTime: 1200 },
-      { _tag: "Ok", process: 1, atTime: 1300 },
-      { _tag: "Invoke", process: 1, atTime: 1400 }
-    ]
-    expect(checkHistoryCompleted(history, completion)).toEqual([
-      expect.objectContaining({ invariant: "operations_completed", atMs: 3000 })
-    ])
+  test("the checker fed a cluster that never elects after the heal reports leader_after_heal", () => {
+    // Arrange: the simulator's checker, told of the heal at construction, fed every step.
+    const checker = new InvariantChecker({ liveness: settled })
+    const split = (atMs: number, term: number) =>
+      cluster(atMs, [
+        replica(1, { role: "candidate", term, votedFor: 1 }),
+        replica(2, { role: "candidate", term, votedFor: 2 }),
+        replica(3, { role: "follower", term, votedFor: 1 })
+      ])
+    // Act
+    for (let step = 0; step < 10; step += 1) checker.observe(split(1000 + step * 100, 5 + step))
+    const violations = checker.finish(split(2000, 15))
+    // Assert
+    expect(violations.map((violation) => violation.invariant)).toEqual(["leader_after_heal"])
+    expect(violations[0]?.message).toBe(
+      "no leader at the end of the liveness phase (n1 candidate term 15, n2 candidate term 15, n3 follower term 15)"
+    )
+    expect(checker.judged).toContain("leader_after_heal")
   })
 })

@@ -1,10 +1,9 @@
 /**
  * Liveness, judged once every fault has healed (the VOPR's liveness mode): a leader within a bound, no client
- * operation left pending, and all live replicas converged on the same applied index. A host that watches every
- * step feeds the monitors; a host that has only the end of the run (the property suite's judge) calls the
- * end-state functions at the bottom, which carry the same names.
+ * operation left pending, and all live replicas converged on the same applied index. Every host feeds these
+ * monitors through its InvariantChecker; a run that ends settled (`endsSettled`, the simulator) is also held to a
+ * leader in its final cluster and to no operation ending unknown once a leader had time to emerge.
  */
-import type { HistoryEvent } from "../linearizability/history.ts"
 import type { Monitor } from "./monitor.ts"
 import type { ClusterObservation, ModelEvent } from "./observation.ts"
 import { collect, type Report } from "./violation.ts"
@@ -14,6 +13,14 @@ export interface LivenessOptions {
   readonly healedAtMs: number
   /** A leader must be seen within this long after the heal. */
   readonly leaderWithinMs: number
+  /**
+   * The run ends settled and stamps every event with its own time (the simulator ends once every step has run and
+   * every client is idle, and its liveness phase may be shorter than `leaderWithinMs`): its final cluster must
+   * have a leader the others follow, instead of a leader seen by the deadline, and an operation invoked once a
+   * leader had time to emerge must not end unknown. A host that hands over its histories only at the end (the
+   * Docker replay) leaves it off.
+   */
+  readonly endsSettled?: boolean
 }
 
 /** A live leader whose term is the highest among live replicas: one that the others will follow. */
@@ -23,19 +30,37 @@ const hasAuthoritativeLeader = (cluster: ClusterObservation): boolean => {
   return live.some((replica) => replica.role === "leader" && replica.term === highestTerm)
 }
 
+/** The final cluster of a settled run has a leader the others follow. */
+const reportNoLeaderAtEnd = (finalCluster: ClusterObservation, report: Report): void => {
+  if (hasAuthoritativeLeader(finalCluster)) return
+  const live = finalCluster.replicas.filter((replica) => replica.alive)
+  const roles = live.map((replica) => `n${replica.node} ${replica.role} term ${replica.term}`).join(", ")
+  report("leaderAtEnd", {
+    invariant: "leader_after_heal",
+    message: `no leader at the end of the liveness phase (${roles})`,
+    atMs: finalCluster.atMs,
+    evidence: { finalRoles: live.map((replica) => ({ node: replica.node, role: replica.role, term: replica.term })) }
+  })
+}
+
 export class LeaderAfterHealMonitor implements Monitor {
   private leaderSeenAtMs: number | null = null
 
   constructor(private readonly options: LivenessOptions) {}
 
   readonly observe = (cluster: ClusterObservation): void => {
+    if (this.options.endsSettled === true) return
     const deadline = this.options.healedAtMs + this.options.leaderWithinMs
     if (this.leaderSeenAtMs !== null || cluster.atMs < this.options.healedAtMs || cluster.atMs > deadline) return
     if (hasAuthoritativeLeader(cluster)) this.leaderSeenAtMs = cluster.atMs
   }
 
-  /** Reports only when the run lasted past the deadline: a shorter run cannot tell. */
+  /**
+   * A run that ends settled is judged on its final cluster. Otherwise the deadline is judged, only when the run
+   * lasted past it: a shorter run cannot tell.
+   */
   readonly finish = (cluster: ClusterObservation, report: Report): void => {
+    if (this.options.endsSettled === true) return reportNoLeaderAtEnd(cluster, report)
     this.observe(cluster)
     const deadline = this.options.healedAtMs + this.options.leaderWithinMs
     if (this.leaderSeenAtMs !== null || cluster.atMs < deadline) return
@@ -66,12 +91,41 @@ export class PendingOperationsMonitor implements Monitor {
     { readonly clientId: string; readonly sequence: number; readonly atMs: number }
   >()
 
-  readonly record = (event: ModelEvent): void => {
+  /** Without options (or `endsSettled`), only the operations left pending at the end are reported. */
+  constructor(private readonly options?: LivenessOptions) {}
+
+  readonly record = (event: ModelEvent, report: Report): void => {
     if (event._tag !== "ClientInvoked" && event._tag !== "ClientAcknowledged" && event._tag !== "ClientFailed") return
     const key = JSON.stringify([event.clientId, event.sequence])
-    if (event._tag === "ClientInvoked")
+    if (event._tag === "ClientInvoked") {
       this.pending.set(key, { clientId: event.clientId, sequence: event.sequence, atMs: event.atMs })
-    else this.pending.delete(key)
+      return
+    }
+    const invoked = this.pending.get(key)
+    this.pending.delete(key)
+    if (event._tag === "ClientFailed" && event.reason === "unknown" && invoked !== undefined)
+      this.unknownAfterHeal(invoked, event.atMs, report)
+  }
+
+  /** In a settled run, an operation invoked once a leader had time to emerge must end ok or failed. */
+  private unknownAfterHeal(
+    invoked: { readonly clientId: string; readonly sequence: number; readonly atMs: number },
+    endedAtMs: number,
+    report: Report
+  ): void {
+    const options = this.options
+    if (options?.endsSettled !== true || invoked.atMs < options.healedAtMs + options.leaderWithinMs) return
+    report(`unknown:${invoked.clientId}:${invoked.sequence}`, {
+      invariant: "operations_completed",
+      message: `client ${invoked.clientId}'s operation ${invoked.sequence} invoked at ${invoked.atMs} ms never completed after the heal`,
+      atMs: endedAtMs,
+      evidence: {
+        clientId: invoked.clientId,
+        sequence: invoked.sequence,
+        invokedAtMs: invoked.atMs,
+        healedAtMs: options.healedAtMs
+      }
+    })
   }
 
   readonly finish = (cluster: ClusterObservation, report: Report): void => {
@@ -117,69 +171,16 @@ export const checkLeaderAfterHeal = (observations: ReadonlyArray<ClusterObservat
     if (last !== undefined) monitor.finish(last, report)
   })
 
-export const checkOperationsCompleted = (events: ReadonlyArray<ModelEvent>, finalCluster: ClusterObservation) =>
+export const checkOperationsCompleted = (
+  events: ReadonlyArray<ModelEvent>,
+  finalCluster: ClusterObservation,
+  options?: LivenessOptions
+) =>
   collect((report) => {
-    const monitor = new PendingOperationsMonitor()
-    for (const event of events) monitor.record(event)
+    const monitor = new PendingOperationsMonitor(options)
+    for (const event of events) monitor.record(event, report)
     monitor.finish(finalCluster, report)
   })
 
 export const checkConvergence = (finalCluster: ClusterObservation) =>
   collect((report) => new ConvergenceMonitor().finish(finalCluster, report))
-
-/** The final cluster has a leader the others follow (the end-state form of leader_after_heal). */
-export const checkLeaderAtEnd = (finalCluster: ClusterObservation) =>
-  collect((report) => {
-    if (hasAuthoritativeLeader(finalCluster)) return
-    const live = finalCluster.replicas.filter((replica) => replica.alive)
-    const roles = live.map((replica) => `n${replica.node} ${replica.role} term ${replica.term}`).join(", ")
-    report("leader", {
-      invariant: "leader_after_heal",
-      message: `no leader at the end of the liveness phase (${roles})`,
-      atMs: finalCluster.atMs,
-      evidence: { finalRoles: live.map((replica) => ({ node: replica.node, role: replica.role, term: replica.term })) }
-    })
-  })
-
-/** What liveness reads of a client history: who invoked, and how each operation ended. */
-export type HistoryOutcome = Pick<HistoryEvent<unknown, unknown>, "_tag" | "process" | "atTime">
-
-export interface HistoryCompletionOptions extends LivenessOptions {
-  /** Names the history in messages ("key-value", "ledger"). */
-  readonly what: string
-  readonly endMs: number
-}
-
-/**
- * operations_completed over a recorded history: an operation invoked once a leader had time to emerge after the
- * heal must end ok or failed, never unknown, and no operation may be left without an outcome at the end.
- */
-export const checkHistoryCompleted = (history: ReadonlyArray<HistoryOutcome>, options: HistoryCompletionOptions) =>
-  collect((report) => {
-    const invokedAt = new Map<number, number>()
-    const ended = new Set<number>()
-    for (const event of history) {
-      if (event._tag === "Invoke") {
-        invokedAt.set(event.process, event.atTime)
-        ended.delete(event.process)
-        continue
-      }
-      ended.add(event.process)
-      const at = invokedAt.get(event.process) ?? 0
-      if (event._tag !== "Unknown" || at < options.healedAtMs + options.leaderWithinMs) continue
-      report(`unknown:${event.process}:${at}`, {
-        invariant: "operations_completed",
-        message: `process ${event.process}'s ${options.what} operation invoked at ${at} ms never completed after the heal`,
-        atMs: event.atTime,
-        evidence: { process: event.process, invokedAtMs: at, healedAtMs: options.healedAtMs }
-      })
-    }
-    const open = [...invokedAt.keys()].filter((process) => !ended.has(process))
-    if (open.length === 0) return
-    report("pending", {
-      invariant: "operations_completed",
-      message: `${open.length} ${options.what} operation(s) were still pending at the end`,
-      atMs: options.endMs,
-      evidence: { processes: open.slice(0, pendingListedMax) }
-    })
-  })

@@ -2,8 +2,11 @@
  * model/'s protocol invariants, fed by the simulator: after every replica step a ClusterObservation (cheap to
  * build: each replica's observed log is extended in place as entries are appended, and rebuilt only after a
  * truncation), and the events as they happen (applies, restarts, client invocations and acknowledgements).
+ * Given the heal, the same checker judges liveness too; its liveness violations are handed back apart from the
+ * safety ones, at the end, so that they neither stop the run nor enter its trace.
  */
-import { InvariantChecker } from "../../model/invariants/invariantChecker.ts"
+import { InvariantChecker, livenessInvariants } from "../../model/invariants/invariantChecker.ts"
+import type { LivenessOptions } from "../../model/invariants/liveness.ts"
 import type {
   ClusterObservation,
   LogEntryObservation,
@@ -17,13 +20,27 @@ import type { ReplicaState } from "../protocol/state.ts"
 import { AppliedStateDigest } from "./appliedDigest.ts"
 import type { SimReplica } from "./replica.ts"
 
+/** The end of the run as the checker judged it: safety violations, and liveness ones when the heal was given. */
+export interface ModelFinish {
+  readonly safety: ReadonlyArray<ModelViolation>
+  readonly liveness: ReadonlyArray<ModelViolation>
+}
+
+const livenessNames: ReadonlySet<string> = new Set(livenessInvariants)
+
+const isLiveness = (violation: ModelViolation): boolean => livenessNames.has(violation.invariant)
+
+/** The safety violations among a few new ones (nearly always none: then the same empty array). */
+const safetyOnly = (violations: ReadonlyArray<ModelViolation>): ReadonlyArray<ModelViolation> =>
+  violations.length === 0 ? violations : violations.filter((violation) => !isLiveness(violation))
+
 interface LogCache {
   log: Log
   observed: Array<LogEntryObservation>
 }
 
 export class ModelInvariants {
-  readonly checker = new InvariantChecker()
+  readonly checker: InvariantChecker
   private readonly caches = new Map<number, LogCache>()
   private readonly lastSequenceApplied = new Map<number, Map<string, number>>()
   private readonly appliedDigests = new Map<number, AppliedStateDigest>()
@@ -33,7 +50,13 @@ export class ModelInvariants {
    */
   private readonly digests = new Map<Entry, string>()
 
-  constructor(private readonly replicas: ReadonlyArray<SimReplica>) {}
+  /** With `liveness`, the checker also judges the phase after the heal (model/invariants/liveness.ts). */
+  constructor(
+    private readonly replicas: ReadonlyArray<SimReplica>,
+    liveness?: LivenessOptions
+  ) {
+    this.checker = new InvariantChecker(liveness === undefined ? {} : { liveness })
+  }
 
   private observedLog(node: number, state: ReplicaState): ReadonlyArray<LogEntryObservation> {
     const log = state.log
@@ -112,7 +135,7 @@ export class ModelInvariants {
   }
 
   observe(atMs: number): ReadonlyArray<ModelViolation> {
-    return this.checker.observe(this.cluster(atMs))
+    return safetyOnly(this.checker.observe(this.cluster(atMs)))
   }
 
   record(event: ModelEvent): ReadonlyArray<ModelViolation> {
@@ -121,7 +144,7 @@ export class ModelInvariants {
       this.lastSequenceApplied.delete(event.node)
       this.appliedDigests.delete(event.node)
     }
-    return this.checker.record(event)
+    return safetyOnly(this.checker.record(event))
   }
 
   /** The Applied event for an entry, with whether this replica's session table already held it. */
@@ -142,7 +165,11 @@ export class ModelInvariants {
     return { _tag: "Applied", atMs, node, index: entry.index, term: entry.term, digest, session }
   }
 
-  finish(atMs: number): ReadonlyArray<ModelViolation> {
-    return this.checker.finish(this.cluster(atMs))
+  finish(atMs: number): ModelFinish {
+    const violations = this.checker.finish(this.cluster(atMs))
+    return {
+      safety: violations.filter((violation) => !isLiveness(violation)),
+      liveness: violations.filter(isLiveness)
+    }
   }
 }

@@ -11,6 +11,7 @@ import { applyStep } from "./faults.ts"
 import { checkLedgerHistory, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import { checkLinearizable } from "./linearizability.ts"
 import type { Settlement } from "../../model/linearizability/index.ts"
+import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
 import { checkSchedule, Schedule, type Step } from "../schedule/index.ts"
 import { Simulation, type Counters, type RunOptions } from "./simulation.ts"
 import type { TraceEvent, TraceLine } from "./trace.ts"
@@ -35,6 +36,12 @@ export interface RunResult {
   /** A sentence when a cap was hit: the run was cut short with work pending. */
   readonly capMessage: string | undefined
   readonly violations: ReadonlyArray<Violation>
+  /**
+   * model/'s liveness violations, when RunOptions.liveness was given and no violation stopped the run: judged by
+   * the checker that judged safety, left out of `violations` and the trace (a run's trace hash does not depend on
+   * whether liveness was asked for), so that the caller decides whether they count.
+   */
+  readonly liveness: ReadonlyArray<ModelViolation>
   readonly history: ReadonlyArray<HistoryEvent>
   /** The ledger operations' history (model/ledger's inputs and outputs). */
   readonly ledgerHistory: ReadonlyArray<LedgerHistoryEvent>
@@ -138,8 +145,12 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
   const capMessage = capMessageOf(outcome.cap, schedule, outcome.nextMs)
   if (capMessage !== undefined) simulation.note(`CAP ${capMessage}`)
   if (options.checkLinearizability !== false) checkHistoryAtEnd(simulation)
-  if (simulation.model !== undefined && !simulation.stopped)
-    simulation.modelViolations(simulation.model.finish(simulation.nowMs))
+  let liveness: ReadonlyArray<ModelViolation> = []
+  if (simulation.model !== undefined && !simulation.stopped) {
+    const finish = simulation.model.finish(simulation.nowMs)
+    simulation.modelViolations(finish.safety)
+    liveness = finish.liveness
+  }
   if (!simulation.stopped) simulation.observeEnd()
   return {
     seed: schedule.seed,
@@ -148,6 +159,7 @@ export const runSchedule = (schedule: Schedule, options: RunOptions = {}): RunRe
     cap: outcome.cap,
     capMessage,
     violations: simulation.violations,
+    liveness,
     history: simulation.history,
     ledgerHistory: simulation.ledgerHistory,
     replicas: simulation.nodes.map((replica) => ({

@@ -12,6 +12,7 @@ import { Message } from "../protocol/messages.ts"
 import { entryDigest, type Session } from "../protocol/entry.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { ModelEvent } from "../../model/invariants/observation.ts"
+import type { LivenessOptions } from "../../model/invariants/liveness.ts"
 import type { Violation as ModelViolation } from "../../model/invariants/violation.ts"
 import type { SimObserver } from "./observer.ts"
 import { ModelInvariants } from "./modelInvariants.ts"
@@ -40,6 +41,11 @@ export interface RunOptions {
   readonly checkLinearizability?: boolean
   /** Feed model/'s protocol invariants after every step (default true). */
   readonly modelInvariants?: boolean
+  /**
+   * When the faults healed: the same checker then judges liveness (RunResult.liveness), unless `modelInvariants`
+   * is false.
+   */
+  readonly liveness?: LivenessOptions
   /**
    * Assert the replica's state invariants (protocol/checkState.ts) after every step (default true): a state no
    * correct replica can be in ends the run as an AssertionFailure with the seed, at the step that made it.
@@ -161,7 +167,7 @@ export class Simulation implements ClientHost, FaultWorld {
       stepper: (replica: SimReplica) => this.stepperOf(replica)
     }
     for (const replica of this.nodes) replica.wire(wiring)
-    this.model = options.modelInvariants === false ? undefined : new ModelInvariants(this.nodes)
+    this.model = options.modelInvariants === false ? undefined : new ModelInvariants(this.nodes, options.liveness)
     this.faultRandom = voters.map((node) => new SimRandom(schedule.seed, `faults:${node}`))
   }
 

@@ -1,0 +1,59 @@
+/**
+ * The judge's liveness findings come from the run's own InvariantChecker, the one that judged its safety: a
+ * cluster left without a quorum after the heal is caught, and asking for liveness leaves the trace as it was.
+ */
+import { describe, expect, test } from "vitest"
+import { findScriptedScenario, scriptedSchedule } from "../src/schedule/scenarios/scripted.ts"
+import type { Schedule } from "../src/schedule/index.ts"
+import { runSchedule } from "../src/sim/run.ts"
+import { judge } from "./judge.ts"
+
+const smoke = (): Schedule => {
+  const scenario = findScriptedScenario("smoke")
+  if (scenario === undefined) throw new Error("the smoke scenario is in the catalog")
+  return scriptedSchedule(scenario, 1)
+}
+
+/** The leader and a follower of the three replicas crash after the heal and never come back: none can be elected. */
+const withoutQuorum = (schedule: Schedule): Schedule => ({
+  ...schedule,
+  steps: [
+    ...schedule.steps.filter((step) => step.at < 2000),
+    { _tag: "Crash", at: 2000, node: "leader" },
+    { _tag: "Crash", at: 2000, node: "follower" },
+    ...schedule.steps.filter((step) => step.at >= 2000)
+  ]
+})
+
+describe("liveness judged by the run's checker", () => {
+  test("a healthy run has no finding", () => {
+    expect(judge(smoke(), { healedAtMs: 0 }).findings).toEqual([])
+  })
+
+  test("a cluster that cannot elect after the heal breaks leader_after_heal", () => {
+    // Arrange
+    const schedule = withoutQuorum(smoke())
+    // Act
+    const judgement = judge(schedule, { healedAtMs: 0 })
+    // Assert
+    expect(judgement.findings[0]?.invariant).toBe("leader_after_heal")
+    expect(judgement.findings[0]?.message).toMatch(
+      /^no leader at the end of the liveness phase \(n\d (follower|candidate|precandidate) term \d+\)$/
+    )
+    expect(judgement.result.violations).toEqual([])
+  })
+
+  test("liveness is left out of the run's violations and trace: the trace hash is the same without it", () => {
+    const schedule = withoutQuorum(smoke())
+    const withLiveness = runSchedule(schedule, { liveness: { healedAtMs: 0, leaderWithinMs: 8000, endsSettled: true } })
+    const withoutLiveness = runSchedule(schedule)
+    expect(withLiveness.liveness.map((violation) => violation.invariant)).toEqual(["leader_after_heal"])
+    expect(withoutLiveness.liveness).toEqual([])
+    expect(withLiveness.traceHash).toBe(withoutLiveness.traceHash)
+  })
+
+  test("a run stopped early is not judged on liveness", () => {
+    const judgement = judge(withoutQuorum(smoke()), { healedAtMs: 0, stopAfterStep: 5 })
+    expect(judgement.result.liveness).toEqual([])
+  })
+})
