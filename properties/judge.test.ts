@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest"
 import { findScriptedScenario, scriptedSchedule } from "../src/schedule/scenarios/scripted.ts"
 import type { Schedule } from "../src/schedule/index.ts"
 import { runSchedule } from "../src/sim/run.ts"
+import { findCatalogScenario, sampleSchedule } from "./catalog.ts"
 import { judge } from "./judge.ts"
 
 const smoke = (): Schedule => {
@@ -55,5 +56,24 @@ describe("liveness judged by the run's checker", () => {
   test("a run stopped early is not judged on liveness", () => {
     const judgement = judge(withoutQuorum(smoke()), { healedAtMs: 0, stopAfterStep: 5 })
     expect(judgement.result.liveness).toEqual([])
+  })
+
+  test("a planted bug whose runs fail to recover is caught on liveness (noPreVote in zoo_split_votes)", () => {
+    // Arrange: the two seeds of the first ten that fail with this bug, each on a liveness invariant.
+    const scenario = findCatalogScenario("zoo_split_votes")
+    if (scenario === undefined) throw new Error("zoo_split_votes is in the catalog")
+    const judged = (seed: number, bugs: ReadonlySet<"noPreVote">) => {
+      const built = sampleSchedule(scenario, seed)
+      return judge(built.schedule, { bugs, healedAtMs: built.healedAtMs, expectations: scenario.expectations })
+    }
+    // Act
+    const unknownAfterHeal = judged(4, new Set(["noPreVote"]))
+    const diverged = judged(10, new Set(["noPreVote"]))
+    // Assert
+    expect(unknownAfterHeal.findings.map((finding) => finding.invariant)).toEqual(["operations_completed"])
+    expect(unknownAfterHeal.findings[0]?.message).toMatch(/never completed after the heal$/)
+    expect(diverged.findings[0]?.invariant).toBe("replicas_converged")
+    expect(judged(4, new Set()).findings).toEqual([])
+    expect(judged(10, new Set()).findings).toEqual([])
   })
 })
