@@ -14,7 +14,7 @@ import type { InvariantName } from "../../model/invariants/names.ts"
 import type { KvCommand } from "../../model/kv/index.ts"
 import type { BugName } from "../../src/protocol/bugs.ts"
 import type { ClientOperation, FaultProfile, Schedule, Step } from "../../src/schedule/index.ts"
-import { describeStep, replicaSeedOf } from "../../src/schedule/index.ts"
+import { describeStep, ledgerInputOf, replicaSeedOf } from "../../src/schedule/index.ts"
 import type { ScenarioRun, StepTiming } from "../../src/schedule/scenarios/index.ts"
 import { saveArtifacts } from "../fixture/artifacts.ts"
 import { ClusterClient, HistoryRecorder } from "../fixture/clusterClient.ts"
@@ -23,12 +23,28 @@ import type { WalDamage } from "../fixture/corrupt.ts"
 import { describeVerdicts, linearizabilityVerdict, type Verdict } from "../fixture/verdicts.ts"
 import { readClusterTruth } from "./walTruth.ts"
 import type { ReplayableCounterexample } from "./counterexample.ts"
-import { LedgerClient, LedgerHistoryRecorder, ledgerInputOf } from "./ledgerClient.ts"
+import { LedgerClient, LedgerHistoryRecorder } from "./ledgerClient.ts"
 import { ledgerVerdict } from "./ledgerVerdict.ts"
 import { NodeReportCollector } from "./nodeReports.ts"
 import { finalStatuses } from "./settledStatus.ts"
 import { StatusTimeline } from "./statusTimeline.ts"
 import { scaledKnobs, scaledProfile } from "./timeScale.ts"
+
+/** One client per schedule client number, made at its first step, with the queue its operations run in, in order. */
+const perClient = <C>(make: (number: number) => C) => {
+  const made = new Map<number, { client: C; queue: Promise<unknown> }>()
+  return {
+    of: (number: number): { client: C; queue: Promise<unknown> } => {
+      let entry = made.get(number)
+      if (entry === undefined) {
+        entry = { client: make(number), queue: Promise.resolve() }
+        made.set(number, entry)
+      }
+      return entry
+    },
+    made: () => made.values()
+  }
+}
 
 export interface ReplayOptions {
   /** Wall milliseconds per simulated millisecond. */
@@ -80,18 +96,10 @@ export interface ScheduleReplayReport {
   readonly run: ScenarioRun
 }
 
-export interface ReplayReport {
+/** A counterexample's replay: a schedule's, without what it observed, with the violation it set out to reproduce. */
+export interface ReplayReport extends Omit<ScheduleReplayReport, "run"> {
   readonly scenario: string
-  /** The planted bugs the nodes reported on /status (empty for the real image). */
-  readonly testBugs: ReadonlyArray<string>
   readonly expected: { readonly invariant: InvariantName; readonly message: string }
-  readonly reproduced: boolean
-  readonly verdicts: ReadonlyArray<Verdict>
-  readonly notes: ReadonlyArray<string>
-  readonly clusterStartMs: number
-  readonly durationMs: number
-  readonly operations: number
-  readonly artifacts: string
 }
 
 /**
@@ -225,34 +233,13 @@ export const replaySchedule = async (
     )
   const recorder = new HistoryRecorder()
   const attemptTimeoutMs = Math.max(1_000, schedule.profile.clients.timeoutMs * timeScale)
-  const clients = new Map<number, { client: ClusterClient; queue: Promise<unknown> }>()
-  const clientOf = (number: number): { client: ClusterClient; queue: Promise<unknown> } => {
-    let entry = clients.get(number)
-    if (entry === undefined) {
-      // The simulator's client profile: the same timeout (scaled) and the same number of attempts.
-      const client = new ClusterClient(cluster, recorder, number, {
-        attemptTimeoutMs,
-        attemptsMax: schedule.profile.clients.attemptsMax
-      })
-      entry = { client, queue: Promise.resolve() }
-      clients.set(number, entry)
-    }
-    return entry
-  }
+  // The simulator's client profile: the same timeout (scaled) and the same number of attempts.
+  const clientOptions = { attemptTimeoutMs, attemptsMax: schedule.profile.clients.attemptsMax }
+  const clients = perClient((number) => new ClusterClient(cluster, recorder, number, clientOptions))
   const ledgerRecorder = new LedgerHistoryRecorder()
-  const ledgerClients = new Map<number, { client: LedgerClient; queue: Promise<unknown> }>()
-  const ledgerClientOf = (number: number): { client: LedgerClient; queue: Promise<unknown> } => {
-    let entry = ledgerClients.get(number)
-    if (entry === undefined) {
-      const client = new LedgerClient(cluster, ledgerRecorder, number, {
-        attemptTimeoutMs,
-        attemptsMax: schedule.profile.clients.attemptsMax
-      })
-      entry = { client, queue: Promise.resolve() }
-      ledgerClients.set(number, entry)
-    }
-    return entry
-  }
+  const ledgerClients = perClient((number) => new LedgerClient(cluster, ledgerRecorder, number, clientOptions))
+  const clientOf = clients.of
+  const ledgerClientOf = ledgerClients.of
   const timers = new Set<Promise<unknown>>()
   const later = (delayMs: number, action: () => Promise<unknown>): void => {
     const pending = sleep(delayMs)
@@ -334,7 +321,7 @@ export const replaySchedule = async (
     cluster.judge.healed(livenessWaitMs)
     const healedAt = performance.now()
     try {
-      await Promise.all([...clients.values(), ...ledgerClients.values()].map((entry) => entry.queue))
+      await Promise.all([...clients.made(), ...ledgerClients.made()].map((entry) => entry.queue))
       const leaderWaitMs = Math.max(1_000, livenessWaitMs - (performance.now() - healedAt))
       await cluster.waitForLeader({ timeoutMs: leaderWaitMs })
       await cluster.waitForConvergence({ timeoutMs: livenessWaitMs })

@@ -8,7 +8,6 @@
  */
 import type { LedgerInput, LedgerOutput } from "../../model/ledger/ledger.ts"
 import type { HistoryEvent } from "../../model/linearizability/index.ts"
-import type { ClientOperation } from "../../src/schedule/index.ts"
 import { backoffMs, type EndpointSource } from "../fixture/clusterClient.ts"
 import { attemptLedger, type LedgerAttempt, type Session } from "../fixture/nodeApi.ts"
 
@@ -20,30 +19,6 @@ export class LedgerHistoryRecorder {
 
   now(): number {
     return performance.now() - this.originMs
-  }
-}
-
-const keyed = (key: string | undefined): { readonly idempotencyKey?: string } =>
-  key === undefined ? {} : { idempotencyKey: key }
-
-/** The ledger input a client operation stands for (a ReadAccount query is a GetAccount); undefined for key-value. */
-export const ledgerInputOf = (op: ClientOperation): LedgerInput | undefined => {
-  switch (op._tag) {
-    case "CreateAccount":
-      return { _tag: "CreateAccount", account: op.account, ...keyed(op.idempotencyKey) }
-    case "Deposit":
-      return { _tag: "Deposit", account: op.account, amount: op.amount, ...keyed(op.idempotencyKey) }
-    case "Withdraw": {
-      const expected = op.expectedVersion === undefined ? {} : { expectedVersion: op.expectedVersion }
-      return { _tag: "Withdraw", account: op.account, amount: op.amount, ...expected, ...keyed(op.idempotencyKey) }
-    }
-    case "Transfer":
-      return { _tag: "Transfer", from: op.from, to: op.to, amount: op.amount, ...keyed(op.idempotencyKey) }
-    case "GetAccount":
-    case "ReadAccount":
-      return { _tag: "GetAccount", account: op.account }
-    default:
-      return undefined
   }
 }
 

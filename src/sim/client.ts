@@ -17,7 +17,7 @@ import type { ClientRequest, ClientResult, RequestId } from "../protocol/io.ts"
 import type { SimContext } from "./events.ts"
 import type { SimRandom } from "../schedule/random.ts"
 import type { Trace } from "./trace.ts"
-import { isLedgerOperation, ledgerInputOf, ledgerOutputOf, type LedgerHistoryEvent } from "./ledgerHistory.ts"
+import { isLedgerOperation, ledgerInputOfOperation, ledgerOutputOf, type LedgerHistoryEvent } from "./ledgerHistory.ts"
 import type { ClientOperation, ClientProfile } from "../schedule/index.ts"
 
 /** The model's key-value command: a ReadIndex read is a Get for the checker. */
@@ -156,7 +156,7 @@ export class SimClient {
     }
     const session = request._tag === "Command" ? request.session : undefined
     if (ledger)
-      host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOf(op) })
+      host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOfOperation(op) })
     else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) }, session)
     host.trace.clientInvoke(host.nowMs, this.index, this.process, op)
     if (session !== undefined && host.modelEnabled)

@@ -20,7 +20,8 @@ import {
 import { isLedgerCommand, type AppResult } from "../app/machine.ts"
 import type { ReplicaState } from "../protocol/state.ts"
 import type { Finding, SimObserver, StepObservation } from "./observer.ts"
-import type { ClientOperation } from "../schedule/index.ts"
+import { ledgerInputOf, type ClientOperation } from "../schedule/index.ts"
+import { assert } from "../assert.ts"
 
 export type LedgerHistoryEvent = HistoryEvent<LedgerInput, LedgerOutput>
 
@@ -37,26 +38,11 @@ const ledgerOperationTags: ReadonlySet<string> = new Set([
 
 export const isLedgerOperation = (op: ClientOperation): op is LedgerOperation => ledgerOperationTags.has(op._tag)
 
-const keyed = (key: string | undefined): { readonly idempotencyKey?: string } =>
-  key === undefined ? {} : { idempotencyKey: key }
-
 /** The model's input for an operation: a ReadIndex read of an account is a GetAccount for the checker. */
-export const ledgerInputOf = (op: LedgerOperation): LedgerInput => {
-  switch (op._tag) {
-    case "CreateAccount":
-      return { _tag: "CreateAccount", account: op.account, ...keyed(op.idempotencyKey) }
-    case "Deposit":
-      return { _tag: "Deposit", account: op.account, amount: op.amount, ...keyed(op.idempotencyKey) }
-    case "Withdraw": {
-      const expected = op.expectedVersion === undefined ? {} : { expectedVersion: op.expectedVersion }
-      return { _tag: "Withdraw", account: op.account, amount: op.amount, ...expected, ...keyed(op.idempotencyKey) }
-    }
-    case "Transfer":
-      return { _tag: "Transfer", from: op.from, to: op.to, amount: op.amount, ...keyed(op.idempotencyKey) }
-    case "GetAccount":
-    case "ReadAccount":
-      return { _tag: "GetAccount", account: op.account }
-  }
+export const ledgerInputOfOperation = (op: LedgerOperation): LedgerInput => {
+  const input = ledgerInputOf(op)
+  assert(input !== undefined, () => `a ledger operation has a ledger input: ${op._tag}`)
+  return input
 }
 
 const isLedgerResult = (result: AppResult): result is LedgerResult =>
