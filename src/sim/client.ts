@@ -156,7 +156,12 @@ export class SimClient {
     }
     const session = request._tag === "Command" ? request.session : undefined
     if (ledger)
-      host.recordLedger({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: ledgerInputOfOperation(op) })
+      host.recordLedger({
+        _tag: "Invoke",
+        process: this.process,
+        atTime: host.nowMs,
+        input: ledgerInputOfOperation(op)
+      })
     else host.record({ _tag: "Invoke", process: this.process, atTime: host.nowMs, input: historyInputOf(op) }, session)
     host.trace.clientInvoke(host.nowMs, this.index, this.process, op)
     if (session !== undefined && host.modelEnabled)
