@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { Data, Either, Schema } from "effect"
 import { InvariantName } from "../model/invariants/names.ts"
-import { describeParseError } from "../src/schemaIssue.ts"
+import { decodeUnknownEitherTotal, describeParseError } from "../src/schemaIssue.ts"
 import { Schedule } from "../src/schedule/index.ts"
 
 export const Counterexample = Schema.Struct({
@@ -68,7 +68,7 @@ export const loadCounterexample = (path: string): Either.Either<Counterexample, 
     return Either.left(new CounterexampleError({ message: `${path} is not JSON: ${(error as Error).message}` }))
   }
   return Either.mapLeft(
-    Schema.decodeUnknownEither(Counterexample)(json),
+    decodeUnknownEitherTotal(Counterexample)(json),
     (error) =>
       new CounterexampleError({ message: `${path} is not a valid counterexample: ${describeParseError(error)}` })
   )

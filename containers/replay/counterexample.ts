@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs"
 import { Data, Either, Schema } from "effect"
 import { InvariantName } from "../../model/invariants/names.ts"
-import { describeParseError } from "../../src/schemaIssue.ts"
+import { decodeUnknownEitherTotal, describeParseError } from "../../src/schemaIssue.ts"
 import { checkSchedule, Schedule } from "../../src/schedule/index.ts"
 
 export const ReplayableCounterexample = Schema.Struct({
@@ -36,7 +36,7 @@ export const loadReplayable = (path: string): Either.Either<ReplayableCounterexa
       new CounterexampleFileError({ message: `cannot read ${path} as JSON: ${(error as Error).message}` })
     )
   }
-  const decoded = Schema.decodeUnknownEither(ReplayableCounterexample)(json)
+  const decoded = decodeUnknownEitherTotal(ReplayableCounterexample)(json)
   if (Either.isLeft(decoded))
     return Either.left(
       new CounterexampleFileError({

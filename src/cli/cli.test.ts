@@ -2,7 +2,7 @@
  * The `faultline` command as a user runs it: through bin/faultline.mjs, in a child process.
  */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -210,6 +210,24 @@ describe("faultline", () => {
         const result = faultline("repro", file)
         expect(result.status).toBe(2)
         expect(result.stderr.trim()).toBe(`faultline repro: ${file} is not a valid counterexample: version: is missing`)
+      } finally {
+        rmSync(directory, { recursive: true, force: true })
+      }
+    })
+
+    it("refuses a counterexample whose step tag is an object the Schema cannot print, rather than crashing", () => {
+      const directory = mkdtempSync(join(tmpdir(), "faultline-cli-"))
+      try {
+        const file = join(directory, "crafted.json")
+        const counterexample = JSON.parse(readFileSync(regression, "utf8")) as {
+          schedule: { steps: Array<Record<string, unknown>> }
+        }
+        // effect's union parser calls String() on a discriminator; this object makes String() throw (schemaIssue.ts).
+        counterexample.schedule.steps[0] = { ...counterexample.schedule.steps[0], _tag: { toString: 1 } }
+        writeFileSync(file, JSON.stringify(counterexample))
+        const result = faultline("repro", file)
+        expect(result.status).toBe(2)
+        expect(result.stderr.trim()).toMatch(/^faultline repro: .* is not a valid counterexample: .*cannot be decoded/)
       } finally {
         rmSync(directory, { recursive: true, force: true })
       }

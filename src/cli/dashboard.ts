@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import { join, resolve, sep } from "node:path"
-import { Either, Schema } from "effect"
+import { Either } from "effect"
+import { decodeUnknownEitherTotal } from "../schemaIssue.ts"
 import { numberOption, readCommandLine } from "./commandLine.ts"
 import { rerun } from "./counterexampleRun.ts"
 import { CampaignSummary } from "./campaignSummary.ts"
@@ -68,7 +69,7 @@ export const listing = (directory: string) => {
       continue
     }
     try {
-      const campaign = Schema.decodeUnknownEither(CampaignSummary)(JSON.parse(readFileSync(path, "utf8")))
+      const campaign = decodeUnknownEitherTotal(CampaignSummary)(JSON.parse(readFileSync(path, "utf8")))
       if (Either.isRight(campaign)) campaigns.push({ file, ...campaign.right })
     } catch {
       // Neither a counterexample nor a campaign summary: not ours to show.

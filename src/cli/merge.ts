@@ -4,8 +4,8 @@
  * failures and counterexample files; only the wall-clock figures are summed from the shards' own.
  */
 import { readFileSync } from "node:fs"
-import { Either, Schema } from "effect"
-import { describeParseError } from "../schemaIssue.ts"
+import { Either } from "effect"
+import { decodeUnknownEitherTotal, describeParseError } from "../schemaIssue.ts"
 import { CampaignSummary, describeFailures, mergeShards, MergeError, summaryTable } from "./campaignSummary.ts"
 import { readCommandLine } from "./commandLine.ts"
 import { UsageError, parseOptions } from "../options.ts"
@@ -39,7 +39,7 @@ const load = (file: string): Either.Either<CampaignSummary, string> => {
     return Either.left(`cannot read ${file} as JSON: ${(error as Error).message}`)
   }
   return Either.mapLeft(
-    Schema.decodeUnknownEither(CampaignSummary)(json),
+    decodeUnknownEitherTotal(CampaignSummary)(json),
     (error) => `${file} is not a faultline sim --json summary: ${describeParseError(error)}`
   )
 }
