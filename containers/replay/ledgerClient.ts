@@ -1,15 +1,13 @@
 /**
  * The replay's clients for a schedule's ledger operations, recording model/ledger's history (the simulator's
- * clients record the same: src/sim/ledgerHistory.ts). They retry as the key-value clients do
- * (fixture/clusterClient.ts, after the simulator's): a redirect followed at once (after a backoff when it names a
- * node that is down), a node without a leader asked again after a backoff, a timed-out attempt retried at once at
- * the next node under the same session and sequence, a refusal of the request itself final. A keyed command runs
- * under its Idempotency-Key, any other under the client's session, so a retry is never applied twice.
+ * clients record the same: src/sim/ledgerHistory.ts). They retry by the key-value clients' own policy
+ * (fixture/clusterClient.ts's ClusterClient.perform, after the simulator's clients). A keyed command runs under its
+ * Idempotency-Key, any other under the client's session, so a retry is never applied twice.
  */
 import type { LedgerInput, LedgerOutput } from "../../model/ledger/ledger.ts"
 import type { HistoryEvent } from "../../model/linearizability/index.ts"
-import { backoffMs, type EndpointSource } from "../fixture/clusterClient.ts"
-import { attemptLedger, type LedgerAttempt, type Session } from "../fixture/nodeApi.ts"
+import { ClusterClient, HistoryRecorder, type EndpointSource } from "../fixture/clusterClient.ts"
+import { attemptLedger } from "../fixture/nodeApi.ts"
 
 export type LedgerEvent = HistoryEvent<LedgerInput, LedgerOutput>
 
@@ -22,94 +20,37 @@ export class LedgerHistoryRecorder {
   }
 }
 
-interface Pending {
-  session: Session | undefined
-  aimedAt: number | undefined
-  uncertain: boolean
-}
-
+/**
+ * A client of the ledger's HTTP API: the key-value clients' retry policy (ClusterClient.perform), with its own
+ * sessions, recording model/ledger's history.
+ */
 export class LedgerClient {
-  private nextSequence = 1
-  private preferred: number | undefined
-  private roundRobin: number
-  private readonly clientId: string
+  private readonly retrying: ClusterClient
 
   constructor(
-    private readonly cluster: EndpointSource,
+    cluster: EndpointSource,
     private readonly recorder: LedgerHistoryRecorder,
     readonly process: number,
-    private readonly options: { readonly attemptTimeoutMs: number; readonly attemptsMax: number }
+    options: { readonly attemptTimeoutMs: number; readonly attemptsMax: number }
   ) {
-    this.roundRobin = process
-    this.clientId = `harness-ledger-${process}-${Math.random().toString(36).slice(2, 10)}`
+    // Its history recorder is unused: ledger operations are recorded through perform's callbacks below.
+    this.retrying = new ClusterClient(cluster, new HistoryRecorder(), process, options)
   }
 
   async run(input: LedgerInput, aimedAt?: number): Promise<void> {
-    const pending: Pending = {
-      session: input._tag === "GetAccount" ? undefined : { clientId: this.clientId, sequence: this.nextSequence },
+    const record = (event: LedgerEvent): number => this.recorder.events.push(event)
+    const at = (): number => this.recorder.now()
+    await this.retrying.perform<LedgerOutput>({
+      sessionless: input._tag === "GetAccount",
       aimedAt,
-      uncertain: false
-    }
-    this.recorder.events.push({ _tag: "Invoke", process: this.process, atTime: this.recorder.now(), input })
-    for (let attempt = 1; attempt <= this.options.attemptsMax; attempt++) {
-      const target = this.pickTarget(pending)
-      if (target === undefined) {
-        await sleep(backoffMs(attempt, Math.random))
-        continue
-      }
-      const answer = await attemptLedger(target.endpoint, input, pending.session, this.options.attemptTimeoutMs)
-      if (answer._tag === "Done") {
-        this.preferred = target.id
-        if (pending.session !== undefined) this.nextSequence = pending.session.sequence + 1
-        const atTime = this.recorder.now()
-        this.recorder.events.push({ _tag: "Ok", process: this.process, atTime, output: answer.output })
-        return
-      }
-      const waitMs = this.afterAttempt(pending, target.id, answer, attempt)
-      if (waitMs === undefined) break
-      if (waitMs > 0) await sleep(waitMs)
-    }
-    if (pending.uncertain && pending.session !== undefined) this.nextSequence = pending.session.sequence + 1
-    const atTime = this.recorder.now()
-    this.recorder.events.push({ _tag: pending.uncertain ? "Unknown" : "Fail", process: this.process, atTime })
-  }
-
-  /** How long to wait before the next attempt; undefined to stop. */
-  private afterAttempt(
-    pending: Pending,
-    target: number,
-    answer: Exclude<LedgerAttempt, { _tag: "Done" }>,
-    attempt: number
-  ): number | undefined {
-    if (answer._tag === "Unknown") {
-      pending.uncertain = true
-      pending.aimedAt = undefined
-      this.preferred = undefined
-      return answer.timedOut ? 0 : backoffMs(attempt, Math.random)
-    }
-    if (answer.sessionRejected === true) return undefined
-    if (answer.leader !== undefined && answer.leader !== target) {
-      pending.aimedAt = undefined
-      this.preferred = answer.leader
-      const up = this.cluster.reachableEndpoints().some((node) => node.id === answer.leader)
-      return up ? 0 : backoffMs(attempt, Math.random)
-    }
-    if (answer.retryable) {
-      this.preferred = undefined
-      return backoffMs(attempt, Math.random)
-    }
-    return undefined
-  }
-
-  private pickTarget(pending: Pending): { readonly id: number; readonly endpoint: string } | undefined {
-    const reachable = this.cluster.reachableEndpoints()
-    const wanted = pending.aimedAt ?? this.preferred
-    const chosen = reachable.find((node) => node.id === wanted)
-    if (chosen !== undefined) return chosen
-    if (reachable.length === 0) return undefined
-    this.roundRobin += 1
-    return reachable[this.roundRobin % reachable.length]
+      attempt: async (endpoint, session, timeoutMs) => {
+        const answer = await attemptLedger(endpoint, input, session, timeoutMs)
+        return answer._tag === "Done" ? { _tag: "Done", value: answer.output } : answer
+      },
+      invoked: () => record({ _tag: "Invoke", process: this.process, atTime: at(), input }),
+      ok: (output) => void record({ _tag: "Ok", process: this.process, atTime: at(), output }),
+      unknown: () => void record({ _tag: "Unknown", process: this.process, atTime: at() }),
+      fail: () => void record({ _tag: "Fail", process: this.process, atTime: at() })
+    })
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
