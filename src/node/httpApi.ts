@@ -138,13 +138,32 @@ const handleOrRefuse = (
     sendJson(response, 500, { error: "internal error" })
   })
 
-/** The HTTP server; `queue` orders the requests pipelined on each connection (connectionQueue.ts). */
+/**
+ * Every request while the node starts (the WAL being read, the replica rebuilt): 503 with the reason, /health in
+ * its own shape, so that a restarted node answers at once instead of refusing connections.
+ */
+const refuseWhileStarting = (request: http.IncomingMessage, response: http.ServerResponse, reason: string): void => {
+  const closing = request.complete ? {} : { connection: "close" }
+  const body = request.url === "/health" ? { status: "unavailable", reason } : { error: reason }
+  sendJson(response, 503, body, { "retry-after": "1", ...closing })
+}
+
+/**
+ * The HTTP server; `queue` orders the requests pipelined on each connection (connectionQueue.ts). It listens before
+ * the node has started: until `context()` gives one, every request gets 503 and `starting`'s reason.
+ */
 export const createApiServer = (
-  context: ApiContext,
+  context: () => ApiContext | undefined,
   log: (line: string) => void,
-  queue: ConnectionQueue = new ConnectionQueue()
+  queue: ConnectionQueue = new ConnectionQueue(),
+  starting = "starting: reading the WAL and rebuilding the replica"
 ): http.Server =>
   http.createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 10_000 },
-    (request, response) => queue.run(request.socket, () => handleOrRefuse(context, request, response, log))
+    (request, response) =>
+      queue.run(request.socket, async () => {
+        const started = context()
+        if (started === undefined) return refuseWhileStarting(request, response, starting)
+        return handleOrRefuse(started, request, response, log)
+      })
   )

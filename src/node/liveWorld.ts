@@ -16,6 +16,8 @@ export interface LiveWorldOptions {
   /** The disk failed: the node cannot promise durability any more and must stop (fsync errors are not retried). */
   readonly onFatal: (error: unknown) => void
   readonly log: (line: string) => void
+  /** After each step (see HostWorld.stepped): the node watches for its first known leader. */
+  readonly stepped?: HostWorld["stepped"]
 }
 
 /** How long one drain may step inputs before it lets the event loop run (see HostWorld.drainBudget). */
@@ -54,6 +56,7 @@ export const liveWorld = (options: LiveWorldOptions): HostWorld => {
         )
     },
     send: options.send,
+    ...(options.stepped !== undefined ? { stepped: options.stepped } : {}),
     fatal: options.onFatal,
     log: options.log
   }

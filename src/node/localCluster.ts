@@ -147,7 +147,9 @@ export class LocalCluster {
 export const fetchStatus = async (httpUrl: string, timeoutMs = 1_000): Promise<Record<string, unknown> | undefined> => {
   try {
     const response = await fetch(`${httpUrl}/status`, { signal: AbortSignal.timeout(timeoutMs) })
-    return (await response.json()) as Record<string, unknown>
+    const body = (await response.json()) as Record<string, unknown>
+    // 503 while the node starts (its WAL being read): no status yet.
+    return response.ok ? body : undefined
   } catch {
     return undefined
   }

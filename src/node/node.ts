@@ -120,12 +120,22 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
       early.push(...inputs.slice(0, Math.max(0, maxEarlyInputs - early.length)))
     }
   })
+  const startUp = new StartUpMilestones(options.log)
+  // HTTP listens before the WAL is read too: until the replica exists every request gets 503 with the reason.
+  let context: ApiContext | undefined
+  const httpQueue = new ConnectionQueue()
+  const server = createApiServer(() => context, options.log, httpQueue)
   let opened: { wal: WalService; recovery: WalRecovery }
   try {
     await transport.listen()
+    startUp.mark("peer port open")
+    await listenHttp(server, options.httpHost, options.httpPort)
+    startUp.mark("HTTP listening")
     opened = await openWal(options.dataDirectory)
+    startUp.mark("WAL read")
   } catch (error) {
     await transport.close()
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()))
     throw error
   }
   const recovery = opened.recovery
@@ -149,16 +159,19 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
         transport.send(output.to, output.message)
       },
       onFatal: options.onFatal,
-      log: options.log
+      log: options.log,
+      stepped: (_input, _before, transition) => {
+        if (transition.state.leader !== null) startUp.leaderKnown()
+      }
     })
   })
+  startUp.mark("replica rebuilt")
   host = started
   started.deliver(early.splice(0))
   await waitForStartTime(options)
   started.start()
   let faults: FaultSettings = noFaults
-  const httpQueue = new ConnectionQueue()
-  const context: ApiContext = {
+  context = {
     selfId: options.id,
     host: started,
     sessions: new AutomaticSessions(options.id),
@@ -183,10 +196,48 @@ export const startNode = async (options: NodeOptions): Promise<StartedNode> => {
             }
           }
   }
-  const server = createApiServer(context, options.log, httpQueue)
-  await listenHttp(server, options.httpHost, options.httpPort)
+  startUp.serving()
   return { httpUrl, host: started, close: () => closeNode(server, started, transport, wal) }
 }
+
+/**
+ * When a (re)started node got where: milliseconds since the process started, logged once with the moment it first
+ * knows a leader (when /health turns 200), so that an operator sees where a restart's time went.
+ */
+class StartUpMilestones {
+  private readonly reached: Array<string> = []
+  private leaderKnownAt: number | undefined
+  private servingAt: number | undefined
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  mark(what: string): void {
+    this.reached.push(`${what} ${sinceProcessStartMs()}`)
+  }
+
+  leaderKnown(): void {
+    if (this.leaderKnownAt !== undefined) return
+    this.leaderKnownAt = sinceProcessStartMs()
+    this.logOnceInService()
+  }
+
+  /** The API answers from the replica (until then every request gets 503). */
+  serving(): void {
+    this.servingAt = sinceProcessStartMs()
+    this.mark("serving")
+    this.logOnceInService()
+  }
+
+  private logOnceInService(): void {
+    if (this.leaderKnownAt === undefined || this.servingAt === undefined) return
+    const inService = Math.max(this.leaderKnownAt, this.servingAt)
+    this.log(
+      `in service ${inService} ms after the process started (ms: ${this.reached.join(", ")}, leader known ${this.leaderKnownAt})`
+    )
+  }
+}
+
+const sinceProcessStartMs = (): number => Math.round(process.uptime() * 1000)
 
 /**
  * Holds the replica's first step until --start-at-epoch-ms, so that every node of a replayed cluster starts its

@@ -92,4 +92,53 @@ describe("Log, a persistent value over a shared backing array", () => {
     }
     for (const version of versions) expect(shape(version.log)).toBe(version.expected)
   })
+
+  it("bounds batches by the sizes of each version's own entries, however the shared size cache was filled", () => {
+    // Entries of different sizes; batches are asked of old and new versions in random order, so the cache is filled
+    // by whichever version asks first and read by the others.
+    let seed = 777
+    const next = (bound: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % bound
+    }
+    const sized = (index: number, term: number): Entry => ({
+      index,
+      term,
+      payload: {
+        _tag: "Command",
+        session: { clientId: "c", sequence: index },
+        command: { _tag: "Put", key: "k", value: "v".repeat(next(200)) }
+      }
+    })
+    const expected = (log: Log.Log, fromIndex: number, maxCount: number, maxBytes: number): ReadonlyArray<Entry> => {
+      const all = Log.toArray(log).slice(fromIndex - 1, fromIndex - 1 + maxCount)
+      const taken: Array<Entry> = []
+      let bytes = 0
+      for (const item of all) {
+        const size = Buffer.byteLength(JSON.stringify(item))
+        if (taken.length > 0 && bytes + size > maxBytes) break
+        taken.push(item)
+        bytes += size
+      }
+      return taken
+    }
+    const versions: Array<Log.Log> = [Log.fromEntries(Array.from({ length: 20 }, (_, i) => sized(i + 1, 1)))]
+    for (let round = 0; round < 400; round += 1) {
+      let log = next(3) === 0 ? (versions[next(versions.length)] as Log.Log) : (versions.at(-1) as Log.Log)
+      if (next(5) === 0 && Log.lastIndex(log) > 0) log = Log.truncateFrom(log, 1 + next(Log.lastIndex(log)))
+      log = Log.append(
+        log,
+        Array.from({ length: 1 + next(3) }, (_, offset) => sized(Log.lastIndex(log) + 1 + offset, round + 2))
+      )
+      versions.push(log)
+      const asked = versions[next(versions.length)] as Log.Log
+      if (Log.lastIndex(asked) === 0) continue
+      const fromIndex = 1 + next(Log.lastIndex(asked))
+      const maxCount = 1 + next(10)
+      const maxBytes = next(1_500)
+      expect(Log.entriesWithin(asked, fromIndex, maxCount, maxBytes)).toEqual(
+        expected(asked, fromIndex, maxCount, maxBytes)
+      )
+    }
+  })
 })

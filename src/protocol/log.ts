@@ -10,8 +10,9 @@
  * Log value stays exactly what it was: the replica holds no hidden state (log.test.ts proves it).
  *
  * Each entry's encoded size (the bytes of its JSON, encodedSize.ts) is kept in a parallel array shared the same
- * way, computed once when the entry enters the log, so that AppendEntries can be bounded by bytes without
- * measuring the same entries again for every batch sent.
+ * way, so that AppendEntries can be bounded by bytes without measuring the same entries again for every batch sent.
+ * It is filled when a batch is first bounded, not when entries enter the log: only a leader sends batches, and a
+ * restarted follower that measured its whole recovered log spent a fifth of its way back to /health doing it.
  */
 import { jsonSizeBytes } from "./encodedSize.ts"
 import type { Entry } from "./entry.ts"
@@ -24,7 +25,11 @@ export interface Log {
   readonly length: number
   /** Shared with other versions; positions at and beyond `length` belong to later versions, never to this one. */
   readonly backing: ReadonlyArray<Entry>
-  /** backingSizes[i] is the encoded size in bytes of backing[i]; shared exactly like backing. */
+  /**
+   * A cache of sizes, shared like backing: backingSizes[i] is the encoded size in bytes of backing[i], for i below
+   * its length, which may lag behind backing's (sizesThrough fills it in order). Filling it is invisible: a size is
+   * a function of an entry that no version rewrites.
+   */
   readonly backingSizes: ReadonlyArray<number>
 }
 
@@ -36,7 +41,7 @@ export const fromEntries = (entries: ReadonlyArray<Entry>): Log => ({
   baseTerm: 0,
   length: entries.length,
   backing: entries.slice(),
-  backingSizes: entries.map((entry) => jsonSizeBytes(entry))
+  backingSizes: []
 })
 
 /** The entries after the compacted prefix, as a fresh array (O(n): for tests, tools and reports). */
@@ -80,6 +85,7 @@ export const entriesWithin = (
   if (fromIndex <= log.baseIndex || maxCount <= 0) return []
   const start = fromIndex - log.baseIndex - 1
   const end = Math.min(log.length, start + maxCount)
+  sizesThrough(log, end)
   let stop = start
   let bytes = 0
   while (stop < end) {
@@ -89,6 +95,14 @@ export const entriesWithin = (
     stop += 1
   }
   return log.backing.slice(start, stop)
+}
+
+/** Fills the shared size cache for backing positions below `end` (at most this version's length). */
+const sizesThrough = (log: Log, end: number): void => {
+  const sizes = log.backingSizes as Array<number>
+  for (let position = sizes.length; position < end; position += 1) {
+    sizes.push(jsonSizeBytes(log.backing[position]))
+  }
 }
 
 /** Drops every entry from `fromIndex` on: a shorter view of the same backing array. */
@@ -107,11 +121,8 @@ export const append = (log: Log, entries: ReadonlyArray<Entry>): Log => {
   // Only the newest version may extend the shared array; the empty log's array is shared by every replica.
   const extendsInPlace = log.length > 0 && log.length === log.backing.length
   const backing = extendsInPlace ? (log.backing as Array<Entry>) : log.backing.slice(0, log.length)
-  const backingSizes = extendsInPlace ? (log.backingSizes as Array<number>) : log.backingSizes.slice(0, log.length)
-  for (const entry of entries) {
-    backing.push(entry)
-    backingSizes.push(jsonSizeBytes(entry))
-  }
+  const backingSizes = extendsInPlace ? log.backingSizes : log.backingSizes.slice(0, log.length)
+  for (const entry of entries) backing.push(entry)
   return { baseIndex: log.baseIndex, baseTerm: log.baseTerm, length: backing.length, backing, backingSizes }
 }
 
