@@ -46,6 +46,32 @@ interface Subject {
   readonly stop: () => Promise<void>
   /** The process id of node `id`'s current process, if it runs. */
   readonly pid: (id: number) => number | undefined
+  /** Where node `id`'s latest start went, from its own log (faultline only). */
+  readonly startUp?: (id: number) => StartUp | undefined
+}
+
+/** From a faultline node's log: the entries its WAL held, and its milestones (ms and CPU ms since its start). */
+interface StartUp {
+  readonly entries: number
+  readonly milestones: ReadonlyMap<string, { readonly ms: number; readonly cpuMs: number }>
+}
+
+/** The last start recorded in a node's log: "WAL recovered: R records, E entries" and "in service … (ms …: X 1 (CPU 2), …)". */
+const lastStartUp = (logFile: string): StartUp | undefined => {
+  let text: string
+  try {
+    text = fs.readFileSync(logFile, "utf8")
+  } catch {
+    return undefined
+  }
+  const recovered = [...text.matchAll(/WAL recovered: \d+ records, (\d+) entries/g)].at(-1)
+  const inService = [...text.matchAll(/in service \d+ ms after the process started \([^:]*: (.*)\)$/gm)].at(-1)
+  if (recovered === undefined || inService === undefined) return undefined
+  const milestones = new Map<string, { ms: number; cpuMs: number }>()
+  for (const match of (inService[1] ?? "").matchAll(/([a-zA-Z ]+?) (\d+) \(CPU (\d+)\)/g)) {
+    milestones.set((match[1] ?? "").trim(), { ms: Number(match[2]), cpuMs: Number(match[3]) })
+  }
+  return { entries: Number(recovered[1]), milestones }
 }
 
 const healthy = async (url: string): Promise<boolean> => {
@@ -75,6 +101,7 @@ interface Restart {
   readonly wallMs: number
   /** The CPU time the restarted process had used by then: what a loaded machine has to find for it. */
   readonly cpuMs: number
+  readonly startUp: StartUp | undefined
 }
 
 const timeToHealthy = async (subject: Subject, id: number): Promise<Restart> => {
@@ -82,7 +109,9 @@ const timeToHealthy = async (subject: Subject, id: number): Promise<Restart> => 
   subject.start(id)
   while (performance.now() - startedAt < healthTimeoutMs) {
     if (await healthy(subject.healthUrl(id))) {
-      return { wallMs: performance.now() - startedAt, cpuMs: cpuMsOf(subject.pid(id)) }
+      const wallMs = performance.now() - startedAt
+      const cpuMs = cpuMsOf(subject.pid(id))
+      return { wallMs, cpuMs, startUp: subject.startUp?.(id) }
     }
     await pause(5)
   }
@@ -144,6 +173,29 @@ const report = (name: string, restarted: ReadonlyArray<Restart>): number => {
       `worst ${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(0)} ms (all: ${timings.map((t) => t.toFixed(0)).join(", ")}); ` +
       `CPU time of the restarted process by then: median ${median(cpu).toFixed(0)} ms (all: ${cpu.join(", ")})`
   )
+  const startUps = restarted.flatMap((restart) => (restart.startUp === undefined ? [] : [restart.startUp]))
+  if (startUps.length > 0) {
+    // Each phase from the node's own milestones: wall ms (CPU ms) spent in it, medians over the restarts.
+    const phase = (from: string | undefined, to: string, key: "ms" | "cpuMs"): number =>
+      median(
+        startUps
+          .map(
+            (startUp) =>
+              (startUp.milestones.get(to)?.[key] ?? NaN) -
+              (from === undefined ? 0 : (startUp.milestones.get(from)?.[key] ?? NaN))
+          )
+          .sort((a, b) => a - b)
+      )
+    const phases: ReadonlyArray<[string, string | undefined, string]> = [
+      ["process start to peer port open", undefined, "peer port open"],
+      ["WAL read", "HTTP listening", "WAL read"],
+      ["replica rebuilt and serving", "WAL read", "serving"]
+    ]
+    console.log(
+      `${name}: entries in the recovered WAL: ${startUps.map((startUp) => startUp.entries).join(", ")}; medians by phase, ms (CPU ms): ` +
+        phases.map(([label, from, to]) => `${label} ${phase(from, to, "ms")} (${phase(from, to, "cpuMs")})`).join("; ")
+    )
+  }
   return median(sorted)
 }
 
@@ -222,6 +274,7 @@ const faultlineSubject = async (dataDirectory: string, checkout?: string): Promi
     healthUrl: (id) => `${cluster.nodeAt(id).httpUrl}/health`,
     kill: (id) => cluster.stopNode(id, "SIGKILL"),
     pid: (id) => cluster.nodeAt(id).process?.pid,
+    startUp: (id) => lastStartUp(path.join(cluster.nodeAt(id).dataDirectory, "node.log")),
     start: (id) => cluster.start(id),
     stop: () => cluster.stopAll()
   }

@@ -212,12 +212,13 @@ class StartUpMilestones {
   constructor(private readonly log: (line: string) => void) {}
 
   mark(what: string): void {
-    this.reached.push(`${what} ${sinceProcessStartMs()}`)
+    this.reached.push(`${what} ${sinceProcessStartMs()} (CPU ${cpuSinceProcessStartMs()})`)
   }
 
   leaderKnown(): void {
     if (this.leaderKnownAt !== undefined) return
     this.leaderKnownAt = sinceProcessStartMs()
+    this.mark("leader known")
     this.logOnceInService()
   }
 
@@ -232,12 +233,16 @@ class StartUpMilestones {
     if (this.leaderKnownAt === undefined || this.servingAt === undefined) return
     const inService = Math.max(this.leaderKnownAt, this.servingAt)
     this.log(
-      `in service ${inService} ms after the process started (ms: ${this.reached.join(", ")}, leader known ${this.leaderKnownAt})`
+      `in service ${inService} ms after the process started (ms since then, and CPU ms: ${this.reached.join(", ")})`
     )
   }
 }
 
 const sinceProcessStartMs = (): number => Math.round(process.uptime() * 1000)
+const cpuSinceProcessStartMs = (): number => {
+  const used = process.cpuUsage()
+  return Math.round((used.user + used.system) / 1000)
+}
 
 /**
  * Holds the replica's first step until --start-at-epoch-ms, so that every node of a replayed cluster starts its

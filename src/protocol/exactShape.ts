@@ -32,16 +32,24 @@ const isNonNegativeInt = (value: unknown): value is number =>
   typeof value === "number" && Number.isSafeInteger(value) && value >= 0
 const isNodeId = (value: unknown): boolean => isNonNegativeInt(value) && value <= 1023
 
-/** `key` is absent, or present and passes `check`; counts present keys into `present`. */
-const optional = (fields: Fields, key: string, check: (value: unknown) => boolean, present: { count: number }) => {
-  if (!Object.hasOwn(fields, key)) return true
-  present.count += 1
-  return check(fields[key])
+/** 0 when `key` is absent, 1 when present and passing `check`, -1 when present and failing it (no allocation). */
+const optional = (fields: Fields, key: string, check: (value: unknown) => boolean): number => {
+  if (!Object.hasOwn(fields, key)) return 0
+  return check(fields[key]) ? 1 : -1
+}
+
+/** `required` keys plus the optional ones present, each optional passing: a key count the value must have. */
+const withOptionals = (required: number, ...optionals: ReadonlyArray<number>): number => {
+  let count = required
+  for (const present of optionals) {
+    if (present < 0) return -1
+    count += present
+  }
+  return count
 }
 
 const isExactAppCommand = (command: unknown): boolean => {
   if (!isObject(command)) return false
-  const present = { count: 0 }
   switch (command._tag) {
     case "Put":
       return keyCount(command) === 3 && isString(command.key) && isString(command.value)
@@ -58,31 +66,31 @@ const isExactAppCommand = (command: unknown): boolean => {
     case "CreateAccount":
       return (
         isString(command.account) &&
-        optional(command, "idempotencyKey", isString, present) &&
-        keyCount(command) === 2 + present.count
+        keyCount(command) === withOptionals(2, optional(command, "idempotencyKey", isString))
       )
     case "Deposit":
       return (
         isString(command.account) &&
         isNumber(command.amount) &&
-        optional(command, "idempotencyKey", isString, present) &&
-        keyCount(command) === 3 + present.count
+        keyCount(command) === withOptionals(3, optional(command, "idempotencyKey", isString))
       )
     case "Withdraw":
       return (
         isString(command.account) &&
         isNumber(command.amount) &&
-        optional(command, "expectedVersion", isNumber, present) &&
-        optional(command, "idempotencyKey", isString, present) &&
-        keyCount(command) === 3 + present.count
+        keyCount(command) ===
+          withOptionals(
+            3,
+            optional(command, "expectedVersion", isNumber),
+            optional(command, "idempotencyKey", isString)
+          )
       )
     case "Transfer":
       return (
         isString(command.from) &&
         isString(command.to) &&
         isNumber(command.amount) &&
-        optional(command, "idempotencyKey", isString, present) &&
-        keyCount(command) === 4 + present.count
+        keyCount(command) === withOptionals(4, optional(command, "idempotencyKey", isString))
       )
     case "GetAccount":
       return keyCount(command) === 2 && isString(command.account)

@@ -133,12 +133,12 @@ const emptyStats: ReplicaStats = {
  */
 export const recover = (config: ReplicaConfig, durable: DurableState): ReplicaState => {
   const log: Log = fromEntries(durable.log)
-  durable.log.forEach((entry, position) => {
-    assert(
-      entry.index === position + 1,
-      () => `a recovered log is contiguous from index 1: position ${position} holds ${entry.index}`
-    )
-  })
+  for (let position = 0; position < durable.log.length; position += 1) {
+    const index = (durable.log[position] as Entry).index
+    // Checked before assert is called: a message closure per entry cost a restart thousands of allocations.
+    if (index !== position + 1)
+      assert(false, `a recovered log is contiguous from index 1: position ${position} holds ${index}`)
+  }
   return {
     role: "follower",
     term: durable.hardState.term,

@@ -40,6 +40,34 @@ export const linkChain = (previousChain: Uint8Array, linkedHeaderBytes: Uint8Arr
   return new Uint8Array(digest.buffer, digest.byteOffset, chainBytes).slice()
 }
 
+/**
+ * True when the chain stored at `bytes[storedAt ..]` is linkChain(previousChain, bytes[linkedStart .. linkedEnd]):
+ * what the decoder checks of every record. It reads in place and fills `scratch` (chainBytes plus the linked bytes,
+ * one buffer reused through a scan), so a record costs one digest and no copies; a restart checks thousands.
+ */
+export const chainLinks = (
+  previousChain: Uint8Array,
+  bytes: Uint8Array,
+  linkedStart: number,
+  linkedEnd: number,
+  storedAt: number,
+  scratch: Uint8Array
+): boolean => {
+  assert(
+    scratch.length === chainBytes + linkedEnd - linkedStart,
+    "the scratch buffer holds a chain and the linked bytes"
+  )
+  scratch.set(previousChain, 0)
+  for (let position = linkedStart; position < linkedEnd; position += 1) {
+    scratch[chainBytes + position - linkedStart] = bytes[position] as number
+  }
+  const digest = hash("sha256", scratch, "buffer")
+  for (let position = 0; position < chainBytes; position += 1) {
+    if (digest[position] !== bytes[storedAt + position]) return false
+  }
+  return true
+}
+
 export const chainsEqual = (left: Uint8Array, right: Uint8Array): boolean => {
   if (left.length !== right.length) return false
   for (let index = 0; index < left.length; index += 1) {

@@ -3,14 +3,16 @@
  * in order, and classifies where and why it stopped. The real node and the simulator call this same function, so
  * both hosts detect exactly the same corruptions.
  */
-import { chainsEqual, genesisAnchor, type ChainAnchor } from "./chain.ts"
+import { genesisAnchor, type ChainAnchor } from "./chain.ts"
 import { crc32c } from "./crc32c.ts"
 import type { Finding, TornTailCause } from "./finding.ts"
 import {
+  chainLinksAt,
+  chainScratch,
   defaultLimits,
-  expectedChainAt,
   headerBytes,
   headerChecksumOf,
+  headerFieldsAt,
   headerVerifies,
   readHeader,
   recordMagic,
@@ -22,7 +24,10 @@ import { assert } from "../assert.ts"
 export interface DecodedRecord {
   readonly offset: number
   readonly sequence: number
-  /** A copy: later changes to the scanned buffer (a simulated fault, a reused read buffer) cannot alter it. */
+  /**
+   * A view of a copy of the scanned buffer, taken once per scan: later changes to the scanned buffer (a simulated
+   * fault, a reused read buffer) cannot alter it.
+   */
   readonly payload: Uint8Array
 }
 
@@ -52,17 +57,20 @@ type Step =
       readonly sequence: number | undefined
     }
 
-export const decodeRecords = (bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult => {
+export const decodeRecords = (scanned: Uint8Array, options: DecodeOptions = {}): DecodeResult => {
   const limits = validateLimits(options.limits ?? defaultLimits)
+  // One copy for the whole scan rather than one per record: a restart decodes thousands of records.
+  const bytes = scanned.slice()
+  const scratch = chainScratch()
   let last = options.anchor ?? genesisAnchor
   const records: Array<DecodedRecord> = []
   let offset = 0
   // Every iteration consumes at least a header, so the loop is bounded by the buffer length.
   const iterationsMax = Math.floor(bytes.length / headerBytes) + 1
   for (let iteration = 0; iteration <= iterationsMax; iteration += 1) {
-    if (offset === bytes.length) return { records, finding: { _tag: "Clean" }, validEndOffset: offset, last }
-    const step = examineRecord(bytes, offset, last, limits)
-    if (step._tag === "Stop") return { records, finding: step.finding, validEndOffset: offset, last }
+    if (offset === bytes.length) return { records, finding: { _tag: "Clean" }, validEndOffset: offset, last: own(last) }
+    const step = examineRecord(bytes, offset, last, limits, scratch)
+    if (step._tag === "Stop") return { records, finding: step.finding, validEndOffset: offset, last: own(last) }
     if (step._tag === "Damaged") {
       const finding = classifyDamage(
         bytes,
@@ -72,7 +80,7 @@ export const decodeRecords = (bytes: Uint8Array, options: DecodeOptions = {}): D
         limits,
         options.damagedTailAsTorn === true
       )
-      return { records, finding, validEndOffset: offset, last }
+      return { records, finding, validEndOffset: offset, last: own(last) }
     }
     records.push(step.record)
     last = { sequence: step.record.sequence, chain: step.chain }
@@ -81,34 +89,42 @@ export const decodeRecords = (bytes: Uint8Array, options: DecodeOptions = {}): D
   assert(false, () => `the decoder finishes within ${iterationsMax} records of a ${bytes.length}-byte buffer`)
 }
 
+/** The anchor with its chain copied out of the scan's buffer, which the caller keeps no longer than the records. */
+const own = (anchor: ChainAnchor): ChainAnchor => ({ sequence: anchor.sequence, chain: anchor.chain.slice() })
+
 /** Checks, in order: room for a header, magic, length bound, header checksum, room for the payload, payload
  *  checksum, chain, sequence. The first failure decides the classification. */
-const examineRecord = (bytes: Uint8Array, offset: number, previous: ChainAnchor, limits: RecordLimits): Step => {
+const examineRecord = (
+  bytes: Uint8Array,
+  offset: number,
+  previous: ChainAnchor,
+  limits: RecordLimits,
+  scratch: Uint8Array
+): Step => {
   const remaining = bytes.length - offset
   if (remaining < headerBytes) return tornTail(offset, "Truncated", undefined)
-  const header = readHeader(bytes, offset)
-  if (header.magic !== recordMagic) return { _tag: "Damaged", cause: "BadMagic", sequence: undefined }
-  if (header.payloadLength > limits.payloadBytesMax) return { _tag: "Damaged", cause: "BadLength", sequence: undefined }
-  if (headerChecksumOf(bytes, offset) !== header.headerChecksum) {
+  if (bytes[offset] !== recordMagic) return { _tag: "Damaged", cause: "BadMagic", sequence: undefined }
+  const payloadLength = headerFieldsAt.payloadLength(bytes, offset)
+  if (payloadLength > limits.payloadBytesMax) return { _tag: "Damaged", cause: "BadLength", sequence: undefined }
+  if (headerChecksumOf(bytes, offset) !== headerFieldsAt.headerChecksum(bytes, offset)) {
     return { _tag: "Damaged", cause: "ChecksumMismatch", sequence: undefined }
   }
-  const length = headerBytes + header.payloadLength
-  if (remaining < length) return tornTail(offset, "Truncated", header.sequence)
+  const sequence = headerFieldsAt.sequence(bytes, offset)
+  const length = headerBytes + payloadLength
+  if (remaining < length) return tornTail(offset, "Truncated", sequence)
   const payload = bytes.subarray(offset + headerBytes, offset + length)
-  if (crc32c(payload) !== header.payloadChecksum) {
-    return { _tag: "Damaged", cause: "ChecksumMismatch", sequence: header.sequence }
+  if (crc32c(payload) !== headerFieldsAt.payloadChecksum(bytes, offset)) {
+    return { _tag: "Damaged", cause: "ChecksumMismatch", sequence }
   }
   // A crash cannot produce an intact record that links wrongly, so these two are corruption wherever they are.
-  const chain = expectedChainAt(bytes, offset, previous.chain)
-  if (!chainsEqual(chain, header.chain)) {
-    return { _tag: "Stop", finding: { _tag: "ChainBroken", offset, sequence: header.sequence } }
+  if (!chainLinksAt(bytes, offset, previous.chain, scratch)) {
+    return { _tag: "Stop", finding: { _tag: "ChainBroken", offset, sequence } }
   }
-  if (header.sequence !== previous.sequence + 1) {
-    const finding = { _tag: "SequenceGap", offset, expected: previous.sequence + 1, found: header.sequence } as const
+  if (sequence !== previous.sequence + 1) {
+    const finding = { _tag: "SequenceGap", offset, expected: previous.sequence + 1, found: sequence } as const
     return { _tag: "Stop", finding }
   }
-  const record = { offset, sequence: header.sequence, payload: payload.slice() }
-  return { _tag: "Record", record, chain: chain, length }
+  return { _tag: "Record", record: { offset, sequence, payload }, chain: headerFieldsAt.chain(bytes, offset), length }
 }
 
 const tornTail = (offset: number, cause: TornTailCause, sequence: number | undefined): Step => ({

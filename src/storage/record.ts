@@ -19,7 +19,7 @@
  * sequence number it belonged to. Together they still cover every byte: the header checksum covers the payload
  * checksum.
  */
-import { chainBytes, linkChain, type ChainAnchor } from "./chain.ts"
+import { chainBytes, chainLinks, linkChain, type ChainAnchor } from "./chain.ts"
 import { crc32c } from "./crc32c.ts"
 import { assert } from "../assert.ts"
 
@@ -92,6 +92,40 @@ export const headerVerifies = (bytes: Uint8Array, offset: number, limits: Record
 
 export const headerChecksumOf = (bytes: Uint8Array, offset: number): number =>
   crc32c(bytes.subarray(offset, offset + offsetHeaderChecksum))
+
+/** The little-endian unsigned 32-bit integer at `offset`, read in place (the decoder reads every header). */
+const uint32At = (bytes: Uint8Array, offset: number): number =>
+  ((bytes[offset] as number) |
+    ((bytes[offset + 1] as number) << 8) |
+    ((bytes[offset + 2] as number) << 16) |
+    ((bytes[offset + 3] as number) << 24)) >>>
+  0
+
+/**
+ * The header fields of the record at `offset`, each read in place without building a RawHeader (the caller
+ * guarantees `headerBytes` are available there): what the decoder checks, record after record.
+ */
+export const headerFieldsAt = {
+  payloadLength: (bytes: Uint8Array, offset: number): number => uint32At(bytes, offset + offsetPayloadLength),
+  sequence: (bytes: Uint8Array, offset: number): number =>
+    uint32At(bytes, offset + offsetSequence + 4) * 2 ** 32 + uint32At(bytes, offset + offsetSequence),
+  payloadChecksum: (bytes: Uint8Array, offset: number): number => uint32At(bytes, offset + offsetPayloadChecksum),
+  headerChecksum: (bytes: Uint8Array, offset: number): number => uint32At(bytes, offset + offsetHeaderChecksum),
+  chain: (bytes: Uint8Array, offset: number): Uint8Array =>
+    bytes.subarray(offset + offsetChain, offset + offsetChain + chainBytes)
+}
+
+/** A scratch buffer for chainLinksAt, one per scan. */
+export const chainScratch = (): Uint8Array => new Uint8Array(chainBytes + linkedFieldsEnd - linkedFieldsStart)
+
+/** True when the record at `offset` carries the chain that follows `previousChain` (checked in place). */
+export const chainLinksAt = (
+  bytes: Uint8Array,
+  offset: number,
+  previousChain: Uint8Array,
+  scratch: Uint8Array
+): boolean =>
+  chainLinks(previousChain, bytes, offset + linkedFieldsStart, offset + linkedFieldsEnd, offset + offsetChain, scratch)
 
 /** The chain value a record at `offset` must carry to follow `previousChain`. */
 export const expectedChainAt = (bytes: Uint8Array, offset: number, previousChain: Uint8Array): Uint8Array =>
