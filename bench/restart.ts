@@ -9,6 +9,10 @@
  * `--against DIR` adds a cluster of another checkout's `faultline serve` (a worktree of an earlier commit, built),
  * whose restarts alternate with the others: before and after in one run.
  *
+ * For this checkout's nodes it also prints how many entries each restart recovered and, from the line the node logs
+ * once in service (its milestones in ms and CPU ms since the process started), the medians of the phases: process
+ * start to the peer port (Node's own start and the node's set-up), the WAL read, the rebuild until it serves.
+ *
  * Usage: npm run bench:restart [-- --restarts 10 --preload 2000 --clients 8 --compare-etcd --against DIR]
  */
 import { spawn, type ChildProcess } from "node:child_process"
@@ -173,7 +177,10 @@ const report = (name: string, restarted: ReadonlyArray<Restart>): number => {
       `worst ${(sorted[sorted.length - 1] ?? Number.NaN).toFixed(0)} ms (all: ${timings.map((t) => t.toFixed(0)).join(", ")}); ` +
       `CPU time of the restarted process by then: median ${median(cpu).toFixed(0)} ms (all: ${cpu.join(", ")})`
   )
-  const startUps = restarted.flatMap((restart) => (restart.startUp === undefined ? [] : [restart.startUp]))
+  // Checkouts from before the node logged its milestones with CPU time have none to report.
+  const startUps = restarted.flatMap((restart) =>
+    restart.startUp === undefined || restart.startUp.milestones.size === 0 ? [] : [restart.startUp]
+  )
   if (startUps.length > 0) {
     // Each phase from the node's own milestones: wall ms (CPU ms) spent in it, medians over the restarts.
     const phase = (from: string | undefined, to: string, key: "ms" | "cpuMs"): number =>

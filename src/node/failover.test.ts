@@ -82,6 +82,11 @@ describe("a 3-node cluster under crashes and disk corruption", () => {
       const status = await fetchStatus(urlOf(killed))
       return (status?.lastApplied as number) >= (leaderStatus.commitIndex as number) ? true : undefined
     })
+    // Once in service it says where its start went (bench:restart reads this line).
+    const log = fs.readFileSync(path.join(test.cluster.nodeAt(killed).dataDirectory, "node.log"), "utf8")
+    expect(log).toMatch(
+      /in service \d+ ms after the process started \(ms since then, and CPU ms: peer port open \d+ \(CPU \d+\), HTTP listening \d+ \(CPU \d+\), WAL read \d+ \(CPU \d+\), replica rebuilt \d+ \(CPU \d+\), (leader known|serving) \d+ \(CPU \d+\), (leader known|serving) \d+ \(CPU \d+\)\)/
+    )
   })
 
   it("detects a WAL corrupted in the middle, reports it, and recovers the data from peers", async () => {
