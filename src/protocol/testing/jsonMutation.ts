@@ -87,20 +87,26 @@ export const jsonMutations: fc.Arbitrary<Mutation> = fc.oneof(
     .map(([key, value]): Mutation => ({ _tag: "AddKey", key, value: value as Json }))
 )
 
-/** `record` with `mutation` applied at its `position`-th path (modulo the number of paths). */
+/**
+ * `record` with `mutation` applied at its `position`-th path (modulo the number of paths), as JSON gives it back: a
+ * generated value JSON cannot hold (-0, which it writes as 0) must not make the in-memory record differ from the text
+ * the decoders are handed (the fast path's verdict on -0 as an index was compared with the Schema's on 0).
+ */
 export const mutateJson = (record: Json, position: number, mutation: Mutation): Json => {
   const paths = pathsOf(record)
   const path = paths[position % paths.length] ?? []
   switch (mutation._tag) {
     case "Replace":
-      return replaceAt(record, path, () => mutation.value)
+      return asJson(replaceAt(record, path, () => mutation.value))
     case "Remove":
-      return replaceAt(record, path, () => undefined)
+      return asJson(replaceAt(record, path, () => undefined))
     case "AddKey":
-      return replaceAt(record, path, (old) =>
-        typeof old === "object" && old !== null && !Array.isArray(old)
-          ? { ...old, [mutation.key]: mutation.value }
-          : old
+      return asJson(
+        replaceAt(record, path, (old) =>
+          typeof old === "object" && old !== null && !Array.isArray(old)
+            ? { ...old, [mutation.key]: mutation.value }
+            : old
+        )
       )
   }
 }
