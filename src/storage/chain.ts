@@ -29,21 +29,43 @@ export interface ChainAnchor {
 /** A fresh log: the first record has sequence 1 and links to sixteen zero bytes. */
 export const genesisAnchor: ChainAnchor = Object.freeze({ sequence: 0, chain: new Uint8Array(chainBytes) })
 
+/**
+ * The digest a link is made of: SHA-256 of `previousChain` followed by bytes[linkedStart .. linkedEnd], written into
+ * `scratch` (chainBytes plus the linked bytes) first. The one definition of a link, for the writer and the checker.
+ */
+const linkDigest = (
+  previousChain: Uint8Array,
+  bytes: Uint8Array,
+  linkedStart: number,
+  linkedEnd: number,
+  scratch: Uint8Array
+): Buffer => {
+  // Checked before assert is called: a message closure per record cost a restart thousands of allocations.
+  if (previousChain.length !== chainBytes)
+    assert(false, `a chain value is ${chainBytes} bytes, got ${previousChain.length}`)
+  assert(
+    scratch.length === chainBytes + linkedEnd - linkedStart,
+    "the scratch buffer holds a chain and the linked bytes"
+  )
+  scratch.set(previousChain, 0)
+  for (let position = linkedStart; position < linkedEnd; position += 1) {
+    scratch[chainBytes + position - linkedStart] = bytes[position] as number
+  }
+  // One-shot hashing of one buffer: a Hash object per record cost more than the hashing itself.
+  return hash("sha256", scratch, "buffer")
+}
+
 /** The chain value of a record whose linked header fields are `linkedHeaderBytes`, following `previousChain`. */
 export const linkChain = (previousChain: Uint8Array, linkedHeaderBytes: Uint8Array): Uint8Array => {
-  assert(previousChain.length === chainBytes, () => `a chain value is ${chainBytes} bytes, got ${previousChain.length}`)
-  // One-shot hashing of one buffer: a Hash object per record cost more than the hashing itself.
-  const input = new Uint8Array(chainBytes + linkedHeaderBytes.length)
-  input.set(previousChain, 0)
-  input.set(linkedHeaderBytes, chainBytes)
-  const digest = hash("sha256", input, "buffer")
+  const scratch = new Uint8Array(chainBytes + linkedHeaderBytes.length)
+  const digest = linkDigest(previousChain, linkedHeaderBytes, 0, linkedHeaderBytes.length, scratch)
   return new Uint8Array(digest.buffer, digest.byteOffset, chainBytes).slice()
 }
 
 /**
  * True when the chain stored at `bytes[storedAt ..]` is linkChain(previousChain, bytes[linkedStart .. linkedEnd]):
- * what the decoder checks of every record. It reads in place and fills `scratch` (chainBytes plus the linked bytes,
- * one buffer reused through a scan), so a record costs one digest and no copies; a restart checks thousands.
+ * what the decoder checks of every record. It reads in place and reuses `scratch` through a scan, so a record
+ * costs one digest and no copies; a restart checks thousands.
  */
 export const chainLinks = (
   previousChain: Uint8Array,
@@ -53,15 +75,7 @@ export const chainLinks = (
   storedAt: number,
   scratch: Uint8Array
 ): boolean => {
-  assert(
-    scratch.length === chainBytes + linkedEnd - linkedStart,
-    "the scratch buffer holds a chain and the linked bytes"
-  )
-  scratch.set(previousChain, 0)
-  for (let position = linkedStart; position < linkedEnd; position += 1) {
-    scratch[chainBytes + position - linkedStart] = bytes[position] as number
-  }
-  const digest = hash("sha256", scratch, "buffer")
+  const digest = linkDigest(previousChain, bytes, linkedStart, linkedEnd, scratch)
   for (let position = 0; position < chainBytes; position += 1) {
     if (digest[position] !== bytes[storedAt + position]) return false
   }

@@ -64,35 +64,6 @@ export interface RawHeader {
 
 const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-/** Reads the header at `offset`; the caller guarantees `headerBytes` are available there. */
-export const readHeader = (bytes: Uint8Array, offset: number): RawHeader => {
-  if (offset < 0 || offset + headerBytes > bytes.length) {
-    throw new RangeError(`no whole header at offset ${offset} of ${bytes.length} bytes`)
-  }
-  const view = viewOf(bytes)
-  const sequenceLow = view.getUint32(offset + offsetSequence, true)
-  const sequenceHigh = view.getUint32(offset + offsetSequence + 4, true)
-  return {
-    magic: view.getUint8(offset),
-    payloadLength: view.getUint32(offset + offsetPayloadLength, true),
-    sequence: sequenceHigh * 2 ** 32 + sequenceLow,
-    payloadChecksum: view.getUint32(offset + offsetPayloadChecksum, true),
-    chain: bytes.subarray(offset + offsetChain, offset + offsetChain + chainBytes),
-    headerChecksum: view.getUint32(offset + offsetHeaderChecksum, true)
-  }
-}
-
-/** True when the header at `offset` has the magic, a length within bounds and a matching header checksum. */
-export const headerVerifies = (bytes: Uint8Array, offset: number, limits: RecordLimits): boolean => {
-  if (bytes[offset] !== recordMagic || offset + headerBytes > bytes.length) return false
-  const header = readHeader(bytes, offset)
-  if (header.payloadLength > limits.payloadBytesMax) return false
-  return crc32c(bytes.subarray(offset, offset + offsetHeaderChecksum)) === header.headerChecksum
-}
-
-export const headerChecksumOf = (bytes: Uint8Array, offset: number): number =>
-  crc32c(bytes.subarray(offset, offset + offsetHeaderChecksum))
-
 /** The little-endian unsigned 32-bit integer at `offset`, read in place (the decoder reads every header). */
 const uint32At = (bytes: Uint8Array, offset: number): number =>
   ((bytes[offset] as number) |
@@ -114,6 +85,32 @@ export const headerFieldsAt = {
   chain: (bytes: Uint8Array, offset: number): Uint8Array =>
     bytes.subarray(offset + offsetChain, offset + offsetChain + chainBytes)
 }
+
+/** Reads the header at `offset`; the caller guarantees `headerBytes` are available there. */
+export const readHeader = (bytes: Uint8Array, offset: number): RawHeader => {
+  if (offset < 0 || offset + headerBytes > bytes.length) {
+    throw new RangeError(`no whole header at offset ${offset} of ${bytes.length} bytes`)
+  }
+  return {
+    magic: bytes[offset] as number,
+    payloadLength: headerFieldsAt.payloadLength(bytes, offset),
+    sequence: headerFieldsAt.sequence(bytes, offset),
+    payloadChecksum: headerFieldsAt.payloadChecksum(bytes, offset),
+    chain: headerFieldsAt.chain(bytes, offset),
+    headerChecksum: headerFieldsAt.headerChecksum(bytes, offset)
+  }
+}
+
+/** True when the header at `offset` has the magic, a length within bounds and a matching header checksum. */
+export const headerVerifies = (bytes: Uint8Array, offset: number, limits: RecordLimits): boolean => {
+  if (bytes[offset] !== recordMagic || offset + headerBytes > bytes.length) return false
+  const header = readHeader(bytes, offset)
+  if (header.payloadLength > limits.payloadBytesMax) return false
+  return crc32c(bytes.subarray(offset, offset + offsetHeaderChecksum)) === header.headerChecksum
+}
+
+export const headerChecksumOf = (bytes: Uint8Array, offset: number): number =>
+  crc32c(bytes.subarray(offset, offset + offsetHeaderChecksum))
 
 /** A scratch buffer for chainLinksAt, one per scan. */
 export const chainScratch = (): Uint8Array => new Uint8Array(chainBytes + linkedFieldsEnd - linkedFieldsStart)
