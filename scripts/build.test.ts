@@ -97,7 +97,11 @@ describe("the compiled faultline command", () => {
     const launcher = join(directory, "bin", "faultline")
     // As installed: the compiled command, not the sources this test suite runs otherwise.
     const installed = { env: { ...process.env, FAULTLINE_FROM_SOURCE: "" } }
+    // dist/serve.node: the binary that built the snapshot, then the V8 flags it was built with and must run under.
+    const [, flags = ""] = (await readFile(join(directory, "dist", "serve.node"), "utf8")).split("\n")
+    expect(flags).toContain("--min-semi-space-size=")
     const fromSnapshot = await run(process.execPath, [
+      ...flags.split(" "),
       "--snapshot-blob",
       join(directory, "dist", "serve.blob"),
       "--",
