@@ -110,6 +110,10 @@ describe("the compiled faultline command", () => {
     ])
     expect(fromSnapshot.stdout).toContain("usage: faultline serve --id N")
     expect((await run(launcher, ["serve", "--help"], installed)).stdout).toContain("usage: faultline serve --id N")
+    // serve starts without NODE_EXTRA_CA_CERTS, which Node reads at every start (and warns about when it is missing).
+    const extraCerts = { env: { ...installed.env, NODE_EXTRA_CA_CERTS: join(directory, "no-such-bundle.pem") } }
+    expect((await run(launcher, ["serve", "--help"], extraCerts)).stderr).toBe("")
+    expect((await run(launcher, ["--help"], extraCerts)).stderr).toContain("Ignoring extra certs")
     const refused = await run(launcher, ["serve", "--id", "9"], installed).catch(
       (error: { code: number; stderr: string }) => error
     )
