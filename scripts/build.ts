@@ -86,11 +86,15 @@ const lazyBuiltins: Plugin = {
  * Node that cannot build one) `serve` still runs, only slower to start; the reason is printed.
  */
 /**
- * The V8 flags `faultline serve` runs with, built into its snapshot. A young generation that starts at 16 MiB (V8's
- * default starts at 1 MiB and grows to 16): a restart allocates every recovered entry at once, and in small
- * semispaces each one was copied by scavenge after scavenge before the node could serve (docs/performance.md).
+ * The V8 flags `faultline serve` runs with, built into its snapshot (docs/performance.md has the runs):
+ * - a young generation that starts at 16 MiB (V8's default starts at 1 MiB and grows to 16): a restart allocates
+ *   every recovered entry at once, and in small semispaces each was copied scavenge after scavenge before the node
+ *   could serve;
+ * - a higher interrupt budget (V8's default 67,584): a function is optimized by TurboFan after about four times as
+ *   much work. A restart runs its WAL decoding once, and compiling its loops on background threads cost a third of
+ *   the WAL read's CPU, which a loaded machine has to find; a long-running node's hot paths are still optimized.
  */
-const serveV8Flags = ["--min-semi-space-size=16"]
+const serveV8Flags = ["--min-semi-space-size=16", "--interrupt-budget=300000"]
 
 export const buildServeSnapshot = async (outdir: string = distDirectory): Promise<void> => {
   const script = join(outdir, "serve.cjs")
