@@ -13,6 +13,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { build, type Plugin } from "esbuild"
 import { nodeBundleOptions } from "./bundleOptions.ts"
+import { serveV8Flags } from "../src/node/v8Flags.ts"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 export const distDirectory = fileURLToPath(new URL("../dist", import.meta.url))
@@ -81,21 +82,11 @@ const lazyBuiltins: Plugin = {
 
 /**
  * `faultline serve`'s startup snapshot: the node's code bundled into one CommonJS file (dist/serve.cjs, from
- * src/node/serveProcess.ts), evaluated once by `node --build-snapshot` into dist/serve.blob, with the identity of
- * the Node binary that built it and its V8 flags in dist/serve.node. bin/faultline starts `serve` from it. Without a snapshot (a
- * Node that cannot build one) `serve` still runs, only slower to start; the reason is printed.
+ * src/node/serveProcess.ts), evaluated once by `node --build-snapshot` under the node's V8 flags
+ * (src/node/v8Flags.ts) into dist/serve.blob, with the identity of the Node binary that built it and those flags in
+ * dist/serve.node. bin/faultline starts `serve` from it. Without a snapshot (a Node that cannot build one) `serve`
+ * still runs, only slower to start; the reason is printed.
  */
-/**
- * The V8 flags `faultline serve` runs with, built into its snapshot (docs/performance.md has the runs):
- * - a young generation that starts at 16 MiB (V8's default starts at 1 MiB and grows to 16): a restart allocates
- *   every recovered entry at once, and in small semispaces each was copied scavenge after scavenge before the node
- *   could serve;
- * - a higher interrupt budget (V8's default 67,584): a function is optimized by TurboFan after about four times as
- *   much work. A restart runs its WAL decoding once, and compiling its loops on background threads cost a third of
- *   the WAL read's CPU, which a loaded machine has to find; a long-running node's hot paths are still optimized.
- */
-const serveV8Flags = ["--min-semi-space-size=16", "--interrupt-budget=300000"]
-
 export const buildServeSnapshot = async (outdir: string = distDirectory): Promise<void> => {
   const script = join(outdir, "serve.cjs")
   await build({

@@ -3,6 +3,7 @@
  * that the node image bundles it without the CLI, the simulator or the model.
  */
 import { startNode } from "./node.ts"
+import { endStartUp } from "./v8Flags.ts"
 import { UsageError } from "../options.ts"
 import { parseServeOptions, serveUsage, type ServeOptions } from "./serveOptions.ts"
 
@@ -29,6 +30,7 @@ export const run = async (argv: ReadonlyArray<string>): Promise<number> => {
     }
   })
   log(`serving ${node.httpUrl}`)
+  endStartUp()
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve)
     process.once("SIGTERM", resolve)
