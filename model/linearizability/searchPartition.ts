@@ -119,7 +119,9 @@ const searchNumbered = <State, Input, Output>(
       continue
     }
     // `entry` is the first remaining return: nothing before it can go next, so back up one operation.
-    tracker.deadEnd(stackEntries, () => describeDeadEnd(spec, operations, head, entry, state))
+    tracker.deadEnd(stackEntries, definiteCount - definiteLeft, () =>
+      describeDeadEnd(spec, operations, head, entry, state)
+    )
     const top = stackEntries.pop()
     if (top === undefined) return { _tag: "NotLinearizable", deadEnd: tracker.finish() }
     state = stackStates.pop()!
