@@ -16,7 +16,8 @@ import { UnknownGroups } from "./unknownGroups.ts"
 
 /** Where the search got furthest before being forced back: the material of a failure explanation. */
 export interface DeadEnd<State> {
-  /** Operation indexes (within the partition) of the longest linearizable prefix found, in order. */
+  /** Operation indexes (within the partition) of the longest linearizable prefix found (most operations that
+   *  returned, then most in all: deadEndTracker.ts), in order. */
   readonly prefix: ReadonlyArray<number>
   readonly stateAfterPrefix: State
   /** The remaining operation that returned first: it must take effect before anything called after it returned. */
