@@ -14,6 +14,8 @@ export class AssertionFailure extends Data.TaggedError("AssertionFailure")<{ rea
 /**
  * Throws an AssertionFailure naming what broke. `what` is a sentence stating the invariant ("the commit index never
  * decreases"); pass a function when building the text costs something, so that a passing assertion costs nothing.
+ * Where an assertion runs once per record or entry of a whole WAL, even that function is an allocation per call
+ * (thousands on a restart): there, test the condition first and call `assert(false, text)` only when it fails.
  */
 export function assert(condition: boolean, what: string | (() => string)): asserts condition {
   if (!condition) throw new AssertionFailure({ message: typeof what === "string" ? what : what() })

@@ -40,7 +40,7 @@ const linkDigest = (
   linkedEnd: number,
   scratch: Uint8Array
 ): Buffer => {
-  // Checked before assert is called: a message closure per record cost a restart thousands of allocations.
+  // Per record: checked before assert is called (assert.ts).
   if (previousChain.length !== chainBytes)
     assert(false, `a chain value is ${chainBytes} bytes, got ${previousChain.length}`)
   assert(

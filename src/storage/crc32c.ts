@@ -16,7 +16,7 @@ import { assert } from "../assert.ts"
 export const crc32c = (bytes: Uint8Array): number => {
   // The package returns a signed 32-bit integer; `>>> 0` makes it the unsigned value the framing stores.
   const checksum = CRC32C.buf(bytes) >>> 0
-  // Checked before assert is called: a message closure made per call cost a restart's thousands of calls.
+  // Per record: checked before assert is called (assert.ts).
   if (!(Number.isInteger(checksum) && checksum >= 0 && checksum <= 0xffff_ffff)) {
     assert(false, `crc32c gives an unsigned 32-bit integer, got ${checksum}`)
   }
